@@ -1,0 +1,1 @@
+"""A deterministic, realistic demo city."""

@@ -1,0 +1,61 @@
+"""Code tables of national standards: GB/T 21010-2017 land use, GB/T 4754-2017 industries.
+
+The tables ship as CSV files in ``landrenewal/data``; they are reference data, read once.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with resources.files("landrenewal.data").joinpath(name).open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@cache
+def land_use_codes() -> dict[str, str]:
+    """GB/T 21010-2017 codes (first and second level) → name."""
+    return {r["code"]: r["name"] for r in _read_csv("land_use_gbt21010_2017.csv")}
+
+
+@cache
+def industry_divisions() -> dict[str, tuple[str, str]]:
+    """GB/T 4754-2017 two-digit division → (section letter, name)."""
+    return {
+        r["division"]: (r["section"], r["name"])
+        for r in _read_csv("industry_gbt4754_2017_divisions.csv")
+    }
+
+
+# An industry code as files give it: "C3411", "3411", "34", "C34" → digits "3411", "34".
+_INDUSTRY = re.compile(r"^(?:[A-T])?(\d{2}(?:\d{1,2})?)$")
+
+
+def normalize_industry_codes(codes: pd.Series) -> pd.Series:
+    """Industry codes reduced to their GB/T 4754 digits (2 to 4), NA where the form is wrong."""
+    s = codes.astype("string").str.strip().str.upper()
+    return s.str.extract(_INDUSTRY, expand=False).astype("string")
+
+
+def industry_codes_known(digits: pd.Series) -> npt.NDArray[np.bool_]:
+    """True where the two-digit division of a normalized code exists in GB/T 4754-2017."""
+    known = set(industry_divisions())
+    return np.asarray(digits.str[:2].isin(known).fillna(False), dtype=bool)
+
+
+def industry_division(digits: pd.Series) -> pd.Series:
+    return digits.str[:2]
+
+
+def is_manufacturing(digits: pd.Series) -> npt.NDArray[np.bool_]:
+    """Section C (manufacturing) of GB/T 4754-2017: divisions 13–43."""
+    sections = {d: s for d, (s, _) in industry_divisions().items()}
+    return np.asarray(digits.str[:2].map(sections).eq("C").fillna(False), dtype=bool)
