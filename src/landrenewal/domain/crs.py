@@ -7,6 +7,8 @@ carry the zone number in the false easting (zones 25–45), EPSG:4534–4554 do 
 
 from __future__ import annotations
 
+import math
+
 CGCS2000_GEOGRAPHIC = 4490
 GK3_FIRST_CM = 75
 GK3_LAST_CM = 135
@@ -16,7 +18,7 @@ GK3_ZONE_FIRST_EPSG = 4513  # zone 25 (CM 75°E), with zone prefix
 
 def gk3_central_meridian(lon: float) -> int:
     """The central meridian (°E) of the 3° zone a longitude falls in."""
-    cm = 3 * round(lon / 3.0)
+    cm = 3 * math.floor(lon / 3.0 + 0.5)  # zone edges belong to the zone to the east
     if not GK3_FIRST_CM <= cm <= GK3_LAST_CM:
         raise ValueError(f"longitude {lon:.4f}° is outside China's CGCS2000 3° zones (73.5°E–136.5°E)")
     return cm

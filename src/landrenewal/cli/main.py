@@ -1,0 +1,228 @@
+"""The ``landrenewal`` command line: one command, a verb per job, ``--json`` for scripts.
+
+Exit codes: 0 done; 1 input refused (bad rows, nothing written); 2 wrong usage;
+3 a file or store that cannot be used.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import IntEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from landrenewal.domain.fields import ENTITIES
+
+app = typer.Typer(
+    name="landrenewal",
+    help="低效工业用地整治全链管理平台 — survey, evaluate and renew low-efficiency industrial land.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+demo_app = typer.Typer(help="示范城市 The demo city.", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+
+console = Console(stderr=True)
+DEFAULT_DB = "landrenewal.gpkg"
+
+DbOption = Annotated[
+    str,
+    typer.Option("--db", help="库：GeoPackage 文件路径或 postgresql:// URL (store: a .gpkg path or a PostgreSQL URL)",
+                 envvar="LANDRENEWAL_DB"),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出，便于脚本处理 (print JSON for scripts)")]
+
+
+class Exit(IntEnum):
+    OK = 0
+    REFUSED = 1
+    USAGE = 2
+    UNUSABLE = 3
+
+
+def _fail(message: str, code: Exit, as_json: bool) -> NoReturn:
+    if as_json:
+        print(json.dumps({"error": message, "exit_code": int(code)}, ensure_ascii=False))
+    else:
+        console.print(f"[bold red]错误[/] {message}")
+    raise typer.Exit(int(code))
+
+
+def _kind(kind: str, as_json: bool) -> str:
+    if kind not in ENTITIES:
+        _fail(f"未知的数据类型 {kind!r}；可选 (unknown kind; one of): {', '.join(ENTITIES)}", Exit.USAGE, as_json)
+    return kind
+
+
+@app.command("import")
+def import_(
+    kind: Annotated[str, typer.Argument(help="divisions | parcels | buildings | enterprises | occupancy | metrics")],
+    file: Annotated[Path, typer.Argument(help="Shapefile、GeoPackage、GeoJSON、CSV 或 XLSX 文件")],
+    db: DbOption = DEFAULT_DB,
+    mapping: Annotated[Path | None, typer.Option(help="列映射 YAML 文件 (column mapping file)")] = None,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="跳过有错误的行，导入其余行 (load the good rows)")] = False,
+    rejects: Annotated[Path | None, typer.Option(help="问题清单 CSV 的输出路径 (write problems to this CSV)")] = None,
+    area_tolerance: Annotated[float, typer.Option(help="面积核对容差，相对值 (relative tolerance for area checks)")] = 0.05,
+    as_json: JsonOption = False,
+) -> None:
+    """导入数据：校验每一行，全部合格才写入（或 --skip-bad）；重复导入同一文件不产生变化。
+
+    Import a file. Every problem is reported by file, row, field and reason; by default
+    nothing is written when any row is bad. Re-importing the same file changes nothing.
+    """
+    from landrenewal.cli.progress import stages
+    from landrenewal.files.source import SourceError
+    from landrenewal.importing.mapping import MappingError
+    from landrenewal.importing.pipeline import ImportOptions, ImportRefused, import_file
+    from landrenewal.store.engine import StoreError, open_store
+
+    _kind(kind, as_json)
+    options = ImportOptions(skip_bad=skip_bad, area_tolerance=area_tolerance, mapping=mapping)
+    try:
+        store = open_store(db)
+        with stages(f"导入 {file.name}", quiet=as_json):
+            report = import_file(store, kind, file, options)
+        code = Exit.OK
+    except ImportRefused as refused:
+        report = refused.report
+        code = Exit.REFUSED
+    except (SourceError, MappingError, StoreError) as exc:
+        _fail(str(exc), Exit.UNUSABLE, as_json)
+    if rejects is not None and (len(report.problems) or code is Exit.REFUSED):
+        report.write_rejects(rejects)
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
+    else:
+        from landrenewal.cli.render import print_import_report
+
+        print_import_report(console, report, rejects)
+    raise typer.Exit(int(code))
+
+
+@app.command()
+def export(
+    kind: Annotated[str, typer.Argument(help="divisions | parcels | buildings | enterprises | occupancy | metrics")],
+    out: Annotated[Path, typer.Option("--out", help="输出文件路径 (output file)")],
+    fmt: Annotated[str, typer.Option("--format", help="gpkg | shp | geojson | xlsx | csv")] = "gpkg",
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """导出数据：Shapefile 为 UTF-8 并附 .cpg 与字段对照表；XLSX 为中文表头并注明单位。
+
+    Export records. Shapefiles are UTF-8 with a .cpg and a field-name table; XLSX has
+    Chinese headers with units.
+    """
+    from landrenewal.exporting import FORMATS
+    from landrenewal.exporting import export as run_export
+    from landrenewal.store.engine import StoreError, open_store
+
+    _kind(kind, as_json)
+    if fmt not in FORMATS:
+        _fail(f"未知格式 {fmt!r}；可选 (unknown format; one of): {', '.join(FORMATS)}", Exit.USAGE, as_json)
+    try:
+        store = open_store(db, create=False)
+        count, written = run_export(store, kind, fmt, out)
+    except StoreError as exc:
+        _fail(str(exc), Exit.UNUSABLE, as_json)
+    if as_json:
+        print(json.dumps({"kind": kind, "format": fmt, "records": count, "files": [str(p) for p in written]},
+                         ensure_ascii=False))
+    else:
+        console.print(f"已导出 {count} 条{ENTITIES[kind].zh}记录 (exported) → " + ", ".join(map(str, written)))
+
+
+@app.command()
+def info(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+    """库概况：坐标系与各类记录数量 (what the store holds)."""
+    from landrenewal.store.engine import StoreError, open_store
+    from landrenewal.store.summary import summarize
+
+    try:
+        store = open_store(db, create=False)
+    except StoreError as exc:
+        _fail(str(exc), Exit.UNUSABLE, as_json)
+    summary = summarize(store)
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False, default=str))
+        return
+    table = Table(title=f"{db}  (EPSG:{summary['epsg']})")
+    table.add_column("类型 kind")
+    table.add_column("记录数 records", justify="right")
+    for kind, count in summary["counts"].items():
+        table.add_row(f"{ENTITIES[kind].zh} {kind}", f"{count:,}")
+    console.print(table)
+    if summary.get("parcel_area_mu"):
+        console.print(f"宗地总面积 {summary['parcel_area_mu']:,.2f} 亩 ({summary['parcel_area_ha']:,.2f} 公顷)")
+
+
+@app.command()
+def init(
+    crs: Annotated[str, typer.Option(help="库的投影坐标系，例如 EPSG:4547 (the store's projected CRS)")],
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """新建或设定库的坐标系 (create a store and fix its projected CRS)."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    from landrenewal.store.engine import StoreError, open_store
+
+    try:
+        parsed = CRS.from_user_input(crs)
+    except CRSError as exc:
+        _fail(f"无法识别的坐标系 {crs!r}: {exc}", Exit.USAGE, as_json)
+    epsg = parsed.to_epsg()
+    if epsg is None or not parsed.is_projected:
+        _fail(f"{crs} 不是带 EPSG 代码的投影坐标系 (must be a projected CRS with an EPSG code)", Exit.USAGE, as_json)
+    try:
+        store = open_store(db)
+        with store.engine.begin() as conn:
+            store.set_epsg(conn, epsg)
+    except StoreError as exc:
+        _fail(str(exc), Exit.UNUSABLE, as_json)
+    if as_json:
+        print(json.dumps({"db": db, "epsg": epsg}))
+    else:
+        console.print(f"{db}: 坐标系 {parsed.name} (EPSG:{epsg})")
+
+
+@demo_app.command("build")
+def demo_build(
+    db: DbOption = DEFAULT_DB,
+    parcels: Annotated[int, typer.Option(help="宗地数量 (number of parcels)", min=50, max=2_000_000)] = 3000,
+    seed: Annotated[int, typer.Option(help="随机种子：同一种子生成同一城市 (same seed, same city)")] = 20261123,
+    as_json: JsonOption = False,
+) -> None:
+    """生成示范城市并导入库中 (generate the demo city and import it into the store)."""
+    from landrenewal.cli.progress import bar
+    from landrenewal.demo.build import STEPS, build_demo
+    from landrenewal.importing.pipeline import ImportRefused
+    from landrenewal.store.engine import open_store
+
+    store = open_store(db)
+    try:
+        with bar(quiet=as_json) as progress:
+            task = progress.add_task("示范城市 demo city", total=STEPS)
+
+            def step(label: str) -> None:
+                progress.update(task, description=label, completed=progress.tasks[task].completed + 1)
+
+            progress.update(task, completed=-1)
+            reports = build_demo(store, parcels=parcels, seed=seed, on_step=step)
+    except ImportRefused as refused:
+        _fail(f"示范数据未通过校验（程序缺陷，请报告）: {refused}", Exit.REFUSED, as_json)
+    if as_json:
+        print(json.dumps({"db": db, "imports": [r.to_dict() for r in reports]}, ensure_ascii=False, default=str))
+        return
+    from landrenewal.cli.render import print_demo_summary
+
+    print_demo_summary(console, db, store, reports)
+
+
+def main() -> None:  # pragma: no cover - entry point
+    sys.exit(app())

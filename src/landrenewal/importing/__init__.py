@@ -1,0 +1,1 @@
+"""Importing inventory files: map columns, coerce, validate, report, and upsert atomically."""

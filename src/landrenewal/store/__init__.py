@@ -1,0 +1,1 @@
+"""Storage: the embedded GeoPackage (SQLite) store and PostgreSQL + PostGIS, one schema, one set of migrations."""

@@ -1,0 +1,131 @@
+"""Opening a store: a GeoPackage file path or a PostgreSQL URL, migrated to the current schema."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, select, text
+
+from landrenewal.store import gpkg, schema
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+CRS_KEY = "crs_epsg"
+
+
+class StoreError(Exception):
+    """A store that cannot be opened or used as asked."""
+
+
+@dataclass(frozen=True)
+class Store:
+    engine: Engine
+    location: str
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def is_postgis(self) -> bool:
+        return self.dialect == "postgresql"
+
+    def epsg(self, conn: Connection | None = None) -> int | None:
+        """The projected CRS all geometry is stored in, or None while not yet configured."""
+        query = select(schema.settings.c.value).where(schema.settings.c.key == CRS_KEY)
+        if conn is None:
+            with self.engine.connect() as c:
+                value = c.execute(query).scalar()
+        else:
+            value = conn.execute(query).scalar()
+        return int(value) if value is not None else None
+
+    def set_epsg(self, conn: Connection, epsg: int) -> None:
+        """Fix the store's CRS. Allowed once, or again only while no geometry is stored."""
+        current = self.epsg(conn)
+        if current == epsg:
+            return
+        if current is not None and _any_geometry(conn):
+            raise StoreError(
+                f"库中已有 EPSG:{current} 的图形，不能改为 EPSG:{epsg} "
+                f"(the store already holds geometry in EPSG:{current})"
+            )
+        if self.is_postgis:
+            for table in schema.ENTITY_TABLES.values():
+                if "geom" in table.c:
+                    conn.exec_driver_sql(
+                        f"ALTER TABLE {table.name} ALTER COLUMN geom "
+                        f"TYPE geometry(MultiPolygon, {epsg}) USING ST_SetSRID(geom, {epsg})"
+                    )
+        else:
+            gpkg.set_srs(conn, epsg)
+        conn.execute(schema.settings.delete().where(schema.settings.c.key == CRS_KEY))
+        conn.execute(schema.settings.insert().values(key=CRS_KEY, value=str(epsg)))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _any_geometry(conn: Connection) -> bool:
+    return any(
+        conn.execute(text(f"SELECT 1 FROM {t.name} WHERE geom IS NOT NULL LIMIT 1")).first()
+        for t in schema.ENTITY_TABLES.values()
+        if "geom" in t.c
+    )
+
+
+def is_url(location: str | Path) -> bool:
+    return str(location).startswith(("postgresql:", "postgresql+psycopg:", "postgres:"))
+
+
+def _sqlite_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        gpkg.register_functions(dbapi_connection)
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+        dbapi_connection.execute("PRAGMA cache_size = -262144")  # 256 MiB
+
+    return engine
+
+
+def _postgres_engine(url: str) -> Engine:
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1).replace(
+        "postgres://", "postgresql+psycopg://", 1
+    )
+    return create_engine(url, pool_pre_ping=True)
+
+
+def open_store(location: str | Path, *, create: bool = True) -> Store:
+    """Open (and create or migrate) the store at a GeoPackage path or a PostgreSQL URL."""
+    if is_url(location):
+        engine = _postgres_engine(str(location))
+    else:
+        path = Path(location)
+        if not path.exists() and not create:
+            raise StoreError(f"{path}: 库文件不存在 (no such store; create it with an import or `demo build`)")
+        if path.exists() and path.is_dir():
+            raise StoreError(f"{path}: 是目录，不是库文件 (is a directory, not a store file)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = _sqlite_engine(path)
+    store = Store(engine, str(location))
+    migrate(store)
+    return store
+
+
+def alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(store: Store, revision: str = "head") -> None:
+    with store.engine.begin() as conn:
+        command.upgrade(alembic_config(conn), revision)

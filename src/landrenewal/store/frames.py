@@ -1,0 +1,39 @@
+"""Reading store tables into pandas frames, with geometry decoded to shapely arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy import Connection, Table, func, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from landrenewal.store import geometry
+from landrenewal.store.engine import Store
+
+
+def read_table(
+    conn: Connection,
+    store: Store,
+    table: Table,
+    columns: Sequence[str] | None = None,
+    where: ColumnElement[bool] | None = None,
+) -> pd.DataFrame:
+    """A table (or some of its columns) as a frame; a geometry column comes back as shapely objects."""
+    names = list(columns) if columns is not None else [c.name for c in table.columns]
+    selected = []
+    for name in names:
+        col = table.c[name]
+        if name == "geom" and store.is_postgis:
+            selected.append(func.ST_AsBinary(col).label(name))
+        else:
+            selected.append(col)
+    query = select(*selected)
+    if where is not None:
+        query = query.where(where)
+    result = conn.execute(query)
+    frame = pd.DataFrame(result.fetchall(), columns=names)
+    if "geom" in frame.columns:
+        raw = frame["geom"].to_numpy(dtype=object)
+        frame["geom"] = geometry.from_wkb(raw) if store.is_postgis else geometry.from_gpkg(raw)
+    return frame

@@ -1,0 +1,106 @@
+"""Fixtures: a real store on both backends — a GeoPackage file and a PostgreSQL + PostGIS server.
+
+The PostGIS server comes from ``LANDRENEWAL_TEST_PG`` (set by .ci/run), or is started here
+from the local PostgreSQL binaries. Under CI=true a missing server fails the tests that
+need it; elsewhere they are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from landrenewal.store.engine import Store, open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+_counter = itertools.count()
+
+
+def _start_local_postgres(tmp: Path) -> str | None:
+    if not Path("/usr/lib/postgresql").exists() or shutil.which("psql") is None:
+        return None
+    env = {**os.environ, "PGDATA_DIR": str(tmp), "PGPORT": os.environ.get("LANDRENEWAL_TEST_PGPORT", "55439")}
+    done = subprocess.run([str(ROOT / ".ci" / "start-postgres")], env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        return None
+    return done.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | None]:
+    url = os.environ.get("LANDRENEWAL_TEST_PG")
+    started: Path | None = None
+    if not url:
+        started = tmp_path_factory.mktemp("pg")
+        url = _start_local_postgres(started)
+    yield url
+    if started is not None and url:
+        pgbin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+        subprocess.run(["runuser", "-u", "postgres", "--", str(pgbin / "pg_ctl"), "-D",
+                        str(started / "data"), "-m", "immediate", "stop"], capture_output=True)
+
+
+def _fresh_database(url: str) -> str:
+    """A new empty database with PostGIS on the test server."""
+    name = f"lr_test_{os.getpid()}_{next(_counter)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    db_url = url.rsplit("/", 1)[0] + f"/{name}"
+    engine = create_engine(db_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    engine.dispose()
+    return db_url
+
+
+def _drop_database(url: str, db_url: str) -> None:
+    name = db_url.rsplit("/", 1)[1]
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def require_postgres(url: str | None) -> str:
+    if url:
+        return url
+    reason = "no PostgreSQL + PostGIS server (set LANDRENEWAL_TEST_PG or install postgresql-15-postgis-3)"
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def store_location(backend: str, tmp_path: Path, postgres_url: str | None) -> Iterator[str]:
+    """Where a fresh, empty store lives: a GeoPackage path or a PostgreSQL URL."""
+    if backend == "gpkg":
+        yield str(tmp_path / "store.gpkg")
+        return
+    url = require_postgres(postgres_url)
+    db_url = _fresh_database(url)
+    yield db_url
+    _drop_database(url, db_url)
+
+
+@pytest.fixture
+def store(store_location: str) -> Iterator[Store]:
+    """A fresh store on each backend, migrated to the current schema."""
+    s = open_store(store_location)
+    yield s
+    s.dispose()
