@@ -55,8 +55,8 @@ def _number(raw: pd.Series) -> tuple[pd.Series, Mask]:
     text = raw.astype("string").str.strip().str.replace(r"[,，\s]", "", regex=True)
     text = text.str.replace("%", "", regex=False)
     numbers = _numbers(raw)
-    parsed = pd.to_numeric(text.where(numbers.isna()), errors="coerce")
-    values = numbers.fillna(parsed).astype("float64")
+    parsed = pd.to_numeric(text.where(numbers.isna()), errors="coerce").astype("Float64")
+    values = numbers.fillna(parsed.astype("float64"))
     bad = values.isna().to_numpy() & ~_blank(raw)
     return values, bad
 
