@@ -34,19 +34,27 @@ def _child_import(db: str, file: str) -> None:
     report = import_file(store, "parcels", file)
     seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": round(seconds, 2), "peak_rss_mib": round(peak_kib / 1024, 1),
-                      "inserted": report.changes.inserted, "rows": report.rows_read}))
+    print(
+        json.dumps(
+            {
+                "seconds": round(seconds, 2),
+                "peak_rss_mib": round(peak_kib / 1024, 1),
+                "inserted": report.changes.inserted,
+                "rows": report.rows_read,
+            }
+        )
+    )
 
 
 def _run_child(db: str, file: str) -> dict[str, object]:
-    out = subprocess.run([sys.executable, __file__, "--child-import", db, file],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child-import", db, file], check=True, capture_output=True, text=True
+    )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def _source_file(parcels: int, seed: int, folder: Path) -> tuple[Path, float]:
     import pyogrio
-
     from landrenewal.demo.city import generate_city
 
     started = time.perf_counter()
@@ -64,8 +72,9 @@ def _postgres_url() -> str | None:
     url = os.environ.get("LANDRENEWAL_TEST_PG")
     if url:
         return url
-    done = subprocess.run([str(ROOT / ".ci" / "start-postgres")], capture_output=True, text=True,
-                          env={**os.environ, "PGPORT": "55433"})
+    done = subprocess.run(
+        [str(ROOT / ".ci" / "start-postgres")], capture_output=True, text=True, env={**os.environ, "PGPORT": "55433"}
+    )
     return done.stdout.strip().splitlines()[-1] if done.returncode == 0 else None
 
 
@@ -103,7 +112,8 @@ def main() -> None:
             postgis = _run_child(_fresh_postgres_db(url), str(source))
             results["import_postgis"] = postgis
             results["postgis_over_gpkg_time_ratio"] = round(
-                float(postgis["seconds"]) / float(embedded["seconds"]), 2  # type: ignore[arg-type]
+                float(postgis["seconds"]) / float(embedded["seconds"]),
+                2,  # type: ignore[arg-type]
             )
         else:
             results["import_postgis"] = "no PostgreSQL server available"

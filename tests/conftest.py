@@ -44,8 +44,21 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | Non
     yield url
     if started is not None and url:
         pgbin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
-        subprocess.run(["runuser", "-u", "postgres", "--", str(pgbin / "pg_ctl"), "-D",
-                        str(started / "data"), "-m", "immediate", "stop"], capture_output=True)
+        subprocess.run(
+            [
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                str(pgbin / "pg_ctl"),
+                "-D",
+                str(started / "data"),
+                "-m",
+                "immediate",
+                "stop",
+            ],
+            capture_output=True,
+        )
 
 
 def _fresh_database(url: str) -> str:

@@ -67,7 +67,9 @@ def test_a_bad_row_refuses_the_whole_file_and_leaves_the_store_unchanged(store: 
     assert "重复" in errors.set_index("row").loc[4, "reason"]
     assert _count(store, "enterprises") == before
 
-    report = import_frame(store, "enterprises", frame, "ents", options=ImportOptions(skip_bad=True, today=builders.TODAY))
+    report = import_frame(
+        store, "enterprises", frame, "ents", options=ImportOptions(skip_bad=True, today=builders.TODAY)
+    )
     assert report.rejected_rows == 3
     assert report.changes.inserted == 1
     assert _count(store, "enterprises") == before + 1
@@ -92,12 +94,15 @@ def test_dates_in_impossible_order_and_areas_that_disagree_are_errors(store: Sto
 def test_invalid_geometry_is_repaired_and_reported_empty_is_rejected(store: Store) -> None:
     frame = builders.parcels()
     x0, y0 = builders.ORIGIN
-    bowtie = shapely.from_wkt(f"POLYGON(({x0} {y0}, {x0 + 100} {y0 + 100}, {x0 + 100} {y0}, {x0} {y0 + 100}, {x0} {y0}))")
+    bowtie = shapely.from_wkt(
+        f"POLYGON(({x0} {y0}, {x0 + 100} {y0 + 100}, {x0 + 100} {y0}, {x0} {y0 + 100}, {x0} {y0}))"
+    )
     frame.loc[0, "geom"] = bowtie
     frame.loc[0, ["registered_area_m2", "registered_area_mu"]] = [None, None]
     frame.loc[1, "geom"] = shapely.from_wkt("POLYGON EMPTY")
-    report = import_frame(store, "parcels", frame, "p", epsg=builders.EPSG,
-                          options=ImportOptions(skip_bad=True, today=builders.TODAY))
+    report = import_frame(
+        store, "parcels", frame, "p", epsg=builders.EPSG, options=ImportOptions(skip_bad=True, today=builders.TODAY)
+    )
     problems = report.problems.set_index("row")
     assert problems.loc[1, "severity"] == "warning" and "修复" in problems.loc[1, "reason"]
     assert problems.loc[2, "severity"] == "error"

@@ -32,8 +32,11 @@ DEFAULT_DB = "landrenewal.gpkg"
 
 DbOption = Annotated[
     str,
-    typer.Option("--db", help="库：GeoPackage 文件路径或 postgresql:// URL (store: a .gpkg path or a PostgreSQL URL)",
-                 envvar="LANDRENEWAL_DB"),
+    typer.Option(
+        "--db",
+        help="库：GeoPackage 文件路径或 postgresql:// URL (store: a .gpkg path or a PostgreSQL URL)",
+        envvar="LANDRENEWAL_DB",
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出，便于脚本处理 (print JSON for scripts)")]
 
@@ -65,9 +68,13 @@ def import_(
     file: Annotated[Path, typer.Argument(help="Shapefile、GeoPackage、GeoJSON、CSV 或 XLSX 文件")],
     db: DbOption = DEFAULT_DB,
     mapping: Annotated[Path | None, typer.Option(help="列映射 YAML 文件 (column mapping file)")] = None,
-    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="跳过有错误的行，导入其余行 (load the good rows)")] = False,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="跳过有错误的行，导入其余行 (load the good rows)")
+    ] = False,
     rejects: Annotated[Path | None, typer.Option(help="问题清单 CSV 的输出路径 (write problems to this CSV)")] = None,
-    area_tolerance: Annotated[float, typer.Option(help="面积核对容差，相对值 (relative tolerance for area checks)")] = 0.05,
+    area_tolerance: Annotated[
+        float, typer.Option(help="面积核对容差，相对值 (relative tolerance for area checks)")
+    ] = 0.05,
     as_json: JsonOption = False,
 ) -> None:
     """导入数据：校验每一行，全部合格才写入（或 --skip-bad）；重复导入同一文件不产生变化。
@@ -130,8 +137,11 @@ def export(
     except StoreError as exc:
         _fail(str(exc), Exit.UNUSABLE, as_json)
     if as_json:
-        print(json.dumps({"kind": kind, "format": fmt, "records": count, "files": [str(p) for p in written]},
-                         ensure_ascii=False))
+        print(
+            json.dumps(
+                {"kind": kind, "format": fmt, "records": count, "files": [str(p) for p in written]}, ensure_ascii=False
+            )
+        )
     else:
         console.print(f"已导出 {count} 条{ENTITIES[kind].zh}记录 (exported) → " + ", ".join(map(str, written)))
 

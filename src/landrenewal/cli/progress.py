@@ -17,8 +17,9 @@ def stages(title: str, *, quiet: bool = False) -> Iterator[None]:
     if quiet:
         yield
         return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=_console, transient=True) as progress:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=_console, transient=True
+    ) as progress:
         progress.add_task(title, total=None)
         yield
 
@@ -26,7 +27,12 @@ def stages(title: str, *, quiet: bool = False) -> Iterator[None]:
 def bar(*, quiet: bool = False) -> Progress:
     """A progress bar over a known number of steps."""
     return Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-        TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-        console=_console, disable=quiet, transient=False,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=_console,
+        disable=quiet,
+        transient=False,
     )

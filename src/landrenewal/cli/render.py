@@ -22,8 +22,7 @@ def print_import_report(console: Console, report: ImportReport, rejects: Path | 
     problems = report.problems[PROBLEM_COLUMNS]
     if len(problems):
         table = Table(title=f"问题 problems（{len(report.errors)} 错误 errors，{len(report.warnings)} 警告 warnings）")
-        for col, title in zip(PROBLEM_COLUMNS, ("文件 file", "行 row", "字段 field", "值 value", "原因 reason", "级别"),
-                              strict=True):
+        for title in ("文件 file", "行 row", "字段 field", "值 value", "原因 reason", "级别 severity"):
             table.add_column(title, overflow="fold")
         for row in problems.head(SHOWN_PROBLEMS).itertuples(index=False):
             cells = [str(v) for v in row]
@@ -57,7 +56,11 @@ def print_demo_summary(console: Console, db: str, store: Store, reports: list[Im
     table.add_column("新增 inserted", justify="right")
     table.add_column("更新 updated", justify="right")
     for report in reports:
-        table.add_row(f"{ENTITIES[report.kind].zh} {report.kind}", f"{summary['counts'][report.kind]:,}",
-                      f"{report.changes.inserted:,}", f"{report.changes.updated:,}")
+        table.add_row(
+            f"{ENTITIES[report.kind].zh} {report.kind}",
+            f"{summary['counts'][report.kind]:,}",
+            f"{report.changes.inserted:,}",
+            f"{report.changes.updated:,}",
+        )
     console.print(table)
     console.print(f"宗地总面积 {summary['parcel_area_mu']:,.1f} 亩；库文件 {db}（QGIS 可直接打开 / opens in QGIS）")

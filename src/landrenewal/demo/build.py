@@ -23,8 +23,14 @@ def build_demo(
     for kind in ORDER:
         step(f"导入 importing {kind}")
         reports.append(
-            import_frame(store, kind, getattr(city, kind), f"demo:{kind}", epsg=city.epsg,
-                         options=ImportOptions(today=getattr(city, "today", None)))
+            import_frame(
+                store,
+                kind,
+                getattr(city, kind),
+                f"demo:{kind}",
+                epsg=city.epsg,
+                options=ImportOptions(today=getattr(city, "today", None)),
+            )
         )
     step("完成 done")
     return reports

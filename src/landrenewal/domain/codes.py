@@ -29,10 +29,7 @@ def land_use_codes() -> dict[str, str]:
 @cache
 def industry_divisions() -> dict[str, tuple[str, str]]:
     """GB/T 4754-2017 two-digit division → (section letter, name)."""
-    return {
-        r["division"]: (r["section"], r["name"])
-        for r in _read_csv("industry_gbt4754_2017_divisions.csv")
-    }
+    return {r["division"]: (r["section"], r["name"]) for r in _read_csv("industry_gbt4754_2017_divisions.csv")}
 
 
 # An industry code as files give it: "C3411", "3411", "34", "C34" → digits "3411", "34".

@@ -37,9 +37,7 @@ def level_of(code: str) -> Level:
     try:
         return LEVEL_BY_LENGTH[len(code)]
     except KeyError:
-        raise ValueError(
-            f"区划代码应为6、9或12位 (division code must have 6, 9 or 12 digits): {code!r}"
-        ) from None
+        raise ValueError(f"区划代码应为6、9或12位 (division code must have 6, 9 or 12 digits): {code!r}") from None
 
 
 def parent_of(code: str) -> str | None:

@@ -57,14 +57,13 @@ def check_duplicate_keys(frame: pd.DataFrame, spec: EntitySpec, problems: Proble
     first_row = pd.Series(problems.row_numbers, index=frame.index)
     first_of = frame[key].astype(str).agg("|".join, axis=1)
     first_seen = first_row.groupby(first_of.to_numpy()).transform("first")
-    reasons = ("与第 " + first_seen.astype(str) + " 行重复 (duplicate key, first at row "
-               + first_seen.astype(str) + ")").to_numpy(dtype=object)
+    reasons = (
+        "与第 " + first_seen.astype(str) + " 行重复 (duplicate key, first at row " + first_seen.astype(str) + ")"
+    ).to_numpy(dtype=object)
     problems.add(dup, "+".join(key), reasons, first_of)
 
 
-def _check_codes_known(
-    values: pd.Series, known: pd.Index, ctx: CheckContext, field: str, reason: str
-) -> None:
+def _check_codes_known(values: pd.Series, known: pd.Index, ctx: CheckContext, field: str, reason: str) -> None:
     present = values.notna().to_numpy()
     unknown = present & ~values.isin(known).to_numpy()
     ctx.problems.add(unknown, field, reason, values)
@@ -77,13 +76,18 @@ def _check_division_codes(frame: pd.DataFrame, ctx: CheckContext) -> None:
     present = codes.notna().to_numpy()
     text = codes.astype("string")
     well_formed = (text.str.fullmatch(r"\d+").fillna(False) & text.str.len().isin(list(LEVEL_BY_LENGTH))).to_numpy()
-    ctx.problems.add(present & ~well_formed, "division_code",
-                     "行政区划代码应为6、9或12位数字 (division code must be 6, 9 or 12 digits)", codes)
+    ctx.problems.add(
+        present & ~well_formed,
+        "division_code",
+        "行政区划代码应为6、9或12位数字 (division code must be 6, 9 or 12 digits)",
+        codes,
+    )
     known = _stored(ctx, "divisions", "division_code")
     if len(known):
         unknown = present & well_formed & ~codes.isin(known).to_numpy()
-        ctx.problems.add(unknown, "division_code",
-                         "行政区划代码不在库中，请先导入行政区划 (unknown division code)", codes)
+        ctx.problems.add(
+            unknown, "division_code", "行政区划代码不在库中，请先导入行政区划 (unknown division code)", codes
+        )
 
 
 _DATE_ORDER = [
@@ -94,24 +98,28 @@ _DATE_ORDER = [
     ("actual_start_date", "completion_date"),
     ("completion_date", "production_date"),
 ]
-_ACTUAL_DATES = ["actual_start_date", "completion_date", "production_date", "supplied_date",
-                 "approved_date"]
+_ACTUAL_DATES = ["actual_start_date", "completion_date", "production_date", "supplied_date", "approved_date"]
 
 
-def check_dates(frame: pd.DataFrame, spec: EntitySpec, ctx: CheckContext,
-                order: list[tuple[str, str]]) -> None:
+def check_dates(frame: pd.DataFrame, spec: EntitySpec, ctx: CheckContext, order: list[tuple[str, str]]) -> None:
     """Dates in a possible order, none before 1949-10-01, none that happened after today."""
     earliest = pd.Timestamp(ctx.options.earliest)
     today = pd.Timestamp(ctx.options.today)
     for name in [f.name for f in spec.fields if f.name in frame and f.kind == "date"]:
         dates = frame[name]
-        ctx.problems.add((dates < earliest).fillna(False).to_numpy(dtype=bool), name,
-                         f"日期早于 {ctx.options.earliest:%Y-%m-%d}，疑为录入错误 (implausibly early date)",
-                         dates.dt.strftime("%Y-%m-%d"))
+        ctx.problems.add(
+            (dates < earliest).fillna(False).to_numpy(dtype=bool),
+            name,
+            f"日期早于 {ctx.options.earliest:%Y-%m-%d}，疑为录入错误 (implausibly early date)",
+            dates.dt.strftime("%Y-%m-%d"),
+        )
         if name in _ACTUAL_DATES:
-            ctx.problems.add((dates > today).fillna(False).to_numpy(dtype=bool), name,
-                             f"已发生的日期晚于今天 {ctx.options.today:%Y-%m-%d} (a past event dated in the future)",
-                             dates.dt.strftime("%Y-%m-%d"))
+            ctx.problems.add(
+                (dates > today).fillna(False).to_numpy(dtype=bool),
+                name,
+                f"已发生的日期晚于今天 {ctx.options.today:%Y-%m-%d} (a past event dated in the future)",
+                dates.dt.strftime("%Y-%m-%d"),
+            )
     for earlier, later in order:
         if earlier not in frame or later not in frame:
             continue
@@ -141,28 +149,46 @@ def check_parcel_areas(frame: pd.DataFrame, area_m2: npt.NDArray[np.float64], ct
         gap = _relative_gap(values, area_m2)
         bad = (gap > tol).fillna(False).to_numpy(dtype=bool) & ~np.isnan(area_m2)
         unit = recorded[name][1]
-        shown = (frame[name].round(4).astype(str) + f" {unit} vs 图形 "
-                 + pd.Series(geometry_mu, index=frame.index).round(2).astype(str) + " 亩")
-        ctx.problems.add(bad, name,
-                         (f"登记面积与图形面积相差 " + (gap * 100).round(1).astype(str)
-                          + f"%，超过容差 {tol:.0%} (recorded area disagrees with the geometry)").to_numpy(dtype=object),
-                         shown)
+        shown = (
+            frame[name].round(4).astype(str)
+            + f" {unit} vs 图形 "
+            + pd.Series(geometry_mu, index=frame.index).round(2).astype(str)
+            + " 亩"
+        )
+        ctx.problems.add(
+            bad,
+            name,
+            (
+                "登记面积与图形面积相差 "
+                + (gap * 100).round(1).astype(str)
+                + f"%，超过容差 {tol:.0%} (recorded area disagrees with the geometry)"
+            ).to_numpy(dtype=object),
+            shown,
+        )
     names = list(as_m2)
     for i, first in enumerate(names):
-        for second in names[i + 1:]:
+        for second in names[i + 1 :]:
             gap = _relative_gap(as_m2[first], as_m2[second])
             bad = (gap > tol).fillna(False).to_numpy(dtype=bool)
-            ctx.problems.add(bad, second,
-                             f"{ENTITIES['parcels'].field(second).zh}与{ENTITIES['parcels'].field(first).zh}"
-                             f"换算后不一致，超过容差 {tol:.0%} (area fields disagree)",
-                             frame[first].astype(str) + " / " + frame[second].astype(str))
+            ctx.problems.add(
+                bad,
+                second,
+                f"{ENTITIES['parcels'].field(second).zh}与{ENTITIES['parcels'].field(first).zh}"
+                f"换算后不一致，超过容差 {tol:.0%} (area fields disagree)",
+                frame[first].astype(str) + " / " + frame[second].astype(str),
+            )
 
 
 def check_parcels(frame: pd.DataFrame, ctx: CheckContext) -> None:
     spec = ENTITIES["parcels"]
     if "land_use_code" in frame:
-        _check_codes_known(frame["land_use_code"], pd.Index(list(land_use_codes())), ctx, "land_use_code",
-                           "不是 GB/T 21010-2017 土地利用现状分类代码 (unknown land-use code)")
+        _check_codes_known(
+            frame["land_use_code"],
+            pd.Index(list(land_use_codes())),
+            ctx,
+            "land_use_code",
+            "不是 GB/T 21010-2017 土地利用现状分类代码 (unknown land-use code)",
+        )
     _check_division_codes(frame, ctx)
     check_dates(frame, spec, ctx, _DATE_ORDER)
 
@@ -171,30 +197,43 @@ def check_divisions(frame: pd.DataFrame, ctx: CheckContext) -> None:
     codes = frame["division_code"].astype("string")
     present = codes.notna().to_numpy()
     well_formed = (codes.str.fullmatch(r"\d+").fillna(False) & codes.str.len().isin(list(LEVEL_BY_LENGTH))).to_numpy()
-    ctx.problems.add(present & ~well_formed, "division_code",
-                     "行政区划代码应为6位（县）、9位（镇街）或12位（村居）数字 (must be 6, 9 or 12 digits)", codes)
+    ctx.problems.add(
+        present & ~well_formed,
+        "division_code",
+        "行政区划代码应为6位（县）、9位（镇街）或12位（村居）数字 (must be 6, 9 or 12 digits)",
+        codes,
+    )
     length = codes.str.len()
     parent_code = codes.str[:9].where(length == 12, codes.str[:6].where(length == 9))
     parent_code = parent_code.astype(object).where(parent_code.notna(), None)
     known = _stored(ctx, "divisions", "division_code").union(pd.Index(codes.dropna()))
     orphan = present & well_formed & parent_code.notna().to_numpy() & ~parent_code.isin(known).to_numpy()
-    ctx.problems.add(orphan, "division_code",
-                     "上级区划不在库中也不在本文件中 (parent division missing)", codes)
+    ctx.problems.add(orphan, "division_code", "上级区划不在库中也不在本文件中 (parent division missing)", codes)
     frame["level"] = codes.str.len().map({6: "county", 9: "town", 12: "village"}).astype(object)
     frame["parent_code"] = parent_code
 
 
 def check_buildings(frame: pd.DataFrame, ctx: CheckContext) -> None:
-    _check_codes_known(frame["parcel_code"], _stored(ctx, "parcels", "parcel_code"), ctx, "parcel_code",
-                       "宗地不在库中，请先导入宗地 (parcel not in the store)")
+    _check_codes_known(
+        frame["parcel_code"],
+        _stored(ctx, "parcels", "parcel_code"),
+        ctx,
+        "parcel_code",
+        "宗地不在库中，请先导入宗地 (parcel not in the store)",
+    )
     if "storeys" in frame and "storeys_over_8m" in frame:
         bad = (frame["storeys_over_8m"] > frame["storeys"]).fillna(False).to_numpy(dtype=bool)
-        ctx.problems.add(bad, "storeys_over_8m", "层高超8米层数多于总层数 (more high storeys than storeys)",
-                         frame["storeys_over_8m"])
+        ctx.problems.add(
+            bad, "storeys_over_8m", "层高超8米层数多于总层数 (more high storeys than storeys)", frame["storeys_over_8m"]
+        )
     if "footprint_m2" in frame:
         bad = (frame["footprint_m2"] > frame["floor_area_m2"] * 1.0001).fillna(False).to_numpy(dtype=bool)
-        ctx.problems.add(bad, "footprint_m2", "基底面积大于建筑面积 (footprint larger than floor area)",
-                         frame["footprint_m2"].astype(str) + " > " + frame["floor_area_m2"].astype(str))
+        ctx.problems.add(
+            bad,
+            "footprint_m2",
+            "基底面积大于建筑面积 (footprint larger than floor area)",
+            frame["footprint_m2"].astype(str) + " > " + frame["floor_area_m2"].astype(str),
+        )
 
 
 def check_enterprises(frame: pd.DataFrame, ctx: CheckContext) -> None:
@@ -209,17 +248,31 @@ def check_enterprises(frame: pd.DataFrame, ctx: CheckContext) -> None:
         raw = frame["industry_code"]
         digits = normalize_industry_codes(raw)
         unknown = raw.notna().to_numpy() & ~industry_codes_known(digits.fillna(""))
-        ctx.problems.add(unknown, "industry_code",
-                         "不是 GB/T 4754-2017 国民经济行业代码 (unknown industry code; e.g. C3411 or 3411)", raw)
+        ctx.problems.add(
+            unknown,
+            "industry_code",
+            "不是 GB/T 4754-2017 国民经济行业代码 (unknown industry code; e.g. C3411 or 3411)",
+            raw,
+        )
         frame["industry_code"] = digits.astype(object).where(digits.notna(), raw)
     _check_division_codes(frame, ctx)
 
 
 def check_occupancy(frame: pd.DataFrame, ctx: CheckContext) -> None:
-    _check_codes_known(frame["uscc"], _stored(ctx, "enterprises", "uscc"), ctx, "uscc",
-                       "企业不在库中，请先导入企业 (enterprise not in the store)")
-    _check_codes_known(frame["parcel_code"], _stored(ctx, "parcels", "parcel_code"), ctx, "parcel_code",
-                       "宗地不在库中，请先导入宗地 (parcel not in the store)")
+    _check_codes_known(
+        frame["uscc"],
+        _stored(ctx, "enterprises", "uscc"),
+        ctx,
+        "uscc",
+        "企业不在库中，请先导入企业 (enterprise not in the store)",
+    )
+    _check_codes_known(
+        frame["parcel_code"],
+        _stored(ctx, "parcels", "parcel_code"),
+        ctx,
+        "parcel_code",
+        "宗地不在库中，请先导入宗地 (parcel not in the store)",
+    )
     check_dates(frame, ENTITIES["occupancy"], ctx, [("start_date", "end_date")])
     _check_shares(frame, ctx)
 
@@ -245,17 +298,25 @@ def _check_shares(frame: pd.DataFrame, ctx: CheckContext) -> None:
     over[over_rows.index.to_numpy(dtype=np.int64)] = True
     shown = pd.Series(np.nan, index=range(len(frame)))
     shown[over_rows.index] = over_rows.round(4)
-    ctx.problems.add(over, "land_share",
-                     "同一宗地同期各企业用地占比之和超过 100% (shares of one parcel exceed 100% on this date)",
-                     shown.to_numpy(dtype=object))
+    ctx.problems.add(
+        over,
+        "land_share",
+        "同一宗地同期各企业用地占比之和超过 100% (shares of one parcel exceed 100% on this date)",
+        np.asarray(shown.to_numpy(), dtype=object),
+    )
 
 
 def _stored_occupancy(ctx: CheckContext, parcels: npt.NDArray[np.object_]) -> pd.DataFrame:
     table = schema.occupancy
-    rows = ctx.conn.execute(
-        select(table.c.uscc, table.c.parcel_code, table.c.start_date, table.c.end_date, table.c.land_share)
-        .where(table.c.parcel_code.in_(list(parcels)))
-    ).fetchall() if len(parcels) else []
+    rows = (
+        ctx.conn.execute(
+            select(table.c.uscc, table.c.parcel_code, table.c.start_date, table.c.end_date, table.c.land_share).where(
+                table.c.parcel_code.in_(list(parcels))
+            )
+        ).fetchall()
+        if len(parcels)
+        else []
+    )
     stored = pd.DataFrame(rows, columns=["uscc", "parcel_code", "start_date", "end_date", "land_share"])
     for c in ("start_date", "end_date"):
         stored[c] = pd.to_datetime(stored[c])
@@ -263,8 +324,13 @@ def _stored_occupancy(ctx: CheckContext, parcels: npt.NDArray[np.object_]) -> pd
 
 
 def check_metrics(frame: pd.DataFrame, ctx: CheckContext) -> None:
-    _check_codes_known(frame["uscc"], _stored(ctx, "enterprises", "uscc"), ctx, "uscc",
-                       "企业不在库中，请先导入企业 (enterprise not in the store)")
+    _check_codes_known(
+        frame["uscc"],
+        _stored(ctx, "enterprises", "uscc"),
+        ctx,
+        "uscc",
+        "企业不在库中，请先导入企业 (enterprise not in the store)",
+    )
     future = (frame["year"] > ctx.options.today.year).fillna(False).to_numpy(dtype=bool)
     ctx.problems.add(future, "year", "年度晚于今年 (a year that has not happened)", frame["year"])
 

@@ -40,15 +40,20 @@ def _blank(raw: pd.Series) -> Mask:
     return np.asarray(raw.isna() | as_text.eq("").fillna(True), dtype=bool)
 
 
+def _as_text_or_none(text: pd.Series) -> pd.Series:
+    """Text cells as Python str, blanks as None: the form the store and comparisons expect."""
+    stripped = text.astype("string").str.strip()
+    keep = stripped.notna() & stripped.ne("")
+    return stripped.astype(object).where(keep.fillna(False).astype(bool), None)
+
+
 def _text(raw: pd.Series) -> pd.Series:
-    out = raw.astype("string").str.strip()
-    return out.where(out.ne(""), pd.NA).astype(object).where(lambda s: s.notna(), None)
+    return _as_text_or_none(raw)
 
 
 def _code(raw: pd.Series) -> pd.Series:
     """Codes as text: spreadsheet numbers lose their '.0', letters are upper-case."""
-    out = _code_like_text(raw).astype("string").str.upper()
-    return out.where(out.ne(""), pd.NA).astype(object).where(lambda s: s.notna(), None)
+    return _as_text_or_none(_code_like_text(raw).astype("string").str.upper())
 
 
 def _number(raw: pd.Series) -> tuple[pd.Series, Mask]:
@@ -182,7 +187,9 @@ def _check_required(out: pd.DataFrame, spec: EntitySpec, columns: ColumnMap, pro
                 f"{aliases}，或在映射文件中指定 (or name it in a mapping file)",
             )
             continue
-        problems.add(out[field.name].isna().to_numpy(), field.name, f"必填字段「{field.zh}」为空 (required value missing)")
+        problems.add(
+            out[field.name].isna().to_numpy(), field.name, f"必填字段「{field.zh}」为空 (required value missing)"
+        )
 
 
 def _check_ranges(out: pd.DataFrame, spec: EntitySpec, problems: Problems) -> None:
@@ -194,7 +201,8 @@ def _check_ranges(out: pd.DataFrame, spec: EntitySpec, problems: Problems) -> No
         if field.minimum is not None:
             low = (values < field.minimum).fillna(False).to_numpy(dtype=bool)
             reason = (
-                "不能为负数 (must not be negative)" if field.minimum == 0
+                "不能为负数 (must not be negative)"
+                if field.minimum == 0
                 else f"小于合理下限 {field.minimum:g}{unit} (below the plausible minimum)"
             )
             problems.add(low, field.name, reason, values)
@@ -202,7 +210,8 @@ def _check_ranges(out: pd.DataFrame, spec: EntitySpec, problems: Problems) -> No
             high = (values > field.maximum).fillna(False).to_numpy(dtype=bool)
             hint = "；若为百分数请写 % (write % for a percentage)" if field.kind is Kind.SHARE else ""
             problems.add(
-                high, field.name,
+                high,
+                field.name,
                 f"超过合理上限 {field.maximum:g}{unit}，疑为单位错误 (above the plausible maximum: wrong unit?){hint}",
                 values,
             )

@@ -36,15 +36,21 @@ def _source_crs(crs: CRS | None, geoms: GeometryArray, store_epsg: int | None, n
     x0, y0, x1, y1 = shapely.total_bounds(geoms)
     lon0, lat0, lon1, lat1 = _CHINA_LONLAT
     if lon0 <= x0 and x1 <= lon1 and lat0 <= y0 and y1 <= lat1:
-        notes.append("文件未声明坐标系，坐标为经纬度，按 CGCS2000 (EPSG:4490) 处理 "
-                     "(no CRS in the file; coordinates look like lon/lat, CGCS2000 assumed)")
+        notes.append(
+            "文件未声明坐标系，坐标为经纬度，按 CGCS2000 (EPSG:4490) 处理 "
+            "(no CRS in the file; coordinates look like lon/lat, CGCS2000 assumed)"
+        )
         return CRS.from_epsg(CGCS2000_GEOGRAPHIC)
     if store_epsg is not None:
-        notes.append(f"文件未声明坐标系，按库的坐标系 EPSG:{store_epsg} 处理 "
-                     f"(no CRS in the file; the store's EPSG:{store_epsg} assumed)")
+        notes.append(
+            f"文件未声明坐标系，按库的坐标系 EPSG:{store_epsg} 处理 "
+            f"(no CRS in the file; the store's EPSG:{store_epsg} assumed)"
+        )
         return CRS.from_epsg(store_epsg)
-    raise CrsError("文件未声明坐标系，且坐标不是经纬度；请提供 .prj 或先设定库坐标系 "
-                   "(the file has no CRS and its coordinates are not lon/lat: add a .prj or set the store CRS)")
+    raise CrsError(
+        "文件未声明坐标系，且坐标不是经纬度；请提供 .prj 或先设定库坐标系 "
+        "(the file has no CRS and its coordinates are not lon/lat: add a .prj or set the store CRS)"
+    )
 
 
 def _target_epsg(source: CRS, geoms: GeometryArray, store_epsg: int | None, notes: list[str]) -> tuple[int, bool]:
@@ -117,9 +123,12 @@ def prepare(
     invalid = present & ~shapely.is_valid(geoms)
     if invalid.any():
         reasons = np.asarray(shapely.is_valid_reason(geoms), dtype=object)
-        problems.add(invalid, "geom", np.char.add("图形无效，已自动修复 (invalid geometry repaired): ",
-                                                   reasons.astype(str)).astype(object),
-                     severity=Severity.WARNING)
+        problems.add(
+            invalid,
+            "geom",
+            np.char.add("图形无效，已自动修复 (invalid geometry repaired): ", reasons.astype(str)).astype(object),
+            severity=Severity.WARNING,
+        )
         geoms = geoms.copy()
         geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
 
@@ -127,9 +136,13 @@ def prepare(
     not_polygon = present & shapely.is_missing(polygonal)
     types = np.asarray(shapely.get_type_id(geoms))
     type_names = np.array([t.name for t in shapely.GeometryType], dtype=object)
-    problems.add(not_polygon, "geom",
-                 np.char.add("图形不是面 (geometry is not a polygon): ",
-                             type_names[np.clip(types + 1, 0, None)].astype(str)).astype(object))
+    problems.add(
+        not_polygon,
+        "geom",
+        np.char.add(
+            "图形不是面 (geometry is not a polygon): ", type_names[np.clip(types + 1, 0, None)].astype(str)
+        ).astype(object),
+    )
     usable = ~shapely.is_missing(polygonal)
     if not usable.any():
         epsg = store_epsg if store_epsg is not None else 0

@@ -111,10 +111,7 @@ def _factor(spec: FieldSpec, unit: Unit | None, header: str) -> tuple[float, str
 
 def _candidates(spec: EntitySpec, header: str) -> list[FieldSpec]:
     key = _norm(header)
-    return [
-        f for f in spec.fields
-        if key in {_norm(a) for a in (f.name, *f.aliases, f.zh, f.short)}
-    ]
+    return [f for f in spec.fields if key in {_norm(a) for a in (f.name, *f.aliases, f.zh, f.short)}]
 
 
 def _pick(candidates: list[FieldSpec], unit: Unit | None, taken: set[str]) -> FieldSpec | None:

@@ -164,7 +164,9 @@ def _log(conn: Connection, kind: str, file: str, digest: str, report: ImportRepo
             notes=json.dumps(report.notes, ensure_ascii=False),
         )
     )
-    return int(result.inserted_primary_key[0])
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _sha256(path: Path) -> str:

@@ -43,9 +43,7 @@ class Problems:
             return
         idx = np.flatnonzero(mask)
         reasons = reason if isinstance(reason, str) else np.asarray(reason, dtype=object)[idx]
-        shown = (
-            "" if values is None else pd.Series(np.asarray(values, dtype=object)[idx]).astype(str).to_numpy()
-        )
+        shown = "" if values is None else pd.Series(np.asarray(values, dtype=object)[idx]).astype(str).to_numpy()
         self._parts.append(
             pd.DataFrame(
                 {
@@ -64,8 +62,15 @@ class Problems:
         """A problem with the whole file: every row is affected."""
         self._parts.append(
             pd.DataFrame(
-                {"file": [self.file], "row": [FILE_ROW], "field": [field], "value": [""],
-                 "reason": [reason], "severity": [str(Severity.ERROR)], "_index": [-1]}
+                {
+                    "file": [self.file],
+                    "row": [FILE_ROW],
+                    "field": [field],
+                    "value": [""],
+                    "reason": [reason],
+                    "severity": [str(Severity.ERROR)],
+                    "_index": [-1],
+                }
             )
         )
 

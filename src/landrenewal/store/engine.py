@@ -96,9 +96,7 @@ def _sqlite_engine(path: Path) -> Engine:
 
 
 def _postgres_engine(url: str) -> Engine:
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1).replace(
-        "postgres://", "postgresql+psycopg://", 1
-    )
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1).replace("postgres://", "postgresql+psycopg://", 1)
     return create_engine(url, pool_pre_ping=True)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Table, func, select
@@ -21,7 +22,7 @@ def read_table(
 ) -> pd.DataFrame:
     """A table (or some of its columns) as a frame; a geometry column comes back as shapely objects."""
     names = list(columns) if columns is not None else [c.name for c in table.columns]
-    selected = []
+    selected: list[ColumnElement[Any]] = []
     for name in names:
         col = table.c[name]
         if name == "geom" and store.is_postgis:

@@ -7,6 +7,7 @@ concatenation.
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -17,9 +18,7 @@ GeometryArray = npt.NDArray[np.object_]
 # GeoPackage binary header: magic "GP", version 0, flags, srs_id, then the envelope.
 _FLAGS_LITTLE_ENDIAN_XY_ENVELOPE = 0b0000_0011
 _FLAG_EMPTY = 0b0001_0000
-_HEADER = np.dtype(
-    [("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs_id", "<i4"), ("envelope", "<f8", (4,))]
-)
+_HEADER = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs_id", "<i4"), ("envelope", "<f8", (4,))])
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
 
@@ -39,10 +38,7 @@ def to_gpkg(geoms: GeometryArray, srs_id: int) -> list[bytes | None]:
     raw = header.tobytes()
     size = _HEADER.itemsize
     wkb = shapely.to_wkb(geoms, byte_order=1, output_dimension=2)
-    return [
-        None if w is None else raw[i * size : (i + 1) * size] + w
-        for i, w in enumerate(wkb.tolist())
-    ]
+    return [None if w is None else raw[i * size : (i + 1) * size] + w for i, w in enumerate(wkb.tolist())]
 
 
 def gpkg_wkb(blob: bytes) -> bytes:
@@ -82,7 +78,7 @@ def st_is_empty(blob: bytes | None) -> int | None:
     return int(_envelope(blob) is None)
 
 
-def _coordinate(index: int):  # type: ignore[no-untyped-def]
+def _coordinate(index: int) -> Callable[[bytes | None], float | None]:
     def extract(blob: bytes | None) -> float | None:
         env = _envelope(blob)
         return None if env is None else env[index]

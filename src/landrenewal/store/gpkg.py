@@ -44,8 +44,14 @@ CORE_DDL = [
 _DEFAULT_SRS = [
     ("Undefined cartesian SRS", -1, "NONE", -1, "undefined", "undefined cartesian coordinate reference system"),
     ("Undefined geographic SRS", 0, "NONE", 0, "undefined", "undefined geographic coordinate reference system"),
-    ("WGS 84 geodetic", 4326, "EPSG", 4326, CRS.from_epsg(4326).to_wkt("WKT1_GDAL"),
-     "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
+    (
+        "WGS 84 geodetic",
+        4326,
+        "EPSG",
+        4326,
+        CRS.from_epsg(4326).to_wkt("WKT1_GDAL"),
+        "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid",
+    ),
 ]
 
 RTREE_EXTENSION = "http://www.geopackage.org/spec/#extension_rtree"
@@ -80,10 +86,7 @@ def init_core(conn: Connection) -> None:
 
 def _rtree_ddl(table: str, column: str, pk: str = "id") -> list[str]:
     rt = f"rtree_{table}_{column}"
-    values = (
-        f"(NEW.{pk}, ST_MinX(NEW.{column}), ST_MaxX(NEW.{column}), "
-        f"ST_MinY(NEW.{column}), ST_MaxY(NEW.{column}))"
-    )
+    values = f"(NEW.{pk}, ST_MinX(NEW.{column}), ST_MaxX(NEW.{column}), ST_MinY(NEW.{column}), ST_MaxY(NEW.{column}))"
     present = f"(NEW.{column} NOT NULL AND NOT ST_IsEmpty(NEW.{column}))"
     absent = f"(NEW.{column} IS NULL OR ST_IsEmpty(NEW.{column}))"
     return [
@@ -119,9 +122,7 @@ def register_features(
         {"t": table, "i": identifier, "d": description, "s": srs_id},
     )
     conn.execute(
-        text(
-            "INSERT INTO gpkg_geometry_columns VALUES (:t, :c, 'MULTIPOLYGON', :s, 0, 0)"
-        ),
+        text("INSERT INTO gpkg_geometry_columns VALUES (:t, :c, 'MULTIPOLYGON', :s, 0, 0)"),
         {"t": table, "c": column, "s": srs_id},
     )
     for ddl in _rtree_ddl(table, column):
@@ -163,8 +164,7 @@ def touch(conn: Connection, table: str, bounds: tuple[float, float, float, float
     params: dict[str, Any] = {"t": table}
     if bounds is None:
         conn.execute(
-            text("UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
-                 "WHERE table_name = :t"),
+            text("UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = :t"),
             params,
         )
         return

@@ -63,8 +63,7 @@ _COLUMN_TYPES = {
 
 
 def _column(spec: FieldSpec) -> Column[Any]:
-    return Column(spec.name, _COLUMN_TYPES[spec.kind](), nullable=not spec.required,
-                  comment=spec.header)
+    return Column(spec.name, _COLUMN_TYPES[spec.kind](), nullable=not spec.required, comment=spec.header)
 
 
 def _entity_table(entity: EntitySpec, *extra: Any) -> Table:
@@ -139,6 +138,4 @@ _REFERENCES = {
 }
 for _table, _refs in _REFERENCES.items():
     for _col, _target in _refs:
-        ENTITY_TABLES[_table].append_constraint(
-            ForeignKeyConstraint([_col], [_target], name=f"fk_{_table}_{_col}")
-        )
+        ENTITY_TABLES[_table].append_constraint(ForeignKeyConstraint([_col], [_target], name=f"fk_{_table}_{_col}"))

@@ -61,9 +61,7 @@ def _python_values(series: pd.Series, table: Table, name: str, store: Store) -> 
         return dates.dt.strftime("%Y-%m-%d").astype(object).where(dates.notna(), None).tolist()
     if isinstance(type_, Integer):
         numbers = pd.to_numeric(series, errors="coerce")
-        return numbers.astype(object).where(numbers.notna(), None).map(
-            lambda v: None if v is None else int(v)
-        ).tolist()
+        return numbers.astype(object).where(numbers.notna(), None).map(lambda v: None if v is None else int(v)).tolist()
     if isinstance(type_, Double):
         numbers = pd.to_numeric(series, errors="coerce").astype("float64")
         return numbers.astype(object).where(numbers.notna(), None).tolist()
@@ -84,9 +82,7 @@ def upsert(conn: Connection, store: Store, table: Table, frame: pd.DataFrame, ke
     columns = [c for c in frame.columns if c in table.c and c != "id"]
     value_columns = [c for c in columns if c not in key]
     existing = read_table(conn, store, table, columns)
-    merged = frame[columns].merge(
-        existing, on=list(key), how="left", suffixes=("", "__old"), indicator=True
-    )
+    merged = frame[columns].merge(existing, on=list(key), how="left", suffixes=("", "__old"), indicator=True)
     is_new = (merged["_merge"] == "left_only").to_numpy()
     same = np.ones(len(merged), dtype=bool)
     for name in value_columns:
@@ -96,9 +92,7 @@ def upsert(conn: Connection, store: Store, table: Table, frame: pd.DataFrame, ke
             both_missing = shapely.is_missing(old) & shapely.is_missing(new)
             same &= both_missing | np.asarray(shapely.equals_exact(new, old, tolerance=0.0), dtype=bool)
         else:
-            same &= _equal(
-                _normalized(merged[name], table, name), _normalized(merged[f"{name}__old"], table, name)
-            )
+            same &= _equal(_normalized(merged[name], table, name), _normalized(merged[f"{name}__old"], table, name))
     is_changed = ~is_new & ~same
     epsg = store.epsg(conn)
     if "geom" in columns and epsg is None:
@@ -120,7 +114,9 @@ def upsert(conn: Connection, store: Store, table: Table, frame: pd.DataFrame, ke
     return Changes(int(is_new.sum()), int(is_changed.sum()), int((~is_new & same).sum()))
 
 
-def _column_values(frame: pd.DataFrame, names: list[str], store: Store, table: Table, epsg: int | None) -> list[list[object]]:
+def _column_values(
+    frame: pd.DataFrame, names: list[str], store: Store, table: Table, epsg: int | None
+) -> list[list[object]]:
     values: list[list[object]] = []
     for name in names:
         if name == "geom":
@@ -138,9 +134,10 @@ def _insert(conn: Connection, store: Store, table: Table, frame: pd.DataFrame, e
     assert raw is not None
     if store.is_postgis:
         types = [_pg_type(table, n) for n in names]
-        with raw.cursor() as cur, cur.copy(
-            f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
-        ) as copy:
+        with (
+            raw.cursor() as cur,
+            cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy,
+        ):
             copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
@@ -175,8 +172,7 @@ def _update(
     rows = list(zip(*_column_values(frame, names, store, table, epsg), strict=True))
     mark = "%s" if store.is_postgis else "?"
     sets = ", ".join(
-        f"{c} = ST_GeomFromEWKB({mark})" if c == "geom" and store.is_postgis else f"{c} = {mark}"
-        for c in value_columns
+        f"{c} = ST_GeomFromEWKB({mark})" if c == "geom" and store.is_postgis else f"{c} = {mark}" for c in value_columns
     )
     where = " AND ".join(f"{c} = {mark}" for c in key)
     raw = conn.connection.driver_connection

@@ -108,9 +108,7 @@ def upgrade() -> None:
         sa.Column("rights_holder", sa.Text(), nullable=True, comment="权利人"),
         sa.Column("registered_area_m2", sa.Double(), nullable=True, comment="宗地面积（m²）"),
         sa.Column("registered_area_mu", sa.Double(), nullable=True, comment="宗地面积（亩）（亩）"),
-        sa.Column(
-            "registered_area_ha", sa.Double(), nullable=True, comment="宗地面积（公顷）（公顷）"
-        ),
+        sa.Column("registered_area_ha", sa.Double(), nullable=True, comment="宗地面积（公顷）（公顷）"),
         sa.Column("approved_date", sa.Date(), nullable=True, comment="批准日期"),
         sa.Column("supplied_date", sa.Date(), nullable=True, comment="供地日期"),
         sa.Column("agreed_start_date", sa.Date(), nullable=True, comment="约定动工日期"),
@@ -159,9 +157,7 @@ def upgrade() -> None:
         sa.Column("storeys_over_8m", sa.Integer(), nullable=True, comment="层高超8米层数"),
         sa.Column("use_type", sa.Text(), nullable=True, comment="建筑用途"),
         sa.Column("geom", landrenewal.store.schema.MultiPolygon(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["parcel_code"], ["parcels.parcel_code"], name="fk_buildings_parcel_code"
-        ),
+        sa.ForeignKeyConstraint(["parcel_code"], ["parcels.parcel_code"], name="fk_buildings_parcel_code"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("building_code", name="uq_buildings_key"),
         comment="建筑物",
@@ -210,9 +206,7 @@ def upgrade() -> None:
         sa.Column("end_date", sa.Date(), nullable=True, comment="终止日期"),
         sa.Column("land_share", sa.Double(), nullable=False, comment="用地占比"),
         sa.Column("tenure", sa.Text(), nullable=True, comment="使用方式"),
-        sa.ForeignKeyConstraint(
-            ["parcel_code"], ["parcels.parcel_code"], name="fk_occupancy_parcel_code"
-        ),
+        sa.ForeignKeyConstraint(["parcel_code"], ["parcels.parcel_code"], name="fk_occupancy_parcel_code"),
         sa.ForeignKeyConstraint(["uscc"], ["enterprises.uscc"], name="fk_occupancy_uscc"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("uscc", "parcel_code", "start_date", name="uq_occupancy_key"),
