@@ -33,7 +33,7 @@ def read_table(
     if where is not None:
         query = query.where(where)
     result = conn.execute(query)
-    frame = pd.DataFrame(result.fetchall(), columns=names)
+    frame = pd.DataFrame([tuple(row) for row in result], columns=names)  # plain tuples: pandas is slow on Rows
     if "geom" in frame.columns:
         raw = frame["geom"].to_numpy(dtype=object)
         frame["geom"] = geometry.from_wkb(raw) if store.is_postgis else geometry.from_gpkg(raw)

@@ -8,8 +8,11 @@ plain tables. Everything here is plain SQL on a SQLite connection.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from pyproj import CRS
 from sqlalchemy import Connection, text
 
@@ -84,15 +87,30 @@ def init_core(conn: Connection) -> None:
     )
 
 
+def _rtree_values(column: str, pk: str) -> str:
+    return f"(NEW.{pk}, ST_MinX(NEW.{column}), ST_MaxX(NEW.{column}), ST_MinY(NEW.{column}), ST_MaxY(NEW.{column}))"
+
+
+def _present(column: str) -> str:
+    return f"(NEW.{column} NOT NULL AND NOT ST_IsEmpty(NEW.{column}))"
+
+
+def _insert_trigger_ddl(table: str, column: str, pk: str = "id") -> str:
+    rt = f"rtree_{table}_{column}"
+    return (
+        f"CREATE TRIGGER {rt}_insert AFTER INSERT ON {table} WHEN {_present(column)} "
+        f"BEGIN INSERT OR REPLACE INTO {rt} VALUES {_rtree_values(column, pk)}; END"
+    )
+
+
 def _rtree_ddl(table: str, column: str, pk: str = "id") -> list[str]:
     rt = f"rtree_{table}_{column}"
-    values = f"(NEW.{pk}, ST_MinX(NEW.{column}), ST_MaxX(NEW.{column}), ST_MinY(NEW.{column}), ST_MaxY(NEW.{column}))"
-    present = f"(NEW.{column} NOT NULL AND NOT ST_IsEmpty(NEW.{column}))"
+    values = _rtree_values(column, pk)
+    present = _present(column)
     absent = f"(NEW.{column} IS NULL OR ST_IsEmpty(NEW.{column}))"
     return [
         f"CREATE VIRTUAL TABLE {rt} USING rtree(id, minx, maxx, miny, maxy)",
-        f"CREATE TRIGGER {rt}_insert AFTER INSERT ON {table} WHEN {present} "
-        f"BEGIN INSERT OR REPLACE INTO {rt} VALUES {values}; END",
+        _insert_trigger_ddl(table, column, pk),
         f"CREATE TRIGGER {rt}_update1 AFTER UPDATE OF {column} ON {table} "
         f"WHEN OLD.{pk} = NEW.{pk} AND {present} "
         f"BEGIN INSERT OR REPLACE INTO {rt} VALUES {values}; END",
@@ -178,3 +196,40 @@ def touch(conn: Connection, table: str, bounds: tuple[float, float, float, float
         ),
         params,
     )
+
+
+def bulk_insert(
+    raw: sqlite3.Connection,
+    table: str,
+    names: list[str],
+    rows: Iterable[tuple[object, ...]],
+    bounds: npt.NDArray[np.float64],
+    column: str = "geom",
+) -> None:
+    """Insert many features and index them in one pass, instead of one R-tree trigger call per row.
+
+    Rows get explicit ids after the current maximum so that the R-tree entries can be written
+    from the bounds directly. The insert trigger is dropped and recreated inside the caller's
+    transaction, so other writers never see the file without it.
+    """
+    start = (raw.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone() or (0,))[0] + 1
+    ids = np.arange(start, start + len(bounds), dtype=np.int64)
+    raw.execute(f"DROP TRIGGER rtree_{table}_{column}_insert")
+    marks = ", ".join("?" for _ in range(len(names) + 1))
+    raw.executemany(
+        f"INSERT INTO {table} (id, {', '.join(names)}) VALUES ({marks})",
+        ((int(i), *row) for i, row in zip(ids, rows, strict=True)),
+    )
+    indexed = ~np.isnan(bounds).any(axis=1)
+    raw.executemany(
+        f"INSERT INTO rtree_{table}_{column} VALUES (?, ?, ?, ?, ?)",
+        zip(
+            ids[indexed].tolist(),
+            bounds[indexed, 0].tolist(),
+            bounds[indexed, 2].tolist(),
+            bounds[indexed, 1].tolist(),
+            bounds[indexed, 3].tolist(),
+            strict=True,
+        ),
+    )
+    raw.execute(_insert_trigger_ddl(table, column))

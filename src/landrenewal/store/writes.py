@@ -142,6 +142,10 @@ def _insert(conn: Connection, store: Store, table: Table, frame: pd.DataFrame, e
             for row in rows:
                 copy.write_row(row)
     else:
+        if "geom" in names:
+            bounds = shapely.bounds(frame["geom"].to_numpy(dtype=object))
+            gpkg.bulk_insert(raw, table.name, names, rows, bounds)
+            return
         marks = ", ".join("?" for _ in names)
         raw.executemany(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows)
 

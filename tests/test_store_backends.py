@@ -1,0 +1,54 @@
+"""Both stores from the same migrations: CRS handling, spatial indexes, geometry round trip."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from landrenewal.importing.pipeline import ImportOptions, import_frame
+from landrenewal.store import schema
+from landrenewal.store.engine import Store, StoreError, open_store
+from landrenewal.store.frames import read_table
+from tests import builders
+
+
+def test_reopening_a_store_keeps_its_data_and_migration_head(store: Store, store_location: str) -> None:
+    import_frame(
+        store, "parcels", builders.parcels(), "p", epsg=builders.EPSG, options=ImportOptions(today=builders.TODAY)
+    )
+    store.dispose()
+    again = open_store(store_location)
+    with again.engine.connect() as conn:
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        frame = read_table(conn, again, schema.parcels, ["parcel_code", "geom"])
+    again.dispose()
+    assert version == "0001"
+    assert len(frame) == 4
+    assert all(g.geom_type == "MultiPolygon" for g in frame["geom"])
+
+
+def test_crs_cannot_change_once_geometry_is_stored(store: Store) -> None:
+    import_frame(
+        store, "parcels", builders.parcels(), "p", epsg=builders.EPSG, options=ImportOptions(today=builders.TODAY)
+    )
+    with pytest.raises(StoreError, match="EPSG:4547"), store.engine.begin() as conn:
+        store.set_epsg(conn, 4546)
+    assert store.epsg() == builders.EPSG
+
+
+@pytest.mark.parametrize("backend", ["postgis"])  # the GeoPackage side: test_store_geopackage.py
+def test_postgis_columns_are_typed_and_indexed(store: Store) -> None:
+    import_frame(
+        store, "parcels", builders.parcels(), "p", epsg=builders.EPSG, options=ImportOptions(today=builders.TODAY)
+    )
+    with store.engine.connect() as conn:
+        srid = conn.execute(text("SELECT Find_SRID('public', 'parcels', 'geom')")).scalar_one()
+        kind = conn.execute(text("SELECT type FROM geometry_columns WHERE f_table_name = 'parcels'")).scalar_one()
+        gist = conn.execute(
+            text("SELECT indexdef FROM pg_indexes WHERE tablename = 'parcels' AND indexdef ILIKE '%gist%'")
+        ).scalar_one()
+        area = conn.execute(text("SELECT sum(ST_Area(geom)) FROM parcels")).scalar_one()
+    assert srid == builders.EPSG
+    assert kind == "MULTIPOLYGON"
+    assert "geom" in gist
+    assert area == pytest.approx(40000.0)
