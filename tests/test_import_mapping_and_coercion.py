@@ -1,0 +1,129 @@
+"""Column mapping from Chinese headers (with units) and cell coercion, as clerks' spreadsheets need."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from landrenewal.domain.fields import ENTITIES
+from landrenewal.importing.coerce import coerce
+from landrenewal.importing.mapping import MappingError, load_user_mapping, map_columns
+from landrenewal.importing.report import Problems
+
+
+def _coerce(kind: str, raw: pd.DataFrame, mapping_file: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    spec = ENTITIES[kind]
+    user = load_user_mapping(mapping_file, kind) if mapping_file else None
+    columns = map_columns(spec, list(raw.columns), user)
+    problems = Problems("t.xlsx", np.arange(2, len(raw) + 2))
+    return coerce(raw, spec, columns, problems), problems.frame
+
+
+def test_common_chinese_headers_map_and_units_convert() -> None:
+    raw = pd.DataFrame(
+        {
+            "统一社会信用代码": ["91440300708461136T"],
+            "年度": [2025],
+            "税收（元）": ["1,234,500"],
+            "工业增加值(万元)": [300.5],
+            "用电量（万千瓦时）": [12.5],
+            "综合能耗（吨标准煤）": [80],
+            "备注": ["x"],
+        }
+    )
+    frame, problems = _coerce("metrics", raw)
+    assert problems.empty
+    assert frame.loc[0, "tax"] == pytest.approx(123.45)  # 元 → 万元
+    assert frame.loc[0, "electricity"] == pytest.approx(125000.0)  # 万kWh → kWh
+    assert frame.loc[0, "value_added"] == pytest.approx(300.5)
+    assert frame.loc[0, "energy"] == pytest.approx(80.0)
+
+
+def test_area_headers_route_by_their_unit() -> None:
+    columns = map_columns(ENTITIES["parcels"], ["宗地代码", "宗地面积", "宗地面积（亩）", "宗地面积（公顷）"])
+    assert columns.columns["registered_area_m2"].header == "宗地面积"
+    assert columns.columns["registered_area_mu"].header == "宗地面积（亩）"
+    assert columns.columns["registered_area_ha"].header == "宗地面积（公顷）"
+    assert all(c.factor == 1.0 for c in columns.columns.values())
+
+
+def test_dates_in_the_forms_clerks_write_them() -> None:
+    raw = pd.DataFrame(
+        {
+            "统一社会信用代码": ["91440300708461136T"] * 6,
+            "宗地代码": ["A"] * 6,
+            "起始日期": [dt.datetime(2021, 3, 5), "2021-03-05", "2021/3/5", "2021年3月5日", "20210305", 44260],
+            "用地占比": [1, "100%", 0.5, "50%", 0.25, 0.25],
+        }
+    )
+    frame, problems = _coerce("occupancy", raw)
+    assert problems.empty, problems
+    assert (frame["start_date"] == pd.Timestamp("2021-03-05")).all()
+    assert list(frame["land_share"]) == [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+
+
+def test_unreadable_cells_name_row_field_and_reason() -> None:
+    raw = pd.DataFrame(
+        {
+            "统一社会信用代码": ["91440300708461136T", None],
+            "年度": [2025, "二〇二五"],
+            "税收": ["12.5万", -5e6],
+        }
+    )
+    _, problems = _coerce("metrics", raw)
+    found = {(r.row, r.field) for r in problems.itertuples()}
+    assert found == {(2, "tax"), (3, "uscc"), (3, "year"), (3, "tax")}
+    reasons = problems.set_index(["row", "field"])["reason"]
+    assert "不是数字" in reasons[(2, "tax")]
+    assert "必填" in reasons[(3, "uscc")]
+    assert "下限" in reasons[(3, "tax")]
+
+
+def test_codes_keep_leading_zeros_and_lose_spreadsheet_decimals() -> None:
+    raw = pd.DataFrame({"宗地代码": ["0012"], "行政区划代码": [440785100201.0], "土地用途": ["0601"]})
+    geom_free, _ = _coerce("parcels", raw)
+    assert geom_free.loc[0, "parcel_code"] == "0012"
+    assert geom_free.loc[0, "division_code"] == "440785100201"
+    assert geom_free.loc[0, "land_use_code"] == "0601"
+
+
+def test_enum_values_in_chinese(tmp_path: Path) -> None:
+    raw = pd.DataFrame(
+        {
+            "统一社会信用代码": ["91440300708461136T"] * 3,
+            "企业名称": ["甲", "乙", "丙"],
+            "行业代码": ["C3411"] * 3,
+            "是否规上": ["是", "规下", "大型"],
+        }
+    )
+    frame, problems = _coerce("enterprises", raw)
+    assert list(frame["scale"][:2]) == ["above", "below"]
+    assert problems.iloc[0]["row"] == 4 and problems.iloc[0]["field"] == "scale"
+
+
+def test_mapping_file_names_columns_and_units(tmp_path: Path) -> None:
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        "parcels:\n  parcel_code: 地块号\n  registered_area_mu: 面积\n  units:\n    registered_area_mu: 亩\n",
+        encoding="utf-8",
+    )
+    columns = map_columns(ENTITIES["parcels"], ["地块号", "面积"], load_user_mapping(mapping, "parcels"))
+    assert columns.columns["parcel_code"].header == "地块号"
+    assert columns.columns["registered_area_mu"].header == "面积"
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("parcels:\n  parcel_kode: 地块号\n", encoding="utf-8")
+    with pytest.raises(MappingError, match="parcel_kode"):
+        load_user_mapping(bad, "parcels")
+    with pytest.raises(MappingError, match="不在文件中"):
+        map_columns(ENTITIES["parcels"], ["宗地号"], load_user_mapping(mapping, "parcels"))
+
+
+def test_missing_required_column_is_a_file_level_problem() -> None:
+    raw = pd.DataFrame({"企业名称": ["甲"]})
+    _, problems = _coerce("enterprises", raw)
+    assert {"uscc", "industry_code", "scale"} <= set(problems[problems["row"] == 0]["field"])
