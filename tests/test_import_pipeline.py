@@ -136,6 +136,8 @@ def test_references_must_exist_and_shares_must_not_exceed_the_parcel(store: Stor
     occupancy.loc[1, "land_share"] = "30%"
     report = import_frame(store, "occupancy", occupancy.iloc[:3], "occ", options=OPTIONS)
     assert report.changes.inserted == 3
+    again = import_frame(store, "occupancy", occupancy.iloc[:3], "occ", options=OPTIONS)
+    assert (again.changes.changed, again.changes.unchanged) == (0, 3)
     with store.engine.connect() as conn:
         shares = read_table(conn, store, schema.occupancy, ["land_share"])["land_share"]
     assert sorted(shares.round(6)) == [0.3, 0.7, 1.0]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Date, Table, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from landrenewal.store import geometry
@@ -34,6 +34,9 @@ def read_table(
         query = query.where(where)
     result = conn.execute(query)
     frame = pd.DataFrame([tuple(row) for row in result], columns=names)  # plain tuples: pandas is slow on Rows
+    for name in names:
+        if isinstance(table.c[name].type, Date):  # one date type everywhere: datetime64
+            frame[name] = pd.to_datetime(frame[name])
     if "geom" in frame.columns:
         raw = frame["geom"].to_numpy(dtype=object)
         frame["geom"] = geometry.from_wkb(raw) if store.is_postgis else geometry.from_gpkg(raw)

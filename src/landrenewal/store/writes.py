@@ -81,7 +81,7 @@ def upsert(conn: Connection, store: Store, table: Table, frame: pd.DataFrame, ke
         return Changes()
     columns = [c for c in frame.columns if c in table.c and c != "id"]
     value_columns = [c for c in columns if c not in key]
-    existing = read_table(conn, store, table, columns)
+    existing = _existing(conn, store, table, columns, frame, key)
     merged = frame[columns].merge(existing, on=list(key), how="left", suffixes=("", "__old"), indicator=True)
     is_new = (merged["_merge"] == "left_only").to_numpy()
     same = np.ones(len(merged), dtype=bool)
@@ -112,6 +112,25 @@ def upsert(conn: Connection, store: Store, table: Table, frame: pd.DataFrame, ke
             bounds = None if np.isnan(box).any() else (box[0], box[1], box[2], box[3])
         gpkg.touch(conn, table.name, bounds)
     return Changes(int(is_new.sum()), int(is_changed.sum()), int((~is_new & same).sum()))
+
+
+# Below this many incoming rows, stored rows are fetched by key instead of reading the whole table.
+_FETCH_BY_KEY_BELOW = 20_000
+_KEYS_PER_QUERY = 900  # under SQLite's default limit of bound parameters
+
+
+def _existing(
+    conn: Connection, store: Store, table: Table, columns: list[str], frame: pd.DataFrame, key: tuple[str, ...]
+) -> pd.DataFrame:
+    """The stored rows an incoming frame may match: by key for small imports, else the whole table."""
+    if len(key) != 1 or len(frame) >= _FETCH_BY_KEY_BELOW:
+        return read_table(conn, store, table, columns)
+    keys = frame[key[0]].dropna().unique().tolist()
+    parts = [
+        read_table(conn, store, table, columns, where=table.c[key[0]].in_(keys[i : i + _KEYS_PER_QUERY]))
+        for i in range(0, len(keys), _KEYS_PER_QUERY)
+    ]
+    return pd.concat(parts, ignore_index=True) if parts else read_table(conn, store, table, columns).iloc[:0]
 
 
 def _column_values(
