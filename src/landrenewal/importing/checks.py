@@ -173,7 +173,7 @@ def check_parcel_areas(frame: pd.DataFrame, area_m2: npt.NDArray[np.float64], ct
             ctx.problems.add(
                 bad,
                 second,
-                f"{ENTITIES['parcels'].field(second).zh}与{ENTITIES['parcels'].field(first).zh}"
+                f"{ENTITIES['parcels'].field(second).header}与{ENTITIES['parcels'].field(first).header}"
                 f"换算后不一致，超过容差 {tol:.0%} (area fields disagree)",
                 frame[first].astype(str) + " / " + frame[second].astype(str),
             )

@@ -1,0 +1,76 @@
+"""The command line as a user runs it: real process, real files, exit codes and --json output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from tests import builders
+
+
+def run(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([sys.executable, "-m", "landrenewal", *args], capture_output=True, text=True, timeout=300)
+    if check and done.returncode != 0:
+        raise AssertionError(f"exit {done.returncode}\nstdout: {done.stdout}\nstderr: {done.stderr}")
+    return done
+
+
+def test_every_verb_has_help() -> None:
+    for verb in (["import"], ["export"], ["info"], ["init"], ["demo", "build"]):
+        done = run(*verb, "--help", check=True)
+        assert "--db" in done.stdout or "--help" in done.stdout
+
+
+def test_init_fixes_the_crs_and_info_reports_it(tmp_path: Path, store_location: str) -> None:
+    run("init", "--crs", "EPSG:4547", "--db", store_location, check=True)
+    info = json.loads(run("info", "--db", store_location, "--json", check=True).stdout)
+    assert info["epsg"] == 4547
+    assert info["counts"]["parcels"] == 0
+
+
+def test_geographic_crs_is_refused_for_the_store(tmp_path: Path) -> None:
+    done = run("init", "--crs", "EPSG:4490", "--db", str(tmp_path / "x.gpkg"), "--json")
+    assert done.returncode == 2
+    assert "投影坐标系" in json.loads(done.stdout)["error"]
+
+
+def test_unknown_kind_and_missing_store_have_their_exit_codes(tmp_path: Path) -> None:
+    assert run("import", "farms", str(tmp_path / "x.csv"), "--db", str(tmp_path / "a.gpkg")).returncode == 2
+    assert run("info", "--db", str(tmp_path / "missing.gpkg")).returncode == 3
+    assert run("import", "parcels", str(tmp_path / "missing.shp"), "--db", str(tmp_path / "a.gpkg")).returncode == 3
+
+
+def test_bad_csv_is_refused_with_rejects_then_skip_bad_loads_the_rest(tmp_path: Path, store_location: str) -> None:
+    csv = tmp_path / "企业名录.csv"
+    ents = builders.enterprises(3)
+    table = pd.DataFrame(
+        {
+            "统一社会信用代码": ents["uscc"],
+            "企业名称": ents["name"],
+            "行业代码": ents["industry_code"],
+            "企业规模": ["规上", "规下", "规上"],
+        }
+    )
+    table.loc[1, "统一社会信用代码"] = table.loc[1, "统一社会信用代码"][:17] + "Z"
+    table.to_csv(csv, index=False, encoding="utf-8-sig")
+    rejects = tmp_path / "rejects.csv"
+
+    refused = run("import", "enterprises", str(csv), "--db", store_location, "--rejects", str(rejects), "--json")
+    assert refused.returncode == 1, refused.stderr
+    report = json.loads(refused.stdout)
+    assert report["committed"] is False and report["rejected_rows"] == 1
+    problems = pd.read_csv(rejects, encoding="utf-8-sig", dtype=str)
+    assert list(problems.columns) == ["file", "row", "field", "value", "reason", "severity"]
+    assert problems.loc[0, "row"] == "3" and problems.loc[0, "field"] == "uscc"
+    assert Path(problems.loc[0, "file"]).name == "企业名录.csv"
+    info = json.loads(run("info", "--db", store_location, "--json", check=True).stdout)
+    assert info["counts"]["enterprises"] == 0
+
+    loaded = json.loads(run("import", "enterprises", str(csv), "--db", store_location, "--skip-bad", "--json").stdout)
+    assert loaded["inserted"] == 2
+    again = json.loads(run("import", "enterprises", str(csv), "--db", store_location, "--skip-bad", "--json").stdout)
+    assert again["changes"] == 0 and again["unchanged"] == 2
