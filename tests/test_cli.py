@@ -74,3 +74,52 @@ def test_bad_csv_is_refused_with_rejects_then_skip_bad_loads_the_rest(tmp_path: 
     assert loaded["inserted"] == 2
     again = json.loads(run("import", "enterprises", str(csv), "--db", store_location, "--skip-bad", "--json").stdout)
     assert again["changes"] == 0 and again["unchanged"] == 2
+
+
+def test_gbk_shapefile_and_xlsx_end_to_end(tmp_path: Path, store_location: str) -> None:
+    """The issue's acceptance path: GBK shapefile in with correct Chinese, a bad XLSX refused with
+    row-level reasons and the store unchanged, a second import reporting 0 changes, exports out."""
+    from tests import filemakers
+
+    db = store_location
+    run("import", "divisions", str(_divisions_csv(tmp_path)), "--db", db, check=True)
+    shp = filemakers.gbk_shapefile_without_cpg(tmp_path)
+    first = json.loads(run("import", "parcels", str(shp), "--db", db, "--json", check=True).stdout)
+    assert first["inserted"] == 3
+    assert any("GBK" in note for note in first["notes"])
+    assert any("EPSG:4547" in note for note in first["notes"])  # store CRS taken from the file
+    again = json.loads(run("import", "parcels", str(shp), "--db", db, "--json", check=True).stdout)
+    assert again["changes"] == 0
+
+    out = tmp_path / "out.xlsx"
+    run("export", "parcels", "--format", "xlsx", "--out", str(out), "--db", db, check=True)
+    exported = pd.read_excel(out, dtype=str)
+    assert set(exported["权利人"]) == set(filemakers.HOLDERS)
+    assert set(exported["权利性质"]) == {"国有", "集体"}
+
+    xlsx = filemakers.enterprises_xlsx(tmp_path)
+    refused = run("import", "enterprises", str(xlsx), "--db", db, "--json")
+    assert refused.returncode == 1
+    problems = json.loads(refused.stdout)["problems"]
+    assert [(p["row"], p["field"]) for p in problems] == [(4, "uscc")]
+    assert json.loads(run("info", "--db", db, "--json", check=True).stdout)["counts"]["enterprises"] == 0
+    human = run("import", "enterprises", str(xlsx), "--db", db)
+    assert "校验码错误" in human.stderr and "未导入" in human.stderr
+
+    (tmp_path / "fixed").mkdir()
+    good = filemakers.enterprises_xlsx(tmp_path / "fixed", bad_row=False)
+    loaded = json.loads(run("import", "enterprises", str(good), "--db", db, "--json", check=True).stdout)
+    assert loaded["inserted"] == 3
+    metrics = json.loads(
+        run("import", "metrics", str(filemakers.metrics_xlsx(tmp_path)), "--db", db, "--json", check=True).stdout
+    )
+    assert metrics["inserted"] == 3
+    assert any("元 换算为 万元" in note for note in metrics["notes"])
+
+
+def _divisions_csv(folder: Path) -> Path:
+    path = folder / "行政区划.csv"
+    builders.divisions().rename(columns={"division_code": "行政区划代码", "name": "名称"}).to_csv(
+        path, index=False, encoding="utf-8-sig"
+    )
+    return path

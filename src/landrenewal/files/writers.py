@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
@@ -84,9 +85,7 @@ def _as_dates(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _geodataframe(frame: pd.DataFrame, columns: list[str], epsg: int | None):  # type: ignore[no-untyped-def]
-    import geopandas as gpd
-
+def _geodataframe(frame: pd.DataFrame, columns: list[str], epsg: int | None) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(_as_dates(frame[columns]), geometry=frame["geom"].to_numpy(dtype=object), crs=epsg)
 
 
