@@ -29,6 +29,7 @@ def loaded(store: Store) -> Store:
 def test_shapefile_is_utf8_with_cpg_short_names_and_field_table(loaded: Store, tmp_path: Path) -> None:
     count, files = export(loaded, "parcels", "shp", tmp_path / "宗地.shp")
     assert count == 4
+    assert {f.suffix for f in files} == {".shp", ".shx", ".dbf", ".prj", ".cpg", ".csv"}
     assert (tmp_path / "宗地.cpg").read_text().strip() == "UTF-8"
     info = pyogrio.read_info(tmp_path / "宗地.shp")
     assert all(len(name.encode()) <= 10 for name in info["fields"])
