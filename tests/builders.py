@@ -60,8 +60,8 @@ def parcels(n: int = 4) -> pd.DataFrame:
             "actual_start_date": pd.to_datetime(["2017-01-15"] * (n - 1) + [None]),
             "agreed_completion_date": pd.to_datetime(["2018-11-10"] * n),
             "agreed_far": [1.2] * n,
-            "total_investment": [5000.0] * n,
-            "land_price": [800.0] * n,
+            "total_investment_wan": [5000.0] * n,
+            "land_price_wan": [800.0] * n,
             "geom": geoms,
         }
     )

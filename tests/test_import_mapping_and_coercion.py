@@ -37,10 +37,10 @@ def test_common_chinese_headers_map_and_units_convert() -> None:
     )
     frame, problems = _coerce("metrics", raw)
     assert problems.empty
-    assert frame.loc[0, "tax"] == pytest.approx(123.45)  # 元 → 万元
-    assert frame.loc[0, "electricity"] == pytest.approx(125000.0)  # 万kWh → kWh
-    assert frame.loc[0, "value_added"] == pytest.approx(300.5)
-    assert frame.loc[0, "energy"] == pytest.approx(80.0)
+    assert frame.loc[0, "tax_wan"] == pytest.approx(123.45)  # 元 → 万元
+    assert frame.loc[0, "electricity_kwh"] == pytest.approx(125000.0)  # 万kWh → kWh
+    assert frame.loc[0, "value_added_wan"] == pytest.approx(300.5)
+    assert frame.loc[0, "energy_tce"] == pytest.approx(80.0)
 
 
 def test_area_headers_route_by_their_unit() -> None:
@@ -76,11 +76,11 @@ def test_unreadable_cells_name_row_field_and_reason() -> None:
     )
     _, problems = _coerce("metrics", raw)
     found = {(r.row, r.field) for r in problems.itertuples()}
-    assert found == {(2, "tax"), (3, "uscc"), (3, "year"), (3, "tax")}
+    assert found == {(2, "tax_wan"), (3, "uscc"), (3, "year"), (3, "tax_wan")}
     reasons = problems.set_index(["row", "field"])["reason"]
-    assert "不是数字" in reasons[(2, "tax")]
+    assert "不是数字" in reasons[(2, "tax_wan")]
     assert "必填" in reasons[(3, "uscc")]
-    assert "下限" in reasons[(3, "tax")]
+    assert "下限" in reasons[(3, "tax_wan")]
 
 
 def test_codes_keep_leading_zeros_and_lose_spreadsheet_decimals() -> None:

@@ -274,7 +274,7 @@ PARCELS = EntitySpec(
             aliases=("约定容积率", "容积率下限", "出让容积率", "YDRJL"),
         ),
         FieldSpec(
-            "agreed_investment_intensity",
+            "agreed_investment_intensity_wan_per_mu",
             "约定投资强度",
             _F,
             "YDTZQD",
@@ -284,7 +284,7 @@ PARCELS = EntitySpec(
             aliases=("约定投资强度", "投资强度", "YDTZQD"),
         ),
         FieldSpec(
-            "total_investment",
+            "total_investment_wan",
             "约定总投资",
             _F,
             "ZTZ",
@@ -294,7 +294,7 @@ PARCELS = EntitySpec(
             aliases=("约定总投资", "总投资", "计划总投资", "ZTZ"),
         ),
         FieldSpec(
-            "land_price",
+            "land_price_wan",
             "土地价款",
             _F,
             "TDJK",
@@ -476,7 +476,7 @@ METRICS = EntitySpec(
             aliases=("年度", "年份", "统计年度", "ND", "year"),
         ),
         FieldSpec(
-            "tax",
+            "tax_wan",
             "税收",
             _F,
             "SS",
@@ -486,7 +486,7 @@ METRICS = EntitySpec(
             aliases=("税收", "实缴税金", "税收实际贡献", "实缴税收", "纳税额", "SS"),
         ),
         FieldSpec(
-            "value_added",
+            "value_added_wan",
             "工业增加值",
             _F,
             "ZJZ",
@@ -496,7 +496,7 @@ METRICS = EntitySpec(
             aliases=("工业增加值", "增加值", "ZJZ"),
         ),
         FieldSpec(
-            "revenue",
+            "revenue_wan",
             "营业收入",
             _F,
             "YYSR",
@@ -506,7 +506,7 @@ METRICS = EntitySpec(
             aliases=("营业收入", "主营业务收入", "销售收入", "YYSR"),
         ),
         FieldSpec(
-            "output",
+            "output_wan",
             "工业总产值",
             _F,
             "ZCZ",
@@ -516,7 +516,7 @@ METRICS = EntitySpec(
             aliases=("工业总产值", "总产值", "产值", "ZCZ"),
         ),
         FieldSpec(
-            "energy",
+            "energy_tce",
             "综合能耗",
             _F,
             "ZHNH",
@@ -526,7 +526,7 @@ METRICS = EntitySpec(
             aliases=("综合能耗", "能耗", "综合能源消费量", "ZHNH"),
         ),
         FieldSpec(
-            "electricity",
+            "electricity_kwh",
             "用电量",
             _F,
             "YDL",
@@ -536,7 +536,7 @@ METRICS = EntitySpec(
             aliases=("用电量", "总用电量", "工业用电量", "YDL"),
         ),
         FieldSpec(
-            "emissions",
+            "emissions_t",
             "主要污染物排放量",
             _F,
             "WRPF",
@@ -546,7 +546,7 @@ METRICS = EntitySpec(
             aliases=("主要污染物排放量", "污染物排放量", "排放量", "WRPF"),
         ),
         FieldSpec(
-            "rd_spending",
+            "rd_spending_wan",
             "研发经费支出",
             _F,
             "YFJF",
@@ -556,7 +556,7 @@ METRICS = EntitySpec(
             aliases=("研发经费支出", "研发经费", "R&D经费支出", "R&D经费", "研发投入", "YFJF"),
         ),
         FieldSpec(
-            "employees",
+            "employees_avg",
             "年平均职工人数",
             _F,
             "ZGRS",
