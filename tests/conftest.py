@@ -11,6 +11,7 @@ import itertools
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,30 +36,20 @@ def _start_local_postgres(tmp: Path) -> str | None:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | None]:
+def postgres_url() -> Iterator[str | None]:
     url = os.environ.get("LANDRENEWAL_TEST_PG")
     started: Path | None = None
     if not url:
-        started = tmp_path_factory.mktemp("pg")
+        # Not under pytest's private tmp folder: the postgres user must be able to reach it.
+        started = Path(tempfile.mkdtemp(prefix="landrenewal-test-pg-"))
         url = _start_local_postgres(started)
     yield url
-    if started is not None and url:
-        pgbin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
-        subprocess.run(
-            [
-                "runuser",
-                "-u",
-                "postgres",
-                "--",
-                str(pgbin / "pg_ctl"),
-                "-D",
-                str(started / "data"),
-                "-m",
-                "immediate",
-                "stop",
-            ],
-            capture_output=True,
-        )
+    if started is not None:
+        if url:
+            pgbin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+            stop = [str(pgbin / "pg_ctl"), "-D", str(started / "data"), "-m", "immediate", "stop"]
+            subprocess.run(["runuser", "-u", "postgres", "--", *stop], capture_output=True)
+        shutil.rmtree(started, ignore_errors=True)
 
 
 def _fresh_database(url: str) -> str:
