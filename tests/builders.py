@@ -16,7 +16,7 @@ EPSG = 4547
 TODAY = dt.date(2026, 11, 23)
 COUNTY, TOWN = "440785", "440785100"
 VILLAGES = ["440785100201", "440785100202"]
-ORIGIN = Transformer.from_crs(4490, EPSG, always_xy=True).transform(112.3, 22.2)
+ORIGIN = Transformer.from_crs(4490, EPSG, always_xy=True).transform(112.8, 22.3)
 
 
 def make_uscc(n: int, county: str = COUNTY) -> list[str]:

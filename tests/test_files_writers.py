@@ -59,7 +59,7 @@ def test_xlsx_has_chinese_headers_with_units_and_labels(loaded: Store, tmp_path:
 def test_geojson_is_lonlat_and_gpkg_keeps_the_crs(loaded: Store, tmp_path: Path) -> None:
     export(loaded, "parcels", "geojson", tmp_path / "p.geojson")
     lon, lat = read_source(tmp_path / "p.geojson").geometry[0].centroid.coords[0]  # type: ignore[index]
-    assert 112 < lon < 113 and 22 < lat < 23
+    assert 112.5 < lon < 113.5 and 22 < lat < 23
     export(loaded, "parcels", "gpkg", tmp_path / "p.gpkg")
     assert pyogrio.read_info(tmp_path / "p.gpkg")["crs"] == "EPSG:4547"
     export(loaded, "enterprises", "csv", tmp_path / "e.csv")

@@ -29,7 +29,7 @@ from landrenewal.domain.units import M2_PER_MU
 
 EPSG = 4547  # CGCS2000 / 3-degree Gauss-Kruger CM 114E
 COUNTY_CODE, COUNTY_NAME = "440785", "恩平市"
-SOUTH_WEST_LONLAT = (112.25, 22.15)
+SOUTH_WEST_LONLAT = (112.75, 22.3)  # around 113°E: in the CM 114°E zone, as EPSG:4547 is
 TODAY = dt.date(2026, 10, 31)  # the demo's "as of": fixed, so the same seed gives the same city
 YEARS = (2023, 2024, 2025)
 
@@ -179,6 +179,14 @@ def _merge_slivers(
     return owner, width
 
 
+def _numbered(
+    prefix: npt.NDArray[np.object_], infix: str, number: npt.NDArray[np.int64], width: int
+) -> npt.NDArray[np.object_]:
+    """Codes such as 440785001201 + GB + 00042, built with numpy's string ufuncs, not per row."""
+    digits = np.strings.zfill(number.astype(np.str_), width)
+    return np.strings.add(np.strings.add(prefix.astype(np.str_), infix), digits).astype(object)
+
+
 def _bands(n_items: int, n_bands: int) -> npt.NDArray[np.int64]:
     """Split 0..n_items-1 into n_bands contiguous bands of near-equal size; band of each item."""
     return np.minimum(np.arange(n_items) * n_bands // max(n_items, 1), n_bands - 1)
@@ -277,7 +285,7 @@ def _parcels(rng: np.random.Generator, lots: _Lots, village_of: npt.NDArray[np.o
     sequence = pd.Series(village_of).groupby(village_of).cumcount().to_numpy() + 1
     return pd.DataFrame(
         {
-            "parcel_code": pd.Series(village_of).str.cat(pd.Series(sequence).map("GB{:05d}".format)).to_numpy(),
+            "parcel_code": _numbered(village_of, "GB", sequence, 5),
             "division_code": village_of,
             "land_use_code": np.where(rng.random(n) < 0.9, "0601", "0604").astype(object),
             "rights_type": np.where(collective, "collective", "state").astype(object),
@@ -405,7 +413,10 @@ def _enterprises_and_occupancy(rng: np.random.Generator, parcels: pd.DataFrame) 
     enterprises["division_code"] = (
         occupancy.groupby("uscc")["parcel_code"].first().map(home).str[:9].reindex(uscc).to_numpy()
     )
-    enterprises = enterprises[enterprises["uscc"].isin(occupancy["uscc"])].reset_index(drop=True)
+    # pandas' isin on Arrow strings walks the values in Python; a hash index does not.
+    placed = pd.Index(occupancy["uscc"].to_numpy(dtype=object)).unique()
+    enterprises = enterprises[placed.get_indexer(enterprises["uscc"].to_numpy(dtype=object)) >= 0]
+    enterprises = enterprises.reset_index(drop=True)
 
     village_collective = pd.Series(division).map(_village_collective_names(parcels))
     holders = village_collective.where(pd.Series(collective), None).to_numpy(dtype=object)
@@ -434,7 +445,9 @@ def _metrics(
     land = occ.groupby("uscc").agg(
         mu=("mu", "sum"), start=("start_date", "min"), end=("end_date", "max"), production=("production", "min")
     )
-    land = land[land.index.isin(enterprises["uscc"])]
+    land = land[
+        pd.Index(enterprises["uscc"].to_numpy(dtype=object)).get_indexer(land.index.to_numpy(dtype=object)) >= 0
+    ]
     ents = enterprises.set_index("uscc").loc[land.index]
     n = len(land)
     industry_factor = np.array([f for _, _, f, _ in INDUSTRIES])[ents["_industry"].to_numpy()]
@@ -525,7 +538,7 @@ def _buildings(rng: np.random.Generator, parcels: pd.DataFrame, lots: _Lots) -> 
     codes = parcels["parcel_code"].to_numpy()[which]
     return pd.DataFrame(
         {
-            "building_code": pd.Series(codes).str.cat(pd.Series(slot + 1).map("F{:08d}".format)).to_numpy(),
+            "building_code": _numbered(codes, "F", slot + 1, 8),
             "parcel_code": codes,
             "floor_area_m2": np.round(footprint * storeys, 2),
             "footprint_m2": footprint,
