@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -180,7 +181,7 @@ def _merge_slivers(
 
 
 def _numbered(
-    prefix: npt.NDArray[np.object_], infix: str, number: npt.NDArray[np.int64], width: int
+    prefix: npt.NDArray[np.object_], infix: str, number: npt.NDArray[np.integer[Any]], width: int
 ) -> npt.NDArray[np.object_]:
     """Codes such as 440785001201 + GB + 00042, built with numpy's string ufuncs, not per row."""
     digits = np.strings.zfill(number.astype(np.str_), width)
