@@ -57,11 +57,11 @@ def _python_values(series: pd.Series, table: Table, name: str, store: Store) -> 
     if isinstance(type_, Date):
         dates = pd.to_datetime(series, errors="coerce")
         if store.is_postgis:
-            return [None if pd.isna(d) else d.date() for d in dates]
+            return dates.dt.date.astype(object).where(dates.notna(), None).tolist()
         return dates.dt.strftime("%Y-%m-%d").astype(object).where(dates.notna(), None).tolist()
     if isinstance(type_, Integer):
-        numbers = pd.to_numeric(series, errors="coerce")
-        return numbers.astype(object).where(numbers.notna(), None).map(lambda v: None if v is None else int(v)).tolist()
+        whole = pd.to_numeric(series, errors="coerce").astype("Int64").astype(object)  # Python ints
+        return whole.where(whole.notna(), None).tolist()
     if isinstance(type_, Double):
         numbers = pd.to_numeric(series, errors="coerce").astype("float64")
         return numbers.astype(object).where(numbers.notna(), None).tolist()
