@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -111,22 +112,43 @@ def check_dates(frame: pd.DataFrame, spec: EntitySpec, ctx: CheckContext, order:
             (dates < earliest).fillna(False).to_numpy(dtype=bool),
             name,
             f"日期早于 {ctx.options.earliest:%Y-%m-%d}，疑为录入错误 (implausibly early date)",
-            dates.dt.strftime("%Y-%m-%d"),
+            _dates_at(dates),
         )
         if name in _ACTUAL_DATES:
             ctx.problems.add(
                 (dates > today).fillna(False).to_numpy(dtype=bool),
                 name,
                 f"已发生的日期晚于今天 {ctx.options.today:%Y-%m-%d} (a past event dated in the future)",
-                dates.dt.strftime("%Y-%m-%d"),
+                _dates_at(dates),
             )
     for earlier, later in order:
         if earlier not in frame or later not in frame:
             continue
         wrong = (frame[earlier] > frame[later]).fillna(False).to_numpy(dtype=bool)
         a, b = spec.field(earlier), spec.field(later)
-        shown = frame[earlier].dt.strftime("%Y-%m-%d") + " > " + frame[later].dt.strftime("%Y-%m-%d")
-        ctx.problems.add(wrong, later, f"{b.zh}早于{a.zh}，日期顺序不可能 ({later} before {earlier})", shown)
+        ctx.problems.add(
+            wrong,
+            later,
+            f"{b.zh}早于{a.zh}，日期顺序不可能 ({later} before {earlier})",
+            _pair_at(_dates_at(frame[earlier]), _dates_at(frame[later]), " > "),
+        )
+
+
+RowTexts = Callable[[npt.NDArray[np.int64]], list[str]]
+
+
+def _dates_at(dates: pd.Series) -> RowTexts:
+    """ISO texts of some rows' dates, built only for the rows that have a problem."""
+    return lambda rows: dates.iloc[rows].dt.strftime("%Y-%m-%d").tolist()
+
+
+def _pair_at(left: RowTexts, right: RowTexts, joiner: str) -> RowTexts:
+    return lambda rows: [f"{a}{joiner}{b}" for a, b in zip(left(rows), right(rows), strict=True)]
+
+
+def _formatted_at(template: str, *columns: npt.NDArray[Any]) -> RowTexts:
+    """``template`` filled from the columns, for the rows that have a problem only."""
+    return lambda rows: [template.format(*values) for values in zip(*(c[rows] for c in columns), strict=True)]
 
 
 def _relative_gap(a: pd.Series, b: pd.Series | npt.NDArray[np.float64]) -> pd.Series:
@@ -149,21 +171,12 @@ def check_parcel_areas(frame: pd.DataFrame, area_m2: npt.NDArray[np.float64], ct
         gap = _relative_gap(values, area_m2)
         bad = (gap > tol).fillna(False).to_numpy(dtype=bool) & ~np.isnan(area_m2)
         unit = recorded[name][1]
-        shown = (
-            frame[name].round(4).astype(str)
-            + f" {unit} vs 图形 "
-            + pd.Series(geometry_mu, index=frame.index).round(2).astype(str)
-            + " 亩"
-        )
+        reason = "登记面积与图形面积相差 {:.1%}，超过容差 " + f"{tol:.0%} (recorded area disagrees with the geometry)"
         ctx.problems.add(
             bad,
             name,
-            (
-                "登记面积与图形面积相差 "
-                + (gap * 100).round(1).astype(str)
-                + f"%，超过容差 {tol:.0%} (recorded area disagrees with the geometry)"
-            ).to_numpy(dtype=object),
-            shown,
+            _formatted_at(reason, gap.to_numpy()),
+            _formatted_at("{:.4f} " + unit + " vs 图形 {:.2f} 亩", frame[name].to_numpy(dtype=float), geometry_mu),
         )
     names = list(as_m2)
     for i, first in enumerate(names):
@@ -175,7 +188,7 @@ def check_parcel_areas(frame: pd.DataFrame, area_m2: npt.NDArray[np.float64], ct
                 second,
                 f"{ENTITIES['parcels'].field(second).header}与{ENTITIES['parcels'].field(first).header}"
                 f"换算后不一致，超过容差 {tol:.0%} (area fields disagree)",
-                frame[first].astype(str) + " / " + frame[second].astype(str),
+                _formatted_at("{} / {}", frame[first].to_numpy(), frame[second].to_numpy()),
             )
 
 
@@ -232,7 +245,7 @@ def check_buildings(frame: pd.DataFrame, ctx: CheckContext) -> None:
             bad,
             "footprint_m2",
             "基底面积大于建筑面积 (footprint larger than floor area)",
-            frame["footprint_m2"].astype(str) + " > " + frame["floor_area_m2"].astype(str),
+            _formatted_at("{} > {}", frame["footprint_m2"].to_numpy(), frame["floor_area_m2"].to_numpy()),
         )
 
 

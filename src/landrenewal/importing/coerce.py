@@ -35,7 +35,13 @@ def _numbers(raw: pd.Series) -> pd.Series:
     return pd.to_numeric(raw.where(is_number.astype(bool)), errors="coerce").astype("float64")
 
 
+def _is_numeric(raw: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype)
+
+
 def _blank(raw: pd.Series) -> Mask:
+    if _is_numeric(raw) or pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        return raw.isna().to_numpy()
     as_text = raw.astype("string").str.strip()
     return np.asarray(raw.isna() | as_text.eq("").fillna(True), dtype=bool)
 
@@ -57,6 +63,8 @@ def _code(raw: pd.Series) -> pd.Series:
 
 
 def _number(raw: pd.Series) -> tuple[pd.Series, Mask]:
+    if _is_numeric(raw):  # a typed column (GIS files, Excel numbers): nothing to parse
+        return raw.astype("float64"), np.zeros(len(raw), dtype=bool)
     text = raw.astype("string").str.strip().str.replace(r"[,，\s]", "", regex=True)
     text = text.str.replace("%", "", regex=False)
     numbers = _numbers(raw)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -22,6 +23,15 @@ PROBLEM_COLUMNS = ["file", "row", "field", "value", "reason", "severity"]
 FILE_ROW = 0  # row number used for problems with the whole file (a missing column, say)
 
 
+Lazy = Callable[[npt.NDArray[np.int64]], Sequence[object]]
+
+
+def _pick(items: Lazy | pd.Series | npt.NDArray[np.object_], idx: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
+    if callable(items):
+        return np.asarray(items(idx), dtype=object)
+    return np.asarray(items, dtype=object)[idx]
+
+
 class Problems:
     """Problems collected in bulk: each check adds a mask over the rows, not one row at a time."""
 
@@ -34,16 +44,18 @@ class Problems:
         self,
         mask: npt.NDArray[np.bool_] | pd.Series,
         field: str,
-        reason: str | pd.Series | npt.NDArray[np.object_],
-        values: pd.Series | npt.NDArray[np.object_] | None = None,
+        reason: str | Lazy | pd.Series | npt.NDArray[np.object_],
+        values: Lazy | pd.Series | npt.NDArray[np.object_] | None = None,
         severity: Severity = Severity.ERROR,
     ) -> None:
+        """Report the rows under ``mask``. Reasons and values may be functions of the row positions,
+        so that texts are only built for the rows that have the problem."""
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
         idx = np.flatnonzero(mask)
-        reasons = reason if isinstance(reason, str) else np.asarray(reason, dtype=object)[idx]
-        shown = "" if values is None else pd.Series(np.asarray(values, dtype=object)[idx]).astype(str).to_numpy()
+        reasons = reason if isinstance(reason, str) else _pick(reason, idx)
+        shown = "" if values is None else pd.Series(_pick(values, idx)).astype(str).to_numpy()
         self._parts.append(
             pd.DataFrame(
                 {
