@@ -8,7 +8,8 @@ plain tables. Everything here is plain SQL on a SQLite connection.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -198,7 +199,19 @@ def touch(conn: Connection, table: str, bounds: tuple[float, float, float, float
     )
 
 
-def bulk_insert(
+@contextmanager
+def rtree_trigger_paused(raw: sqlite3.Connection, table: str, column: str = "geom") -> Iterator[None]:
+    """Write features without the per-row R-tree trigger; the caller indexes them (insert_indexed).
+
+    The trigger is dropped and recreated inside the caller's transaction, so no other
+    connection ever sees the file without it.
+    """
+    raw.execute(f"DROP TRIGGER rtree_{table}_{column}_insert")
+    yield
+    raw.execute(_insert_trigger_ddl(table, column))
+
+
+def insert_indexed(
     raw: sqlite3.Connection,
     table: str,
     names: list[str],
@@ -206,15 +219,9 @@ def bulk_insert(
     bounds: npt.NDArray[np.float64],
     column: str = "geom",
 ) -> None:
-    """Insert many features and index them in one pass, instead of one R-tree trigger call per row.
-
-    Rows get explicit ids after the current maximum so that the R-tree entries can be written
-    from the bounds directly. The insert trigger is dropped and recreated inside the caller's
-    transaction, so other writers never see the file without it.
-    """
+    """Insert features with ids after the current maximum and their R-tree entries from ``bounds``."""
     start = (raw.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone() or (0,))[0] + 1
     ids = np.arange(start, start + len(bounds), dtype=np.int64)
-    raw.execute(f"DROP TRIGGER rtree_{table}_{column}_insert")
     marks = ", ".join("?" for _ in range(len(names) + 1))
     raw.executemany(
         f"INSERT INTO {table} (id, {', '.join(names)}) VALUES ({marks})",
@@ -232,4 +239,3 @@ def bulk_insert(
             strict=True,
         ),
     )
-    raw.execute(_insert_trigger_ddl(table, column))

@@ -7,6 +7,7 @@ stored ones are not touched: importing the same file twice changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -146,9 +147,20 @@ def _column_values(
     return values
 
 
+# Rows are converted for the driver a slice at a time, so memory holds one slice of Python objects.
+_CHUNK_ROWS = 100_000
+
+
+def _chunks(
+    frame: pd.DataFrame, names: list[str], store: Store, table: Table, epsg: int | None
+) -> Iterator[tuple[pd.DataFrame, list[tuple[object, ...]]]]:
+    for start in range(0, len(frame), _CHUNK_ROWS):
+        part = frame.iloc[start : start + _CHUNK_ROWS]
+        yield part, list(zip(*_column_values(part, names, store, table, epsg), strict=True))
+
+
 def _insert(conn: Connection, store: Store, table: Table, frame: pd.DataFrame, epsg: int | None) -> None:
     names = list(frame.columns)
-    rows = zip(*_column_values(frame, names, store, table, epsg), strict=True)
     raw = conn.connection.driver_connection
     assert raw is not None
     if store.is_postgis:
@@ -158,15 +170,18 @@ def _insert(conn: Connection, store: Store, table: Table, frame: pd.DataFrame, e
             cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy,
         ):
             copy.set_types(types)
-            for row in rows:
-                copy.write_row(row)
+            for _, rows in _chunks(frame, names, store, table, epsg):
+                for row in rows:
+                    copy.write_row(row)
+    elif "geom" in names:
+        with gpkg.rtree_trigger_paused(raw, table.name):
+            for part, rows in _chunks(frame, names, store, table, epsg):
+                bounds = shapely.bounds(part["geom"].to_numpy(dtype=object))
+                gpkg.insert_indexed(raw, table.name, names, rows, bounds)
     else:
-        if "geom" in names:
-            bounds = shapely.bounds(frame["geom"].to_numpy(dtype=object))
-            gpkg.bulk_insert(raw, table.name, names, rows, bounds)
-            return
         marks = ", ".join("?" for _ in names)
-        raw.executemany(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows)
+        for _, rows in _chunks(frame, names, store, table, epsg):
+            raw.executemany(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows)
 
 
 def _pg_type(table: Table, name: str) -> str:
@@ -192,7 +207,6 @@ def _update(
     epsg: int | None,
 ) -> None:
     names = value_columns + list(key)
-    rows = list(zip(*_column_values(frame, names, store, table, epsg), strict=True))
     mark = "%s" if store.is_postgis else "?"
     sets = ", ".join(
         f"{c} = ST_GeomFromEWKB({mark})" if c == "geom" and store.is_postgis else f"{c} = {mark}" for c in value_columns
@@ -201,8 +215,9 @@ def _update(
     raw = conn.connection.driver_connection
     assert raw is not None
     sql = f"UPDATE {table.name} SET {sets} WHERE {where}"
-    if store.is_postgis:
-        with raw.cursor() as cur:
-            cur.executemany(sql, rows)
-    else:
-        raw.executemany(sql, rows)
+    for _, rows in _chunks(frame[names], names, store, table, epsg):
+        if store.is_postgis:
+            with raw.cursor() as cur:
+                cur.executemany(sql, rows)
+        else:
+            raw.executemany(sql, rows)
