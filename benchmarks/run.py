@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from landrenewal.store.admin import create_database
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
@@ -55,6 +57,7 @@ def _run_child(db: str, file: str) -> dict[str, object]:
 
 def _source_file(parcels: int, seed: int, folder: Path) -> tuple[Path, float]:
     import pyogrio
+
     from landrenewal.demo.city import generate_city
 
     started = time.perf_counter()
@@ -78,18 +81,6 @@ def _postgres_url() -> str | None:
     return done.stdout.strip().splitlines()[-1] if done.returncode == 0 else None
 
 
-def _fresh_postgres_db(url: str) -> str:
-    from sqlalchemy import create_engine, text
-
-    name = f"lr_bench_{os.getpid()}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    return url.rsplit("/", 1)[0] + f"/{name}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--parcels", type=int, default=1_000_000)
@@ -109,7 +100,7 @@ def main() -> None:
         results["import_gpkg_target"] = {"seconds_lt": 60, "peak_rss_mib_lt": 4096}
         url = _postgres_url()
         if url:
-            postgis = _run_child(_fresh_postgres_db(url), str(source))
+            postgis = _run_child(create_database(url, f"lr_bench_{os.getpid()}"), str(source))
             results["import_postgis"] = postgis
             results["postgis_over_gpkg_time_ratio"] = round(
                 float(postgis["seconds"]) / float(embedded["seconds"]),

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from landrenewal.store.admin import create_database, drop_database
 from landrenewal.store.engine import Store, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,30 +52,6 @@ def postgres_url() -> Iterator[str | None]:
         shutil.rmtree(started, ignore_errors=True)
 
 
-def _fresh_database(url: str) -> str:
-    """A new empty database with PostGIS on the test server."""
-    name = f"lr_test_{os.getpid()}_{next(_counter)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    db_url = url.rsplit("/", 1)[0] + f"/{name}"
-    engine = create_engine(db_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    engine.dispose()
-    return db_url
-
-
-def _drop_database(url: str, db_url: str) -> None:
-    name = db_url.rsplit("/", 1)[1]
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
-
-
 def require_postgres(url: str | None) -> str:
     if url:
         return url
@@ -97,9 +73,9 @@ def store_location(backend: str, tmp_path: Path, postgres_url: str | None) -> It
         yield str(tmp_path / "store.gpkg")
         return
     url = require_postgres(postgres_url)
-    db_url = _fresh_database(url)
-    yield db_url
-    _drop_database(url, db_url)
+    name = f"lr_test_{os.getpid()}_{next(_counter)}"
+    yield create_database(url, name)
+    drop_database(url, name)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 from pyproj import CRS
 
 from landrenewal.domain.crs import CGCS2000_GEOGRAPHIC
@@ -58,16 +59,20 @@ def read_source(path: str | Path, layer: str | None = None, sheet: str | None = 
 def _spatial(
     path: Path, *, layer: str | None = None, encoding: str | None = None
 ) -> tuple[pd.DataFrame, np.ndarray, CRS | None]:
+    """Attributes and geometry of a GDAL layer through Arrow: one columnar read, no per-feature objects
+    besides the geometries themselves."""
     kwargs: dict[str, object] = {"layer": layer} if layer else {}
     if encoding:
         kwargs["encoding"] = encoding
-    gdf = pyogrio.read_dataframe(path, use_arrow=True, **kwargs)
-    geometry = np.asarray(gdf.geometry.array, dtype=object) if gdf.geometry is not None else None
-    frame = pd.DataFrame(gdf.drop(columns=[gdf.geometry.name]))
-    crs = CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
-    if geometry is None:
+    meta, table = pyogrio.read_arrow(path, **kwargs)
+    geometry_column = meta["geometry_name"] or "wkb_geometry"
+    if geometry_column not in table.column_names:
         raise SourceError(path, "没有图形 (no geometry)")
-    return frame.reset_index(drop=True), geometry, crs
+    geometry = np.asarray(shapely.from_wkb(table.column(geometry_column)), dtype=object)
+    frame = table.drop_columns([geometry_column]).to_pandas()
+    del table
+    crs = CRS.from_user_input(meta["crs"]) if meta.get("crs") else None
+    return frame, geometry, crs
 
 
 def _feature_numbers(n: int) -> np.ndarray:

@@ -70,6 +70,17 @@ def _check_codes_known(values: pd.Series, known: pd.Index, ctx: CheckContext, fi
     ctx.problems.add(unknown, field, reason, values)
 
 
+def _check_enterprises_exist(frame: pd.DataFrame, ctx: CheckContext) -> None:
+    known = _stored(ctx, "enterprises", "uscc")
+    _check_codes_known(frame["uscc"], known, ctx, "uscc", "企业不在库中，请先导入企业 (enterprise not in the store)")
+
+
+def _check_parcels_exist(frame: pd.DataFrame, ctx: CheckContext) -> None:
+    known = _stored(ctx, "parcels", "parcel_code")
+    reason = "宗地不在库中，请先导入宗地 (parcel not in the store)"
+    _check_codes_known(frame["parcel_code"], known, ctx, "parcel_code", reason)
+
+
 def _check_division_codes(frame: pd.DataFrame, ctx: CheckContext) -> None:
     if "division_code" not in frame:
         return
@@ -227,13 +238,7 @@ def check_divisions(frame: pd.DataFrame, ctx: CheckContext) -> None:
 
 
 def check_buildings(frame: pd.DataFrame, ctx: CheckContext) -> None:
-    _check_codes_known(
-        frame["parcel_code"],
-        _stored(ctx, "parcels", "parcel_code"),
-        ctx,
-        "parcel_code",
-        "宗地不在库中，请先导入宗地 (parcel not in the store)",
-    )
+    _check_parcels_exist(frame, ctx)
     if "storeys" in frame and "storeys_over_8m" in frame:
         bad = (frame["storeys_over_8m"] > frame["storeys"]).fillna(False).to_numpy(dtype=bool)
         ctx.problems.add(
@@ -272,20 +277,8 @@ def check_enterprises(frame: pd.DataFrame, ctx: CheckContext) -> None:
 
 
 def check_occupancy(frame: pd.DataFrame, ctx: CheckContext) -> None:
-    _check_codes_known(
-        frame["uscc"],
-        _stored(ctx, "enterprises", "uscc"),
-        ctx,
-        "uscc",
-        "企业不在库中，请先导入企业 (enterprise not in the store)",
-    )
-    _check_codes_known(
-        frame["parcel_code"],
-        _stored(ctx, "parcels", "parcel_code"),
-        ctx,
-        "parcel_code",
-        "宗地不在库中，请先导入宗地 (parcel not in the store)",
-    )
+    _check_enterprises_exist(frame, ctx)
+    _check_parcels_exist(frame, ctx)
     check_dates(frame, ENTITIES["occupancy"], ctx, [("start_date", "end_date")])
     _check_shares(frame, ctx)
 
@@ -337,13 +330,7 @@ def _stored_occupancy(ctx: CheckContext, parcels: npt.NDArray[np.object_]) -> pd
 
 
 def check_metrics(frame: pd.DataFrame, ctx: CheckContext) -> None:
-    _check_codes_known(
-        frame["uscc"],
-        _stored(ctx, "enterprises", "uscc"),
-        ctx,
-        "uscc",
-        "企业不在库中，请先导入企业 (enterprise not in the store)",
-    )
+    _check_enterprises_exist(frame, ctx)
     future = (frame["year"] > ctx.options.today.year).fillna(False).to_numpy(dtype=bool)
     ctx.problems.add(future, "year", "年度晚于今年 (a year that has not happened)", frame["year"])
 

@@ -87,6 +87,9 @@ def _reproject(geoms: GeometryArray, source: CRS, epsg: int) -> GeometryArray:
 
 def _polygonal(geoms: GeometryArray) -> GeometryArray:
     """Each geometry as a MultiPolygon of its polygonal parts (None where it has none)."""
+    types = shapely.get_type_id(geoms)
+    if (types == shapely.GeometryType.MULTIPOLYGON).all() and not shapely.is_empty(geoms).any():
+        return geoms  # the usual case: nothing to take apart, nothing to copy
     parts, index = shapely.get_parts(geoms, return_index=True)
     # Collections from make_valid may nest; one more level catches polygons inside them.
     nested, nested_index = shapely.get_parts(parts, return_index=True)
