@@ -42,6 +42,7 @@ def _child_import(db: str, file: str) -> None:
                 "seconds": round(seconds, 2),
                 "peak_rss_mib": round(peak_kib / 1024, 1),
                 "inserted": report.changes.inserted,
+                "unchanged": report.changes.unchanged,
                 "rows": report.rows_read,
             }
         )
@@ -97,6 +98,7 @@ def main() -> None:
         results["generate_and_write_source_s"] = round(generate_s, 2)
         embedded = _run_child(str(folder / "store.gpkg"), str(source))
         results["import_gpkg"] = embedded
+        results["reimport_gpkg_no_changes"] = _run_child(str(folder / "store.gpkg"), str(source))
         results["import_gpkg_target"] = {"seconds_lt": 60, "peak_rss_mib_lt": 4096}
         url = _postgres_url()
         if url:
