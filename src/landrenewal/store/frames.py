@@ -19,14 +19,17 @@ def read_table(
     table: Table,
     columns: Sequence[str] | None = None,
     where: ColumnElement[bool] | None = None,
+    *,
+    geometry_as_wkb: bool = False,
 ) -> pd.DataFrame:
-    """A table (or some of its columns) as a frame; a geometry column comes back as shapely objects."""
+    """A table (or some of its columns) as a frame; a geometry column comes back as shapely objects,
+    or as little-endian 2D WKB bytes with ``geometry_as_wkb`` (cheap to compare, no GEOS objects)."""
     names = list(columns) if columns is not None else [c.name for c in table.columns]
     selected: list[ColumnElement[Any]] = []
     for name in names:
         col = table.c[name]
         if name == "geom" and store.is_postgis:
-            selected.append(func.ST_AsBinary(col).label(name))
+            selected.append(func.ST_AsBinary(col, "NDR").label(name))
         else:
             selected.append(col)
     query = select(*selected)
@@ -39,5 +42,8 @@ def read_table(
             frame[name] = pd.to_datetime(frame[name])
     if "geom" in frame.columns:
         raw = frame["geom"].to_numpy(dtype=object)
-        frame["geom"] = geometry.from_wkb(raw) if store.is_postgis else geometry.from_gpkg(raw)
+        if geometry_as_wkb:
+            frame["geom"] = raw if store.is_postgis else [None if b is None else geometry.gpkg_wkb(b) for b in raw]
+        else:
+            frame["geom"] = geometry.from_wkb(raw) if store.is_postgis else geometry.from_gpkg(raw)
     return frame

@@ -88,10 +88,9 @@ def upsert(conn: Connection, store: Store, table: Table, frame: pd.DataFrame, ke
     same = np.ones(len(merged), dtype=bool)
     for name in value_columns:
         if name == "geom":
-            old = _geometries(merged["geom__old"])
-            new = _geometries(merged["geom"])
-            both_missing = shapely.is_missing(old) & shapely.is_missing(new)
-            same &= both_missing | np.asarray(shapely.equals_exact(new, old, tolerance=0.0), dtype=bool)
+            # Stored geometry comes back as WKB; the same bytes mean the same coordinates in the same order.
+            new_wkb = pd.Series(shapely.to_wkb(_geometries(merged["geom"]), byte_order=1, output_dimension=2))
+            same &= _equal(new_wkb, merged["geom__old"].reset_index(drop=True))
         else:
             same &= _equal(_normalized(merged[name], table, name), _normalized(merged[f"{name}__old"], table, name))
     is_changed = ~is_new & ~same
@@ -125,13 +124,17 @@ def _existing(
 ) -> pd.DataFrame:
     """The stored rows an incoming frame may match: by key for small imports, else the whole table."""
     if len(key) != 1 or len(frame) >= _FETCH_BY_KEY_BELOW:
-        return read_table(conn, store, table, columns)
+        return read_table(conn, store, table, columns, geometry_as_wkb=True)
     keys = frame[key[0]].dropna().unique().tolist()
     parts = [
-        read_table(conn, store, table, columns, where=table.c[key[0]].in_(keys[i : i + _KEYS_PER_QUERY]))
+        read_table(
+            conn, store, table, columns, where=table.c[key[0]].in_(keys[i : i + _KEYS_PER_QUERY]), geometry_as_wkb=True
+        )
         for i in range(0, len(keys), _KEYS_PER_QUERY)
     ]
-    return pd.concat(parts, ignore_index=True) if parts else read_table(conn, store, table, columns).iloc[:0]
+    if not parts:
+        return read_table(conn, store, table, columns, geometry_as_wkb=True).iloc[:0]
+    return pd.concat(parts, ignore_index=True)
 
 
 def _column_values(
