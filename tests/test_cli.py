@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 
 from tests import builders
-
-
-def run(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "landrenewal", *args], capture_output=True, text=True, timeout=300)
-    if check and done.returncode != 0:
-        raise AssertionError(f"exit {done.returncode}\nstdout: {done.stdout}\nstderr: {done.stderr}")
-    return done
+from tests.cli import run
 
 
 def test_every_verb_has_help() -> None:

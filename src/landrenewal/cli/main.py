@@ -26,6 +26,8 @@ app = typer.Typer(
 )
 demo_app = typer.Typer(help="示范城市 The demo city.", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
+policy_app = typer.Typer(help="政策参数 Policy files: dated, cited values per jurisdiction.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
 
 console = Console(stderr=True)
 DEFAULT_DB = "landrenewal.gpkg"
@@ -232,6 +234,114 @@ def demo_build(
     from landrenewal.cli.render import print_demo_summary
 
     print_demo_summary(console, db, store, reports)
+
+
+@policy_app.command("list")
+def policy_list(as_json: JsonOption = False) -> None:
+    """内置政策 (the shipped policy profiles)."""
+    from landrenewal.policyfiles import load_chain, shipped_ids
+
+    rows: list[dict[str, str]] = []
+    for policy_id in shipped_ids():
+        chain = load_chain(policy_id)
+        rows.append({"id": policy_id, "name": chain[0].policy.name, "chain": " → ".join(f.policy.id for f in chain)})
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table(title="内置政策 shipped policies")
+    for title in ("id", "名称 name", "继承 inherits"):
+        table.add_column(title)
+    for row in rows:
+        table.add_row(row["id"], row["name"], row["chain"])
+    console.print(table)
+
+
+@policy_app.command("show")
+def policy_show(
+    policy: Annotated[str, typer.Argument(help="政策 id（如 zj-quzhou）或 YAML 文件路径")],
+    on: Annotated[str | None, typer.Option("--on", help="日期 YYYY-MM-DD，默认今天 (the date)")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """某日生效的参数值及其出处 (the values in force on a date, with their sources)."""
+    import datetime as dt
+
+    from landrenewal.domain.policy import PolicyError
+    from landrenewal.policyfiles import resolve_policy
+
+    try:
+        day = dt.date.fromisoformat(on) if on else dt.date.today()
+    except ValueError:
+        _fail(f"日期应为 YYYY-MM-DD (a date like 2024-06-30): {on!r}", Exit.USAGE, as_json)
+    try:
+        resolved = resolve_policy(policy, day)
+    except PolicyError as exc:
+        _fail(str(exc), Exit.UNUSABLE, as_json)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "policy": resolved.policy_id,
+                    "version": resolved.version,
+                    "on": day.isoformat(),
+                    "chain": list(resolved.chain),
+                    "values": {
+                        n: {
+                            "value": v.value,
+                            "unit": v.unit,
+                            "description": v.description,
+                            "from": v.start.isoformat(),
+                            "source": v.source,
+                            "defined_in": v.defined_in,
+                        }
+                        for n, v in resolved.values.items()
+                    },
+                },
+                ensure_ascii=False,
+                default=str,
+            )
+        )
+        return
+    table = Table(title=f"{resolved.policy_id} 于 {day} 生效的参数 (version {resolved.version})", show_lines=True)
+    for title in ("参数 parameter", "值 value", "单位 unit", "起 from", "出处 source", "所在 in"):
+        table.add_column(title, overflow="fold")
+    for name, v in resolved.values.items():
+        table.add_row(f"{name}\n{v.description}", str(v.value), v.unit, v.start.isoformat(), v.source, v.defined_in)
+    console.print(table)
+
+
+@policy_app.command("check")
+def policy_check(
+    file: Annotated[Path, typer.Argument(help="自己的政策 YAML 文件 (your policy file)")],
+    as_json: JsonOption = False,
+) -> None:
+    """检查政策文件：格式、日期、出处、继承与单位 (check a policy file and its parents)."""
+    from landrenewal.domain.policy import PolicyError
+    from landrenewal.policyfiles import load_chain, version_of
+
+    try:
+        chain = load_chain(str(file))
+    except PolicyError as exc:
+        if as_json:
+            print(json.dumps({"file": str(file), "ok": False, "problems": exc.problems}, ensure_ascii=False))
+        else:
+            for problem in exc.problems:
+                console.print(f"[red]✗[/] {problem}")
+        raise typer.Exit(int(Exit.REFUSED)) from None
+    summary = {
+        "file": str(file),
+        "ok": True,
+        "id": chain[0].policy.id,
+        "version": version_of(chain),
+        "chain": [f.policy.id for f in chain],
+        "parameters": len(chain[0].policy.parameters),
+    }
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        console.print(
+            f"[green]✓[/] {file}: {summary['id']}，继承 {' → '.join(summary['chain'])}，"  # type: ignore[arg-type]
+            f"{summary['parameters']} 个参数，版本 {summary['version']}"
+        )
 
 
 def main() -> None:  # pragma: no cover - entry point

@@ -1,0 +1,1 @@
+"""Policy files shipped with landrenewal, one per jurisdiction (see domain.policy)."""

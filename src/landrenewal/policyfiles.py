@@ -1,0 +1,228 @@
+"""Reading policy files: shipped profiles by id, or a user's own YAML file, checked with clear errors.
+
+A file names its parent by id; the parent is looked for beside the file first, then among
+the shipped profiles. Every problem names the file, the parameter and the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from landrenewal.domain.policy import DatedValue, Parameter, Policy, PolicyError, ResolvedPolicy, resolve
+
+_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+_PARAMETER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+_TOP_KEYS = {"id", "name", "parent", "jurisdiction", "description", "parameters"}
+_PARAMETER_KEYS = {"description", "unit", "values"}
+_ENTRY_KEYS = {"from", "value", "source"}
+
+
+@dataclass(frozen=True)
+class PolicyFile:
+    policy: Policy
+    path: str
+    text: str
+
+
+def shipped_ids() -> list[str]:
+    folder = resources.files("landrenewal.policies")
+    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def _shipped_text(policy_id: str) -> tuple[str, str] | None:
+    entry = resources.files("landrenewal.policies").joinpath(f"{policy_id}.yaml")
+    if not entry.is_file():
+        return None
+    return f"landrenewal/policies/{policy_id}.yaml", entry.read_text(encoding="utf-8")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return type(value).__name__
+
+
+def parse(text: str, where: str) -> tuple[Policy | None, list[str]]:
+    """One policy file's content, and what is wrong with it (``where`` names it in messages)."""
+    problems: list[str] = []
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        return None, [f"{where}: 不是合法的 YAML (not valid YAML): {exc}"]
+    except ValueError as exc:  # YAML reads 2025-13-01 as a date and fails
+        return None, [f"{where}: 无效的日期 (invalid date): {exc}"]
+    if not isinstance(data, dict):
+        return None, [f"{where}: 政策文件应为键值结构 (a policy file is a mapping with id, name, parameters)"]
+    for key in sorted(set(data) - _TOP_KEYS):
+        problems.append(f"{where}: 未知的键 {key!r}；可用 (allowed): {', '.join(sorted(_TOP_KEYS))}")
+    policy_id = data.get("id")
+    if not isinstance(policy_id, str) or not _ID.match(policy_id):
+        problems.append(f"{where}: id 须为小写字母、数字和连字符，如 gd-dongguan (id missing or malformed)")
+        policy_id = "?"
+    if not isinstance(data.get("name"), str):
+        problems.append(f"{where}: 缺少 name (name missing)")
+    parent = data.get("parent")
+    if parent is not None and not isinstance(parent, str):
+        problems.append(f"{where}: parent 须为上级政策的 id (parent must be a policy id)")
+    raw_parameters = data.get("parameters") or {}
+    if not isinstance(raw_parameters, dict):
+        problems.append(f"{where}: parameters 须为 参数名: 定义 的结构 (parameters must be a mapping)")
+        raw_parameters = {}
+    parameters = {}
+    for name, body in raw_parameters.items():
+        parameter = _parameter(str(name), body, f"{where}: 参数 {name}", problems)
+        if parameter is not None:
+            parameters[str(name)] = parameter
+    jurisdiction = data.get("jurisdiction")
+    policy = Policy(
+        id=policy_id,
+        name=str(data.get("name", "")),
+        parameters=parameters,
+        parent=parent if isinstance(parent, str) else None,
+        jurisdiction=str(jurisdiction) if jurisdiction is not None else None,
+        description=str(data.get("description", "") or "").strip(),
+    )
+    return policy, problems
+
+
+def _parameter(name: str, body: Any, where: str, problems: list[str]) -> Parameter | None:
+    if not _PARAMETER.match(name):
+        problems.append(f"{where}: 参数名须为小写点分形式，如 zones.contiguous_renewal_min (malformed name)")
+        return None
+    if not isinstance(body, dict):
+        problems.append(f"{where}: 参数须有 values 列表 (a parameter needs a values list)")
+        return None
+    for key in sorted(set(body) - _PARAMETER_KEYS):
+        problems.append(f"{where}: 未知的键 {key!r}；可用 (allowed): description, unit, values")
+    if ("description" in body) != ("unit" in body):
+        problems.append(f"{where}: 新参数须同时写 description 和 unit (a new parameter needs both)")
+    raw_values = body.get("values")
+    if not isinstance(raw_values, list) or not raw_values:
+        problems.append(f"{where}: values 须为非空列表，每项含 from、value、source (values must be a non-empty list)")
+        return None
+    entries = []
+    for i, entry in enumerate(raw_values, start=1):
+        here = f"{where} 第{i}项 (entry {i})"
+        if not isinstance(entry, dict):
+            problems.append(f"{here}: 须含 from、value、source (needs from, value, source)")
+            continue
+        for key in sorted(set(entry) - _ENTRY_KEYS):
+            problems.append(f"{here}: 未知的键 {key!r}；可用 (allowed): from, value, source")
+        start = entry.get("from")
+        if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
+            problems.append(f"{here}: from 须为日期，如 2023-01-10 (from must be a date)")
+            continue
+        if "value" not in entry:
+            problems.append(f"{here}: 缺少 value（停止适用请写 value: null）(value missing)")
+            continue
+        source = entry.get("source")
+        if not isinstance(source, str) or not source.strip():
+            problems.append(f"{here}: 缺少 source，请注明文件及条款 (every value cites its source)")
+            continue
+        entries.append(DatedValue(start, entry["value"], source.strip()))
+    starts = [e.start for e in entries]
+    if starts != sorted(set(starts)) or len(starts) != len(set(starts)):
+        problems.append(f"{where}: 各项 from 日期须严格递增 (dates must increase)")
+    description = body.get("description")
+    unit = body.get("unit")
+    return Parameter(
+        name,
+        tuple(entries),
+        str(description) if description is not None else None,
+        str(unit) if unit is not None else None,
+    )
+
+
+def _read(ref: str, beside: Path | None) -> tuple[str, str]:
+    """(where, text) of a policy by id or path."""
+    path = Path(ref)
+    if ref.endswith((".yaml", ".yml")) or path.exists():
+        if not path.is_file():
+            raise PolicyError([f"{ref}: 政策文件不存在 (no such policy file)"])
+        return str(path), path.read_text(encoding="utf-8")
+    if beside is not None and (beside / f"{ref}.yaml").is_file():
+        return str(beside / f"{ref}.yaml"), (beside / f"{ref}.yaml").read_text(encoding="utf-8")
+    shipped = _shipped_text(ref)
+    if shipped is None:
+        raise PolicyError([f"{ref}: 没有这个政策；内置的有 (unknown policy; shipped): {', '.join(shipped_ids())}"])
+    return shipped
+
+
+def load_chain(ref: str | Path) -> list[PolicyFile]:
+    """A policy and its ancestors, nearest first, each checked; PolicyError lists every problem."""
+    files: list[PolicyFile] = []
+    problems: list[str] = []
+    beside = Path(ref).parent if Path(str(ref)).is_file() else None
+    current: str | None = str(ref)
+    while current is not None:
+        where, text = _read(current, beside)
+        policy, found = parse(text, where)
+        problems += found
+        if policy is None:
+            break
+        if any(f.policy.id == policy.id for f in files):
+            problems.append(f"{where}: 上级关系成环 (parent chain loops back to {policy.id})")
+            break
+        files.append(PolicyFile(policy, where, text))
+        current = policy.parent
+    problems += _chain_problems(files)
+    if problems:
+        raise PolicyError(problems)
+    return files
+
+
+def _chain_problems(files: list[PolicyFile]) -> list[str]:
+    """Overrides of parameters no ancestor defines, and units or value kinds that change."""
+    problems = []
+    for i, item in enumerate(files):
+        ancestors = files[i + 1 :]
+        for name, parameter in item.policy.parameters.items():
+            defined = [a.policy.parameters[name] for a in ancestors if name in a.policy.parameters]
+            defining = [p for p in defined if p.description is not None]
+            where = f"{item.path}: 参数 {name}"
+            if parameter.description is None and not defining:
+                problems.append(f"{where}: 上级政策没有此参数；新参数须写 description 和 unit (unknown parameter)")
+                continue
+            if parameter.description is not None and defining and parameter.unit != defining[-1].unit:
+                problems.append(
+                    f"{where}: 单位 {parameter.unit!r} 与上级的 {defining[-1].unit!r} 不同 (unit differs from parent)"
+                )
+            inherited = [e.value for p in defined for e in p.values if e.value is not None]
+            kinds = {_kind(v) for v in inherited}
+            for entry in parameter.values:
+                if entry.value is not None and kinds and _kind(entry.value) not in kinds:
+                    expected = "/".join(sorted(kinds))
+                    problems.append(
+                        f"{where}: 取值类型 {_kind(entry.value)} 与上级的 {expected} 不同 (value kind differs)"
+                    )
+    return problems
+
+
+def version_of(files: list[PolicyFile]) -> str:
+    """``id@hash``: the same files give the same version, any edit anywhere in the chain a new one."""
+    digest = hashlib.sha256()
+    for item in files:
+        digest.update(item.policy.id.encode())
+        digest.update(item.text.encode("utf-8"))
+    return f"{files[0].policy.id}@{digest.hexdigest()[:12]}"
+
+
+def resolve_policy(ref: str | Path, on: dt.date) -> ResolvedPolicy:
+    files = load_chain(ref)
+    return resolve([f.policy for f in files], on, version_of(files))

@@ -1,0 +1,169 @@
+"""Policy as dated, cited data: shipped profiles, dates, inheritance, a user's own file, checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from landrenewal.domain.policy import PolicyError
+from landrenewal.policyfiles import load_chain, resolve_policy, shipped_ids
+from tests.cli import run
+
+PROFILES = [
+    "cn",
+    "zj",
+    "zj-quzhou",
+    "gd",
+    "gd-dongguan",
+    "gd-jiangmen-enping",
+    "gd-jiangmen-jiangnan",
+    "gd-foshan-nanhai",
+]
+
+
+def test_the_profiles_of_spec_section_4_ship_and_load_clean() -> None:
+    assert set(PROFILES) <= set(shipped_ids())
+    for policy_id in PROFILES:
+        chain = load_chain(policy_id)
+        assert chain[-1].policy.id == "cn"
+        resolved = resolve_policy(policy_id, dt.date(2025, 1, 1))
+        assert all(v.source for v in resolved.values.values())
+
+
+def test_values_take_effect_on_their_dates() -> None:
+    before = resolve_policy("zj", dt.date(2021, 12, 31))["evaluation.above_scale.benchmarks"]
+    after = resolve_policy("zj", dt.date(2022, 1, 1))["evaluation.above_scale.benchmarks"]
+    assert before["tax_per_mu"] == 26.01 and after["tax_per_mu"] == 24.097
+    assert "idle_land.unstarted_after_years" not in resolve_policy("cn", dt.date(2012, 6, 30)).values
+    assert resolve_policy("cn", dt.date(2012, 7, 1))["idle_land.unstarted_after_years"] == 1
+
+
+def test_cities_inherit_and_say_where_each_value_comes_from() -> None:
+    quzhou = resolve_policy("zj-quzhou", dt.date(2024, 6, 30))
+    assert quzhou["zones.contiguous_renewal_min"] == 300
+    assert quzhou.values["zones.contiguous_renewal_min"].defined_in == "zj-quzhou"
+    assert quzhou.values["evaluation.above_scale.weights"].defined_in == "zj"
+    assert quzhou.values["land_control.far_min_by_industry_2002"].value["34"] == 0.7
+    assert quzhou.chain == ("zj-quzhou", "zj", "cn")
+    dongguan = resolve_policy("gd-dongguan", dt.date(2024, 6, 30))
+    assert dongguan["projects.consent_min"] == {"area": 0.8, "persons": 0.8}
+    assert "東府〔2023〕4號" in dongguan.values["projects.consent_min"].source
+    assert "evaluation.above_scale.weights" not in dongguan.values  # Zhejiang's practice is not Guangdong's
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_users_own_file_overrides_from_its_date_with_no_code_change(tmp_path: Path) -> None:
+    own = _write(
+        tmp_path,
+        "my-county.yaml",
+        """
+id: my-county
+name: 某县
+parent: zj-quzhou
+parameters:
+  zones.contiguous_renewal_min:
+    values:
+      - from: 2025-01-01
+        value: 200
+        source: 某县人民政府办公室关于工业用地整治的通知，第三条
+  evaluation.scope.below_scale_land_min:
+    values:
+      - from: 2025-01-01
+        value: 5
+        source: 某县亩均效益评价办法，第四条
+""",
+    )
+    assert resolve_policy(str(own), dt.date(2024, 12, 31))["zones.contiguous_renewal_min"] == 300
+    mine = resolve_policy(str(own), dt.date(2025, 1, 1))
+    assert mine["zones.contiguous_renewal_min"] == 200
+    assert mine["evaluation.scope.below_scale_land_min"] == 5
+    assert mine.values["zones.contiguous_renewal_min"].defined_in == "my-county"
+    assert mine.version.startswith("my-county@")
+    own.write_text(own.read_text(encoding="utf-8").replace("value: 200", "value: 250"), encoding="utf-8")
+    assert resolve_policy(str(own), dt.date(2025, 1, 1)).version != mine.version
+
+
+def test_a_value_can_stop_applying(tmp_path: Path) -> None:
+    own = _write(
+        tmp_path,
+        "p.yaml",
+        """
+id: p
+name: 某市
+parent: zj-quzhou
+parameters:
+  funds.special_fund_share_of_land_income:
+    values:
+      - from: 2025-01-01
+        value: null
+        source: 某市关于废止专项经费计提的决定
+""",
+    )
+    assert "funds.special_fund_share_of_land_income" in resolve_policy(str(own), dt.date(2024, 1, 1)).values
+    assert "funds.special_fund_share_of_land_income" not in resolve_policy(str(own), dt.date(2025, 1, 1)).values
+
+
+def test_mistakes_are_named_by_file_parameter_and_reason(tmp_path: Path) -> None:
+    bad = _write(
+        tmp_path,
+        "bad.yaml",
+        """
+id: bad
+name: 错误示例
+parent: gd-dongguan
+parameters:
+  zones.contiguos_renewal_min:
+    values:
+      - from: 2025-01-01
+        value: 200
+        source: 某文件
+  projects.consent_min:
+    values:
+      - from: 2025-01-01
+        value: 0.8
+        source: 某文件
+  zones.small_circle_max:
+    values:
+      - from: 2025年1月
+        value: 250
+      - from: 2024-01-01
+        value: 260
+""",
+    )
+    with pytest.raises(PolicyError) as error:
+        load_chain(str(bad))
+    text = "\n".join(error.value.problems)
+    assert "zones.contiguos_renewal_min" in text and "unknown parameter" in text
+    assert "projects.consent_min" in text and "value kind differs" in text
+    assert "zones.small_circle_max" in text and "from must be a date" in text and "source" in text
+    assert all(p.startswith(str(bad)) for p in error.value.problems)
+    impossible = _write(
+        tmp_path,
+        "date.yaml",
+        "id: d\nname: d\nparent: cn\nparameters:\n  a.b:\n    values:\n"
+        "      - from: 2025-13-01\n        value: 1\n        source: s\n",
+    )
+    with pytest.raises(PolicyError, match="invalid date"):
+        load_chain(str(impossible))
+
+
+def test_cli_show_and_check(tmp_path: Path) -> None:
+    shown = json.loads(run("policy", "show", "zj-quzhou", "--on", "2024-06-30", "--json", check=True).stdout)
+    value = shown["values"]["targets.above_scale_tax_per_mu"]
+    assert value["value"] == 24 and value["unit"] == "万元/亩" and "二、主要目标" in value["source"]
+    assert shown["chain"] == ["zj-quzhou", "zj", "cn"]
+    bad = _write(tmp_path, "x.yaml", "id: x\nname: x\nparent: nowhere\n")
+    checked = run("policy", "check", str(bad), "--json")
+    assert checked.returncode == 1
+    assert "nowhere" in json.loads(checked.stdout)["problems"][0]
+    good = _write(tmp_path, "y.yaml", "id: y\nname: y\nparent: gd\nparameters: {}\n")
+    assert json.loads(run("policy", "check", str(good), "--json", check=True).stdout)["chain"] == ["y", "gd", "cn"]
+    assert run("policy", "show", "nowhere").returncode == 3
