@@ -13,6 +13,7 @@ from landrenewal.demo.city import DemoCity, generate_city
 from landrenewal.domain import uscc
 from landrenewal.domain.divisions import parent_of
 from landrenewal.domain.units import m2_to_mu
+from landrenewal.policyfiles import resolve_policy
 from landrenewal.store.engine import Store
 from landrenewal.store.summary import summarize
 
@@ -127,7 +128,10 @@ def test_metrics_are_skewed_and_scale_follows_revenue(city: DemoCity) -> None:
     assert m["emissions_t"].isna().any() and m["emissions_t"].notna().mean() > 0.8
     latest = m[m["year"] == 2025].set_index("uscc")["revenue_wan"]
     scale = city.enterprises.set_index("uscc")["scale"]
-    assert (scale[latest[latest >= 2000].index] == "above").all()
+    threshold = resolve_policy("cn", city.today)["scale.above_scale_revenue_min"]
+    assert threshold == 2000
+    assert (scale[latest[latest >= threshold].index] == "above").all()
+    assert (scale[latest[latest < threshold].index] == "below").all()
     assert (scale == "below").sum() > 0
 
 

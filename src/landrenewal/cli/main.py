@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from landrenewal.domain.fields import ENTITIES
+from landrenewal.importing.checks import DEFAULT_AREA_TOLERANCE
 
 app = typer.Typer(
     name="landrenewal",
@@ -76,7 +77,7 @@ def import_(
     rejects: Annotated[Path | None, typer.Option(help="问题清单 CSV 的输出路径 (write problems to this CSV)")] = None,
     area_tolerance: Annotated[
         float, typer.Option(help="面积核对容差，相对值 (relative tolerance for area checks)")
-    ] = 0.05,
+    ] = DEFAULT_AREA_TOLERANCE,
     as_json: JsonOption = False,
 ) -> None:
     """导入数据：校验每一行，全部合格才写入（或 --skip-bad）；重复导入同一文件不产生变化。

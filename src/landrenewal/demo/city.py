@@ -27,6 +27,7 @@ from landrenewal.demo.names import (
     uscc_codes,
 )
 from landrenewal.domain.units import M2_PER_MU
+from landrenewal.policyfiles import resolve_policy
 
 EPSG = 4547  # CGCS2000 / 3-degree Gauss-Kruger CM 114E
 COUNTY_CODE, COUNTY_NAME = "440785", "恩平市"
@@ -496,10 +497,11 @@ def _metrics(
 
 
 def _scale_from_revenue(enterprises: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
-    """规上 means main-business revenue of at least 2000 万元 in the latest year (统计制度)."""
+    """规上 by the latest year's revenue against the national threshold in force on the demo's date."""
     latest = metrics[metrics["year"] == YEARS[-1]].set_index("uscc")["revenue_wan"]
     revenue = enterprises["uscc"].map(latest).fillna(0.0)
-    return enterprises.assign(scale=np.where(revenue >= 2000.0, "above", "below").astype(object))
+    threshold = float(resolve_policy("cn", TODAY)["scale.above_scale_revenue_min"])
+    return enterprises.assign(scale=np.where(revenue >= threshold, "above", "below").astype(object))
 
 
 def _buildings(rng: np.random.Generator, parcels: pd.DataFrame, lots: _Lots) -> pd.DataFrame:

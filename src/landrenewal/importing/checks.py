@@ -26,11 +26,15 @@ from landrenewal.importing.report import Problems
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
 
+# Relative disagreement allowed between recorded areas (m², mu, ha) and the geometry: a data-quality
+# setting of the import (--area-tolerance), not a policy rule.
+DEFAULT_AREA_TOLERANCE = 0.05
+
 
 @dataclass(frozen=True)
 class CheckOptions:
     today: dt.date
-    area_tolerance: float = 0.05  # relative disagreement allowed between area figures
+    area_tolerance: float = DEFAULT_AREA_TOLERANCE
     earliest: dt.date = dt.date(1949, 10, 1)
 
 

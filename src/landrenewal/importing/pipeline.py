@@ -19,6 +19,7 @@ from landrenewal.files.source import Source
 from landrenewal.importing import geometry as geometry_prep
 from landrenewal.importing.checks import (
     CHECKS,
+    DEFAULT_AREA_TOLERANCE,
     CheckContext,
     CheckOptions,
     check_duplicate_keys,
@@ -46,7 +47,7 @@ class ImportRefused(Exception):
 @dataclass(frozen=True)
 class ImportOptions:
     skip_bad: bool = False
-    area_tolerance: float = 0.05
+    area_tolerance: float = DEFAULT_AREA_TOLERANCE
     today: dt.date | None = None
     mapping: Path | None = None
 
