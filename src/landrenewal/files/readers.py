@@ -2,33 +2,56 @@
 
 Each reader returns a ``Source``: the attribute table as the file has it (headers kept), the
 geometry as a shapely array, the CRS, the row numbers a user sees, and notes that say how
-the file was understood (encoding, assumed CRS, which layer).
+the file was understood (encoding, assumed CRS, which layer or sheet).
+
+GIS formats are read through Arrow (``pyogrio.read_arrow``): one columnar read and one
+vectorised WKB parse, a few seconds for 10⁶ polygons.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
-import json
+import re
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 import shapely
 from pyproj import CRS
 
 from landrenewal.domain.crs import CGCS2000_GEOGRAPHIC
-from landrenewal.files.encoding import detect_dbf_encoding, rename_dbf_fields
+from landrenewal.files.encoding import decode_cut, detect_dbf_encoding
 from landrenewal.files.source import Source, SourceError
 
 SUPPORTED = (".shp", ".zip", ".gpkg", ".geojson", ".json", ".csv", ".xlsx")
+_ADVICE = {
+    ".xls": "请在 Excel 中另存为 .xlsx (save it as .xlsx in Excel)",
+    ".xlsm": "请另存为 .xlsx (save it as .xlsx)",
+    ".dbf": "请同时提供 .shp、.shx 和 .dbf，并选择 .shp 文件 (choose the .shp of the shapefile)",
+    ".shx": "请选择 .shp 文件 (choose the .shp file)",
+    ".txt": "如是逗号分隔的表格，请改扩展名为 .csv (rename a comma-separated table to .csv)",
+}
+_GEOJSON_SCAN_BYTES = 1 << 20  # a top-level "crs" member, if any, comes before the features in practice
+_WGS84_EPSG = 4326
+
+ObjectArray = npt.NDArray[np.object_]
 
 
 def read_source(path: str | Path, layer: str | None = None, sheet: str | None = None) -> Source:
-    """Read one table from a file of any supported format."""
+    """Read one table from a file of any supported format.
+
+    ``layer`` picks a GeoPackage layer (or one shapefile of a zip holding several); ``sheet``
+    picks an XLSX sheet. Raises ``SourceError`` with a bilingual reason when the file cannot
+    be read at all; problems of single rows are not this function's business.
+    """
     path = Path(path)
     if not path.exists():
         raise SourceError(path, "文件不存在 (no such file)")
@@ -36,100 +59,194 @@ def read_source(path: str | Path, layer: str | None = None, sheet: str | None = 
         raise SourceError(path, "是目录而不是文件 (is a directory)")
     readers: dict[str, Callable[[], Source]] = {
         ".shp": lambda: _read_shapefile(path),
-        ".zip": lambda: _read_zip(path),
+        ".zip": lambda: _read_zip(path, layer),
         ".gpkg": lambda: _read_geopackage(path, layer),
         ".geojson": lambda: _read_geojson(path),
         ".json": lambda: _read_geojson(path),
         ".csv": lambda: _read_csv(path),
         ".xlsx": lambda: _read_xlsx(path, sheet),
     }
-    reader = readers.get(path.suffix.lower())
+    suffix = path.suffix.lower()
+    reader = readers.get(suffix)
     if reader is None:
+        advice = _ADVICE.get(suffix, "")
         raise SourceError(
-            path, f"不支持的文件类型 {path.suffix or '(无扩展名)'}；支持 (supported): {', '.join(SUPPORTED)}"
+            path,
+            f"不支持的文件类型 {path.suffix or '(无扩展名)'} (unsupported file type)；"
+            f"支持 (supported): {', '.join(SUPPORTED)}" + (f"。{advice}" if advice else ""),
         )
     try:
         return reader()
     except SourceError:
         raise
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError, ValueError) as exc:
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        shapely.errors.GEOSException,
+        pa.ArrowException,
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,  # includes UnicodeDecodeError, JSON, pandas and Arrow parse errors
+    ) as exc:
         raise SourceError(path, f"无法读取 (cannot read): {exc}") from exc
 
 
-def _spatial(
+# ---- GIS layers -------------------------------------------------------------------------------
+
+
+def _read_layer(
     path: Path, *, layer: str | None = None, encoding: str | None = None
-) -> tuple[pd.DataFrame, np.ndarray, CRS | None]:
-    """Attributes and geometry of a GDAL layer through Arrow: one columnar read, no per-feature objects
-    besides the geometries themselves."""
-    kwargs: dict[str, object] = {"layer": layer} if layer else {}
-    if encoding:
+) -> tuple[pd.DataFrame, ObjectArray | None, CRS | None]:
+    """Attributes, geometry (None for a table without one) and CRS of a GDAL layer, through Arrow."""
+    kwargs: dict[str, Any] = {}
+    if layer is not None:
+        kwargs["layer"] = layer
+    if encoding is not None:
         kwargs["encoding"] = encoding
     meta, table = pyogrio.read_arrow(path, **kwargs)
-    geometry_column = meta["geometry_name"] or "wkb_geometry"
-    if geometry_column not in table.column_names:
-        raise SourceError(path, "没有图形 (no geometry)")
-    geometry = np.asarray(shapely.from_wkb(table.column(geometry_column)), dtype=object)
-    frame = table.drop_columns([geometry_column]).to_pandas()
-    del table
+    geometry: ObjectArray | None = None
+    geometry_column = meta.get("geometry_name") or "wkb_geometry"
+    if meta.get("geometry_type") is not None and geometry_column in table.column_names:
+        # A ChunkedArray of WKB goes to GEOS without a detour through Python bytes objects.
+        geometry = np.asarray(shapely.from_wkb(table.column(geometry_column)), dtype=object)
+        table = table.drop_columns([geometry_column])
+    _check_text(table)
+    frame = table.to_pandas()
     crs = CRS.from_user_input(meta["crs"]) if meta.get("crs") else None
     return frame, geometry, crs
 
 
-def _feature_numbers(n: int) -> np.ndarray:
+def _check_text(table: pa.Table) -> None:
+    """Raise ArrowInvalid on text that is not UTF-8.
+
+    GDAL passes bytes it could not recode straight into Arrow, and pandas keeps Arrow strings
+    as they are: without this check the bad value would only fail later, wherever it is read.
+    """
+    for column, field in zip(table.columns, table.schema, strict=True):
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            column.validate(full=True)
+
+
+def _feature_numbers(n: int) -> npt.NDArray[np.int64]:
     return np.arange(1, n + 1, dtype=np.int64)
+
+
+def _sidecar(shp: Path, suffix: str) -> Path | None:
+    for s in (suffix, suffix.upper()):
+        if shp.with_suffix(s).exists():
+            return shp.with_suffix(s)
+    return None
 
 
 def _read_shapefile(path: Path) -> Source:
     for needed in (".dbf", ".shx"):
-        if not (path.with_suffix(needed).exists() or path.with_suffix(needed.upper()).exists()):
-            raise SourceError(path, f"缺少 {needed} 文件；Shapefile 需要 .shp、.shx、.dbf 三个文件 (missing {needed})")
+        if _sidecar(path, needed) is None:
+            raise SourceError(
+                path,
+                f"缺少 {needed} 文件；Shapefile 需要同名的 .shp、.shx、.dbf 三个文件 "
+                f"(missing {needed}: a shapefile needs .shp, .shx and .dbf with the same name)",
+            )
     codec, reason = detect_dbf_encoding(path)
     notes = [reason]
     try:
-        frame, geometry, crs = _spatial(path, encoding=codec)
-    except UnicodeDecodeError:
-        frame, geometry, crs = _read_with_cut_names(path, codec, notes)
+        frame, geometry, crs = _read_layer(path, encoding=codec)
+    except (UnicodeDecodeError, pa.ArrowException):  # text that is not valid in ``codec``
+        frame, geometry, crs = _read_shapefile_bytes(path, codec, notes)
+    if geometry is None:
+        raise SourceError(path, "Shapefile 没有图形 (the shapefile has no geometry)")
     if crs is None:
-        notes.append("缺少 .prj 文件，坐标系未知 (no .prj: CRS unknown)")
-    return Source(path, frame, geometry, crs, _feature_numbers(len(frame)), encoding=codec, notes=notes)
+        notes.append("缺少 .prj 文件，坐标系未知 (no .prj: the CRS is unknown)")
+    frame.columns = _unique_headers([str(c) for c in frame.columns], notes)
+    return Source(
+        path, frame, geometry, crs, _feature_numbers(len(frame)), encoding=codec, layer=path.stem, notes=notes
+    )
 
 
-def _read_with_cut_names(path: Path, codec: str, notes: list[str]) -> tuple[pd.DataFrame, np.ndarray, CRS | None]:
-    """Read a shapefile whose field names were cut at the DBF's 10 bytes inside a character.
+def _read_shapefile_bytes(
+    path: Path, codec: str, notes: list[str]
+) -> tuple[pd.DataFrame, ObjectArray | None, CRS | None]:
+    """Read a shapefile whose text GDAL cannot hand over as UTF-8, and decode it here.
 
-    GDAL cannot decode such names (UTF-8 names of more than 3 Chinese characters). A copy of
-    the .dbf with placeholder names is read instead, and the columns get the whole characters
-    of their cut names back; the report says which names were cut.
+    This happens when a writer cut field names or values at the field width in the middle
+    of a character (UTF-8 field names of more than 3 Chinese characters always are). GDAL
+    reads every byte as Latin-1, which gives the raw bytes back losslessly; the cut
+    character is dropped, and bytes that are not valid at all become U+FFFD.
     """
-    with tempfile.TemporaryDirectory(prefix="landrenewal-dbf-") as tmp:
-        copy = Path(tmp) / "data.shp"
-        for suffix in (".shp", ".shx", ".prj"):
-            if path.with_suffix(suffix).exists():
-                (Path(tmp) / f"data{suffix}").symlink_to(path.with_suffix(suffix).resolve())
-        raw_names = rename_dbf_fields(path.with_suffix(".dbf"), copy.with_suffix(".dbf"))
-        frame, geometry, crs = _spatial(copy, encoding=codec)
+    frame, geometry, crs = _read_layer(path, encoding="latin1")
     names = []
-    for raw in raw_names:
-        name = raw.decode(codec, errors="ignore")
-        if name.encode(codec) != raw:
-            notes.append(f"字段名「{name}」被 DBF 的10字节限制截断 (field name cut at 10 bytes)；可用映射文件指定")
+    for column in frame.columns:
+        raw = str(column).encode("latin-1")
+        name = _decode_leniently(raw, codec)
+        if name.encode(codec, errors="replace") != raw:
+            notes.append(
+                f"字段名「{name}」被 DBF 的 10 字节限制截断 (field name cut at the DBF's 10 bytes)；可用映射文件指定"
+            )
         names.append(name)
     frame.columns = names
+    repaired = 0
+    for column in frame.columns:
+        values = frame[column]
+        if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
+            continue
+        raw_values = values.map(lambda v: v.encode("latin-1") if isinstance(v, str) else v)
+        decoded = raw_values.map(lambda v: _decode_leniently(v, codec) if isinstance(v, bytes) else v)
+        repaired += int(sum(isinstance(v, bytes) and not _decodes_strictly(v, codec) for v in raw_values))
+        frame[column] = decoded
+    if repaired:
+        notes.append(
+            f"{repaired} 个值在字段宽度处截断了半个字符或含非法字节，已去掉半个字符 "
+            f"({repaired} values had a character cut at the field width or invalid bytes)"
+        )
     return frame, geometry, crs
 
 
-def _read_zip(path: Path) -> Source:
-    with zipfile.ZipFile(path) as archive:
-        shps = [n for n in archive.namelist() if n.lower().endswith(".shp") and not n.startswith("__MACOSX")]
+def _decode_leniently(raw: bytes, codec: str) -> str:
+    try:
+        return decode_cut(raw, codec)
+    except UnicodeDecodeError:
+        return raw.decode(codec, errors="replace")
+
+
+def _decodes_strictly(raw: bytes, codec: str) -> bool:
+    try:
+        raw.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _zip_names(archive: zipfile.ZipFile) -> list[str]:
+    return [n for n in archive.namelist() if not n.startswith("__MACOSX") and not n.endswith("/")]
+
+
+def _open_zip(path: Path) -> zipfile.ZipFile:
+    """Chinese Windows writes zip member names in GBK without saying so; try that before CP437."""
+    try:
+        archive = zipfile.ZipFile(path, metadata_encoding="gbk")
+        _zip_names(archive)
+        return archive
+    except UnicodeDecodeError:
+        return zipfile.ZipFile(path)
+
+
+def _read_zip(path: Path, layer: str | None) -> Source:
+    with _open_zip(path) as archive:
+        members = _zip_names(archive)
+        shps = [n for n in members if n.lower().endswith(".shp")]
+        if layer is not None:
+            shps = [n for n in shps if layer in (n, Path(n).name, Path(n).stem)]
         if len(shps) != 1:
+            listed = "、".join(Path(n).name for n in shps) or "无 (none)"
             raise SourceError(
-                path, f"压缩包中应恰有一个 .shp，实有 {len(shps)} 个 (the zip must hold exactly one shapefile)"
+                path,
+                f"压缩包中应恰有一个 .shp（或用 layer 指定一个），实有 {len(shps)} 个：{listed} "
+                "(the zip must hold exactly one shapefile, or name one as the layer)",
             )
+        stem = shps[0][:-4].lower()
         with tempfile.TemporaryDirectory(prefix="landrenewal-zip-") as tmp:
-            stem = shps[0][:-4]
-            for name in archive.namelist():
-                if name.startswith(stem + ".") or name.lower().startswith(stem.lower() + "."):
-                    archive.extract(name, tmp)
+            for name in members:
+                if name.lower().rsplit(".", 1)[0] == stem:
+                    archive.extract(name, tmp)  # zipfile strips absolute paths and '..'
             source = _read_shapefile(Path(tmp) / shps[0])
     source.path = path
     source.layer = shps[0]
@@ -138,74 +255,275 @@ def _read_zip(path: Path) -> Source:
 
 
 def _read_geopackage(path: Path, layer: str | None) -> Source:
-    layers = pyogrio.list_layers(path)
-    features = [str(name) for name, kind in layers if kind is not None]
+    layers = [(str(name), kind) for name, kind in pyogrio.list_layers(path)]
     notes: list[str] = []
     if layer is None:
+        features = [name for name, kind in layers if kind is not None]
+        tables = [name for name, kind in layers if kind is None]
+        candidates = features or tables
+        if not candidates:
+            raise SourceError(path, "GeoPackage 中没有图层 (no layer in the GeoPackage)")
+        layer = candidates[0]
+        if len(candidates) > 1:
+            notes.append(
+                f"GeoPackage 有 {len(candidates)} 个图层（{'、'.join(candidates)}），读取第一个「{layer}」；"
+                f"可指定图层 (several layers: read the first, or name one)"
+            )
         if not features:
-            raise SourceError(path, "GeoPackage 中没有图层 (no feature layer)")
-        layer = features[0]
-        if len(features) > 1:
-            notes.append(f"GeoPackage 有 {len(features)} 个图层，读取第一个「{layer}」(several layers; read the first)")
-    elif layer not in [str(name) for name, _ in layers]:
-        raise SourceError(path, f"没有图层 {layer!r}；可选 (layers): {', '.join(map(str, (n for n, _ in layers)))}")
-    frame, geometry, crs = _spatial(path, layer=layer)
+            notes.append(f"「{layer}」是没有图形的属性表 (an attribute table without geometry)")
+    elif layer not in [name for name, _ in layers]:
+        raise SourceError(
+            path, f"没有图层「{layer}」(no such layer)；可选 (layers): {', '.join(n for n, _ in layers) or '无'}"
+        )
+    frame, geometry, crs = _read_layer(path, layer=layer)
+    frame.columns = _unique_headers([str(c) for c in frame.columns], notes)
     return Source(path, frame, geometry, crs, _feature_numbers(len(frame)), layer=layer, notes=notes)
 
 
-def _declares_crs(path: Path) -> bool:
-    """Whether a GeoJSON file has a top-level ``crs`` member (GDAL would otherwise assume WGS 84)."""
-    if path.stat().st_size < 64 * 1024 * 1024:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise SourceError(path, f"不是合法的 GeoJSON (not valid GeoJSON): {exc}") from exc
-        return isinstance(data, dict) and data.get("crs") is not None
-    head = path.open(encoding="utf-8", errors="ignore").read(1 << 16)
-    crs_at, features_at = head.find('"crs"'), head.find('"features"')
-    return crs_at != -1 and (features_at == -1 or crs_at < features_at)
+# ---- GeoJSON ----------------------------------------------------------------------------------
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:]')
+
+
+def _top_level_keys(head: str) -> tuple[set[str], bool]:
+    """Keys of the outermost JSON object seen in ``head``, and whether that object ended in it.
+
+    A tokenizer over strings and brackets only: keys inside features, geometry or properties
+    sit deeper and are skipped; numbers and whitespace are never looked at.
+    """
+    keys: set[str] = set()
+    depth = 0
+    last_string: str | None = None
+    for match in _JSON_TOKEN.finditer(head):
+        token = match.group()
+        if token in "{[":
+            depth += 1
+        elif token in "}]":
+            depth -= 1
+            if depth == 0:
+                return keys, True
+        elif token == ":":
+            if depth == 1 and last_string is not None:
+                keys.add(last_string)
+        else:
+            last_string = token[1:-1]
+            continue
+        last_string = None
+    return keys, False
+
+
+def _declares_crs(path: Path) -> bool | None:
+    """Whether a GeoJSON file has a top-level ``crs`` member; None when the first megabyte cannot tell."""
+    with path.open("rb") as f:
+        head = f.read(_GEOJSON_SCAN_BYTES).decode("utf-8", errors="replace").lstrip("\ufeff")
+    keys, complete = _top_level_keys(head)
+    if "crs" in keys:
+        return True
+    # GDAL and QGIS write "crs" before "features"; once the features began, it was not there.
+    return False if complete or "features" in keys else None
 
 
 def _read_geojson(path: Path) -> Source:
-    declared = _declares_crs(path)
-    frame, geometry, crs = _spatial(path)
-    notes = []
-    if not declared:
-        crs = CRS.from_epsg(CGCS2000_GEOGRAPHIC)
-        notes.append(
-            "GeoJSON 无 crs 成员，按 CGCS2000 (EPSG:4490) 经纬度处理 (no crs member: lon/lat taken as CGCS2000)"
-        )
+    frame, geometry, crs = _read_layer(path)
+    notes: list[str] = []
+    gdal_says_wgs84 = crs is not None and crs.to_epsg() == _WGS84_EPSG
+    if crs is None or (gdal_says_wgs84 and not _declares_crs(path)):
+        # GDAL assumes WGS 84 when there is no crs member; Chinese data in lon/lat is CGCS2000.
+        # (A crs member that is not WGS 84 comes back from GDAL as itself, wherever it sits.)
+        if geometry is not None and not _looks_lonlat(geometry):
+            crs = None
+            notes.append(
+                "GeoJSON 无 crs 成员，坐标超出经纬度范围（可能是投影坐标），坐标系未知 "
+                "(no crs member and the coordinates are not lon/lat: the CRS is unknown)"
+            )
+        else:
+            crs = CRS.from_epsg(CGCS2000_GEOGRAPHIC)
+            notes.append(
+                "GeoJSON 无 crs 成员，按 CGCS2000 (EPSG:4490) 经纬度处理 "
+                "(no crs member: lon/lat taken as CGCS2000, EPSG:4490)"
+            )
+    frame.columns = _unique_headers([str(c) for c in frame.columns], notes)
     return Source(path, frame, geometry, crs, _feature_numbers(len(frame)), notes=notes)
 
 
-def _decode_text(path: Path) -> tuple[str, str]:
+def _looks_lonlat(geometry: ObjectArray) -> bool:
+    present = geometry[~shapely.is_missing(geometry)]
+    if len(present) == 0:
+        return True
+    x0, y0, x1, y1 = shapely.total_bounds(present)
+    return bool(max(abs(x0), abs(x1)) <= 180 and max(abs(y0), abs(y1)) <= 90)
+
+
+# ---- CSV --------------------------------------------------------------------------------------
+
+
+def _decode_text(path: Path) -> tuple[str, str, str]:
+    """(text, codec, note): a BOM says UTF-8; else strict UTF-8; else GB18030 (a superset of GBK)."""
     raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        return raw[3:].decode("utf-8"), "utf-8-sig", "编码 UTF-8：文件以 BOM 开头 (UTF-8: the file starts with a BOM)"
     try:
-        return raw.decode("utf-8", errors="strict"), "utf-8"
+        return raw.decode("utf-8"), "utf-8", "编码 UTF-8：文本是合法 UTF-8 (UTF-8: the text is valid UTF-8)"
     except UnicodeDecodeError:
         pass
     try:
-        return raw.decode("gb18030", errors="strict"), "gb18030"
+        text = raw.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise SourceError(path, f"既不是 UTF-8 也不是 GBK/GB18030 编码 (neither UTF-8 nor GBK): {exc}") from exc
+        raise SourceError(
+            path, f"既不是 UTF-8 也不是 GBK/GB18030 编码 (neither UTF-8 nor GBK): 第 {exc.start} 字节 (byte)"
+        ) from exc
+    return text, "gb18030", "编码 GBK (GB18030)：文本不是合法 UTF-8 (GBK: the text is not valid UTF-8)"
 
 
-def _without_blank_rows(frame: pd.DataFrame, rows: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    text = frame.astype("string").apply(lambda c: c.str.strip())
-    blank = (text.isna() | text.eq("")).all(axis=1).to_numpy()
-    return frame[~blank].reset_index(drop=True), rows[~blank]
+def _delimiter(first_line: str) -> str:
+    """The separator of the header line: Excel in some locales writes ';', other tools tabs."""
+    counts = {sep: first_line.count(sep) for sep in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] > counts[","] else ","
 
 
-def _unique_headers(headers: list[str], path: Path, notes: list[str]) -> list[str]:
+def _read_csv(path: Path) -> Source:
+    text, codec, note = _decode_text(path)
+    body = text.lstrip("\r\n")
+    if not body.strip():
+        raise SourceError(path, "文件为空 (empty file)")
+    lines_skipped = text[: len(text) - len(body)].count("\n")
+    notes = [note]
+    sep = _delimiter(body.split("\n", 1)[0])
+    if sep != ",":
+        notes.append(f"分隔符为「{sep!r}」(separator)")
+    # Everything as text: codes keep their leading zeros, and nothing is guessed here.
+    table = pd.read_csv(
+        io.StringIO(body),
+        sep=sep,
+        header=None,
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=False,
+    )
+    rows = np.arange(lines_skipped + 1, lines_skipped + 1 + len(table), dtype=np.int64)
+    frame, numbers = _with_header(table, rows, path, notes)
+    return Source(path, frame, None, None, numbers, encoding=codec, notes=notes)
+
+
+# ---- XLSX -------------------------------------------------------------------------------------
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> Source:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, InvalidFileException) as exc:
+        raise SourceError(path, f"不是有效的 XLSX 文件 (not a valid XLSX file): {exc}") from exc
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise SourceError(
+                path, f"没有工作表「{sheet}」(no such sheet)；可选 (sheets): {', '.join(book.sheetnames)}"
+            )
+        ws = book[sheet] if sheet else book.worksheets[0]
+        title = ws.title
+        # Some writers record a wrong sheet size (often "A1"); read-only mode would trust it.
+        ws.reset_dimensions()
+        cells = [list(r) for r in ws.iter_rows(min_row=1, values_only=True)]
+    finally:
+        book.close()
+    notes = [f"读取工作表「{title}」(sheet)"]
+    width = max((len(r) for r in cells), default=0)
+    table = pd.DataFrame([r + [None] * (width - len(r)) for r in cells], columns=range(width), dtype=object)
+    rows = np.arange(1, len(cells) + 1, dtype=np.int64)  # iter_rows from row 1 yields gaps as empty rows
+    frame, numbers = _with_header(table, rows, path, notes, sheet_title=title)
+    return Source(path, frame, None, None, numbers, layer=title, notes=notes)
+
+
+# ---- spreadsheets: header, blank rows ---------------------------------------------------------
+
+
+def _cleaned(column: pd.Series) -> pd.Series:
+    """Text stripped of surrounding spaces (never meant in a cell), blank text as None; other values as they are."""
+    try:
+        text = column.str.strip()  # NaN where a value is not text
+    except AttributeError:  # no text at all in this column (numbers, dates)
+        return column
+    is_text = text.notna()
+    return column.where(~is_text, text).where(~(is_text & text.eq("")), None)
+
+
+def _header_row(filled: npt.NDArray[np.int64]) -> int | None:
+    """Index of the header row: the first non-empty row, unless that is a title.
+
+    A title row (one cell, often merged across, such as 「2025年度低效工业用地清单」) that is
+    followed by a row of several cells is not the header. Only one title row is skipped: two
+    one-cell rows are a one-column table.
+    """
+    nonempty = np.flatnonzero(filled > 0)
+    if len(nonempty) == 0:
+        return None
+    if len(nonempty) > 1 and filled[nonempty[0]] == 1 and filled[nonempty[1]] > 1:
+        return int(nonempty[1])
+    return int(nonempty[0])
+
+
+def _with_header(
+    table: pd.DataFrame,
+    rows: npt.NDArray[np.int64],
+    path: Path,
+    notes: list[str],
+    sheet_title: str | None = None,
+) -> tuple[pd.DataFrame, npt.NDArray[np.int64]]:
+    """The frame below the header row, blank rows and header-less empty columns dropped, row numbers kept.
+
+    ``table`` has positional columns and one row per spreadsheet row; ``rows`` are their numbers.
+    """
+    table = table.apply(_cleaned) if len(table.columns) else table
+    blank = table.isna().to_numpy(dtype=bool)
+    filled = (~blank).sum(axis=1)
+    header_at = _header_row(filled)
+    where = f"工作表「{sheet_title}」" if sheet_title else "文件"
+    if header_at is None:
+        raise SourceError(path, f"{where}为空，没有表头 (empty: no header row)")
+    first_nonempty = int(np.flatnonzero(filled > 0)[0])
+    if header_at != first_nonempty:
+        title = next(v for v in table.iloc[first_nonempty] if v is not None and not pd.isna(v))
+        notes.append(f"第 {rows[first_nonempty]} 行「{title}」视为标题 (title row skipped)")
+    if rows[header_at] != 1:
+        notes.append(f"表头在第 {rows[header_at]} 行 (header in row {rows[header_at]})")
+    header = [None if b else _header_text(v) for v, b in zip(table.iloc[header_at], blank[header_at], strict=True)]
+    body_blank = blank[header_at + 1 :]
+    keep = [i for i, h in enumerate(header) if h]
+    for i, h in enumerate(header):
+        if not h and not body_blank[:, i].all():
+            notes.append(f"第 {_column_name(i)} 列有数据但没有表头，已忽略 (column without a header ignored)")
+    data_rows = ~body_blank[:, keep].all(axis=1) if keep else np.zeros(len(body_blank), dtype=bool)
+    values = table.to_numpy(dtype=object)[header_at + 1 :][data_rows][:, keep]
+    values[pd.isna(values)] = None  # one missing value, whatever the parser made of an empty cell
+    frame = pd.DataFrame(values, columns=_unique_headers([str(header[i]) for i in keep], notes), dtype=object)
+    return frame, rows[header_at + 1 :][data_rows]
+
+
+def _header_text(value: object) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()[:10]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+def _column_name(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index + 1))
+
+
+def _unique_headers(headers: Sequence[str], notes: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     out = []
     for h in headers:
         if h in seen:
             seen[h] += 1
             renamed = f"{h}_{seen[h]}"
-            notes.append(f"列名「{h}」重复，第二个起改名为「{renamed}」(duplicate header renamed)")
+            notes.append(f"列名「{h}」重复，第 {seen[h]} 个改名为「{renamed}」(duplicate header renamed)")
             out.append(renamed)
         else:
             seen[h] = 1
@@ -213,43 +531,4 @@ def _unique_headers(headers: list[str], path: Path, notes: list[str]) -> list[st
     return out
 
 
-def _read_csv(path: Path) -> Source:
-    text, codec = _decode_text(path)
-    if not text.strip():
-        raise SourceError(path, "文件为空 (empty file)")
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
-    frame = frame.replace("", pd.NA)
-    notes = [f"编码 {codec.upper()} (encoding)"]
-    frame.columns = _unique_headers([str(c).strip() for c in frame.columns], path, notes)
-    rows = np.arange(2, len(frame) + 2, dtype=np.int64)
-    frame, rows = _without_blank_rows(frame, rows)
-    return Source(path, frame, None, None, rows, encoding=codec, notes=notes)
-
-
-def _read_xlsx(path: Path, sheet: str | None) -> Source:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError) as exc:
-        raise SourceError(path, f"不是有效的 XLSX 文件 (not a valid XLSX file): {exc}") from exc
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise SourceError(path, f"没有工作表 {sheet!r}；可选 (sheets): {', '.join(book.sheetnames)}")
-        ws = book[sheet] if sheet else book.worksheets[0]
-        rows = list(ws.iter_rows(min_row=1, values_only=True))
-    finally:
-        book.close()
-    header_at = next((i for i, r in enumerate(rows) if any(v not in (None, "") for v in r)), None)
-    if header_at is None:
-        raise SourceError(path, f"工作表「{ws.title}」为空 (empty sheet)")
-    header = [None if v is None else str(v).strip() for v in rows[header_at]]
-    keep = [i for i, h in enumerate(header) if h]
-    notes = [f"读取工作表「{ws.title}」，表头在第 {header_at + 1} 行 (sheet and header row)"]
-    headers = _unique_headers([str(header[i]) for i in keep], path, notes)
-    body = [[r[i] if i < len(r) else None for i in keep] for r in rows[header_at + 1 :]]
-    frame = pd.DataFrame(body, columns=headers, dtype=object)
-    frame = frame.map(lambda v: v.strip() if isinstance(v, str) else v)
-    numbers = np.arange(header_at + 2, header_at + 2 + len(frame), dtype=np.int64)
-    frame, numbers = _without_blank_rows(frame, numbers)
-    return Source(path, frame, None, None, numbers, layer=ws.title, notes=notes)
+__all__ = ["SUPPORTED", "read_source"]

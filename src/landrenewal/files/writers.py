@@ -1,17 +1,48 @@
 """Writing stored records to files users open in QGIS, ArcGIS and Excel.
 
-- GeoPackage: canonical English column names, the store's CRS.
-- Shapefile: UTF-8 .dbf with a .cpg; field names are the 10-byte short names of
-  ``domain.fields`` (``ZDDM`` 宗地代码 …), and ``<name>_fields.csv`` beside it lists each
-  short name with its full name, Chinese label and unit.
-- GeoJSON: RFC 7946 (longitude/latitude, WGS 84; CGCS2000 agrees with it to centimetres).
-- XLSX and CSV: Chinese headers with units (``宗地面积（m²）``), enum values in Chinese,
-  no geometry; CSV in UTF-8 with BOM so that Excel shows the Chinese.
+``write_table`` takes records with canonical column names (``domain.fields``), an optional
+``geom`` column of shapely geometries in EPSG ``epsg``, and derived columns (``DERIVED``:
+``area_m2``, ``area_mu``, ``area_ha`` …), and writes one of:
+
+- ``gpkg``: canonical English column names (``parcel_code``, ``registered_area_m2`` …), the
+  store's CRS. The Chinese header of each column is recorded in ``gpkg_data_columns``
+  (GeoPackage schema extension), which GDAL reads as the field's alternative name and QGIS
+  shows as its alias. A layer of that name in an existing file is replaced; other layers stay.
+- ``shp``: UTF-8 .dbf with a .cpg saying ``UTF-8``, a .prj, and field names that are the
+  10-byte ASCII short names of ``domain.fields`` (``ZDDM`` 宗地代码 …; ``DERIVED`` for
+  derived columns, a deterministic fallback for anything else). ``<name>_fields.csv``
+  beside it (UTF-8 with BOM) lists each short name with its canonical name, Chinese label
+  and unit: the documented mapping for names a .dbf cannot hold.
+- ``geojson``: RFC 7946, longitude/latitude on WGS 84 with no ``crs`` member. Coordinates
+  are transformed from ``epsg`` to EPSG:4326; CGCS2000 and WGS 84 differ by centimetres to
+  decimetres, far below map scale, and PROJ treats CGCS2000 → WGS 84 as a no-op.
+- ``xlsx``: Chinese headers with units (``宗地面积（m²）``, ``图形面积（亩）``), enum values
+  as their Chinese labels, dates as Excel dates, no geometry; frozen header row, filter,
+  column widths fitted to the content.
+- ``csv``: UTF-8 with BOM (so that Excel shows the Chinese), the same headers and values
+  as XLSX, dates as ``YYYY-MM-DD``.
+
+Stored values (``state``, ``above`` …) are kept in GIS formats, where they are data for
+further processing; spreadsheets are for reading and get the labels.
+
+Files are written under a temporary name beside the target and moved into place, so a
+failed export leaves no half-written file behind (an existing GeoPackage is written in
+place, in GDAL's transactions, so that its other layers are kept).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+import unicodedata
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,162 +52,397 @@ import pyogrio
 
 from landrenewal.domain.fields import EntitySpec, Kind
 
-
-@dataclass(frozen=True)
-class DerivedColumn:
-    short: str
-    header: str
-
-
-# Columns the store derives (not in the field specs) and how files name them.
-DERIVED: dict[str, DerivedColumn] = {
-    "area_m2": DerivedColumn("TXMJ_M2", "图形面积（m²）"),
-    "area_mu": DerivedColumn("TXMJ_MU", "图形面积（亩）"),
-    "area_ha": DerivedColumn("TXMJ_HA", "图形面积（公顷）"),
-    "level": DerivedColumn("JB", "级别"),
-    "parent_code": DerivedColumn("SJDM", "上级区划代码"),
-}
+FORMATS = ("gpkg", "shp", "geojson", "xlsx", "csv")
 LEVEL_ZH = {"county": "县（市、区）", "town": "镇（街道）", "village": "村（社区）"}
 
 
+@dataclass(frozen=True)
+class DerivedColumn:
+    """How files name a column the store derives (it has no FieldSpec)."""
+
+    short: str  # shapefile field name: ASCII, ≤ 10 bytes
+    zh: str
+    unit: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def header(self) -> str:
+        return f"{self.zh}（{self.unit}）" if self.unit else self.zh
+
+
+# Columns the store derives, and their names in files. The short names must not collide
+# with FieldSpec.short: parcels already use MJ_MU/MJ_HA for the *registered* area, so the
+# area of the geometry is TXMJ_* (图形面积).
+DERIVED: dict[str, DerivedColumn] = {
+    "area_m2": DerivedColumn("TXMJ_M2", "图形面积", "m²"),
+    "area_mu": DerivedColumn("TXMJ_MU", "图形面积", "亩"),
+    "area_ha": DerivedColumn("TXMJ_HA", "图形面积", "公顷"),
+    "level": DerivedColumn("JB", "级别", labels=LEVEL_ZH),
+    "parent_code": DerivedColumn("SJDM", "上级区划代码"),
+}
+
+_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".shp.xml", ".qmd")
+_XLSX_MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
+_XLSX_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+_WIDTH_SAMPLE = 500  # rows looked at to fit a column's width
+
+
 class ExportError(Exception):
-    """A format that cannot hold this kind of record."""
+    """Records that cannot be written in the asked format."""
 
 
-def _attribute_columns(frame: pd.DataFrame, spec: EntitySpec) -> list[str]:
-    ordered = [f.name for f in spec.fields if f.name in frame] + [c for c in DERIVED if c in frame]
-    return ordered
+@dataclass(frozen=True)
+class OutColumn:
+    """One written column: its canonical name and what each format calls it."""
+
+    name: str
+    short: str
+    zh: str
+    unit: str | None
+    labels: Mapping[str, str]
+    kind: Kind | None  # None for derived and extra columns
+
+    @property
+    def header(self) -> str:
+        return f"{self.zh}（{self.unit}）" if self.unit else self.zh
+
+
+# ---- columns and names ------------------------------------------------------------------------
+
+
+def ascii_short(name: str) -> str:
+    """A shapefile field name for a column nobody named: ASCII letters, digits and _, ≤ 10 bytes."""
+    short = re.sub(r"[^A-Za-z0-9_]", "", name).upper()
+    if not short or short[0].isdigit():
+        short = "F" + short
+    return short[:10]
+
+
+def _deduped(short: str, taken: set[str]) -> str:
+    """``short``, or ``short`` cut and numbered (``AREA_2``) until it is free: the same every time."""
+    if short not in taken:
+        return short
+    n = 2
+    while True:
+        suffix = f"_{n}"
+        candidate = short[: 10 - len(suffix)] + suffix
+        if candidate not in taken:
+            return candidate
+        n += 1
+
+
+def out_columns(frame: pd.DataFrame, spec: EntitySpec) -> list[OutColumn]:
+    """The columns of ``frame`` to write, in order: spec fields, derived columns, anything else.
+
+    Every column gets a unique shapefile name; spec fields are named first, so they keep theirs.
+    """
+    geometry = {"geom", spec.geometry}
+    columns: list[OutColumn] = []
+    taken: set[str] = set()
+
+    def add(name: str, short: str, zh: str, unit: str | None, labels: Mapping[str, str], kind: Kind | None) -> None:
+        short = _deduped(short[:10], taken)
+        taken.add(short)
+        columns.append(OutColumn(name, short, zh, unit, labels, kind))
+
+    for f in spec.fields:
+        if f.name in frame.columns:
+            add(f.name, f.short, f.zh, f.unit, f.labels, f.kind)
+    for name, derived in DERIVED.items():
+        if name in frame.columns and name not in spec.names:
+            add(name, derived.short, derived.zh, derived.unit, derived.labels, None)
+    for name in frame.columns:
+        name = str(name)
+        if name not in spec.names and name not in DERIVED and name not in geometry:
+            add(name, ascii_short(name), name, None, {}, None)
+    return columns
 
 
 def short_names(frame: pd.DataFrame, spec: EntitySpec) -> dict[str, str]:
     """Canonical column → shapefile field name (ASCII, ≤ 10 bytes, unique)."""
-    names: dict[str, str] = {}
-    for column in _attribute_columns(frame, spec):
-        short = spec.field(column).short if column in spec.names else DERIVED[column].short
-        names[column] = short[:10]
-    if len(set(names.values())) != len(names):
-        raise AssertionError(f"duplicate shapefile field names in {spec.kind}: {names}")
-    return names
+    return {c.name: c.short for c in out_columns(frame, spec)}
 
 
-def _headers(frame: pd.DataFrame, spec: EntitySpec) -> dict[str, str]:
-    return {
-        c: (spec.field(c).header if c in spec.names else DERIVED[c].header) for c in _attribute_columns(frame, spec)
-    }
-
-
-def _with_labels(frame: pd.DataFrame, spec: EntitySpec) -> pd.DataFrame:
-    """Enum values as their Chinese labels, for spreadsheets."""
-    out = frame.copy()
-    for f in spec.fields:
-        if f.kind is Kind.ENUM and f.name in out:
-            out[f.name] = out[f.name].map(f.labels).where(out[f.name].notna(), None)
-    if "level" in out:
-        out["level"] = out["level"].map(LEVEL_ZH)
-    return out
-
-
-def _as_dates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Datetime columns as calendar dates, so GIS formats get Date fields (a shapefile has no DateTime)."""
-    out = frame.copy()
-    for c in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[c]):
-            out[c] = out[c].astype("date32[pyarrow]")
-    return out
-
-
-def _geodataframe(frame: pd.DataFrame, columns: list[str], epsg: int | None) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(_as_dates(frame[columns]), geometry=frame["geom"].to_numpy(dtype=object), crs=epsg)
+# ---- entry point ------------------------------------------------------------------------------
 
 
 def write_table(
     frame: pd.DataFrame, spec: EntitySpec, fmt: str, out: Path, *, epsg: int | None, layer: str | None = None
 ) -> list[Path]:
-    """Write records with canonical columns (and ``geom`` in EPSG ``epsg``) as ``fmt``; the files written."""
+    """Write records with canonical columns (and ``geom`` in EPSG ``epsg``) as ``fmt``; the files written.
+
+    ``layer`` names the GeoPackage layer (default: the entity's table) or the XLSX sheet
+    (default: the entity's Chinese name).
+    """
+    if fmt not in FORMATS:
+        raise ExportError(f"未知格式 {fmt!r} (unknown format)；可选 (formats): {', '.join(FORMATS)}")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    columns = _attribute_columns(frame, spec)
-    spatial = "geom" in frame
-    if fmt in ("shp", "geojson") and not spatial:
-        raise ExportError(f"{spec.zh}没有图形，请导出为 gpkg、xlsx 或 csv ({spec.kind} has no geometry)")
+    columns = out_columns(frame, spec)
+    geometry = _geometry(frame, spec)
     if fmt == "gpkg":
-        data = _geodataframe(frame, columns, epsg) if spatial else _as_dates(frame[columns])
-        pyogrio.write_dataframe(data, out, layer=layer or spec.table, driver="GPKG", use_arrow=True)
-        return [out]
-    if fmt == "shp":
-        names = short_names(frame, spec)
-        gdf = _geodataframe(frame, columns, epsg).rename(columns=names)
-        pyogrio.write_dataframe(gdf, out, driver="ESRI Shapefile", encoding="UTF-8", use_arrow=True)
-        sidecar = out.with_name(f"{out.stem}_fields.csv")
-        headers = _headers(frame, spec)
-        pd.DataFrame(
-            {
-                "字段 short name": list(names.values()),
-                "字段全名 field": list(names),
-                "中文名称 label": [headers[c] for c in names],
-            }
-        ).to_csv(sidecar, index=False, encoding="utf-8-sig")
-        written = [out.with_suffix(s) for s in (".shp", ".shx", ".dbf", ".prj", ".cpg")]
-        return [p for p in written if p.exists()] + [sidecar]
-    if fmt == "geojson":
-        gdf = _geodataframe(frame, columns, epsg)
-        pyogrio.write_dataframe(gdf.to_crs(4326), out, driver="GeoJSON", layer_options={"RFC7946": "YES"})
-        return [out]
-    labelled = _with_labels(frame[columns], spec).rename(columns=_headers(frame, spec))
+        return _write_gpkg(frame, spec, columns, geometry, out, epsg, layer or spec.table)
+    if fmt in ("shp", "geojson"):
+        if geometry is None or bool(pd.isna(geometry).all()):
+            raise ExportError(
+                f"{spec.zh}没有图形，请导出为 gpkg、xlsx 或 csv "
+                f"({spec.kind} has no geometry: export as gpkg, xlsx or csv)"
+            )
+        if fmt == "shp":
+            return _write_shapefile(frame, columns, geometry, out, epsg)
+        return _write_geojson(frame, spec, columns, geometry, out, epsg)
     if fmt == "csv":
-        dates = [c for c in labelled if pd.api.types.is_datetime64_any_dtype(labelled[c])]
-        for c in dates:
-            labelled[c] = labelled[c].dt.strftime("%Y-%m-%d")
-        labelled.to_csv(out, index=False, encoding="utf-8-sig")
+        with _replacing(out) as tmp:
+            spreadsheet_frame(frame, columns, iso_dates=True).to_csv(tmp, index=False, encoding="utf-8-sig")
         return [out]
-    if fmt == "xlsx":
-        _write_xlsx(labelled, out, sheet=spec.zh)
-        return [out]
-    raise ExportError(f"未知格式 {fmt!r} (unknown format)")
+    with _replacing(out) as tmp:
+        _write_xlsx(spreadsheet_frame(frame, columns), tmp, sheet=layer or spec.zh)
+    return [out]
 
 
-def _write_xlsx(frame: pd.DataFrame, out: Path, sheet: str) -> None:
+def _geometry(frame: pd.DataFrame, spec: EntitySpec) -> np.ndarray | None:
+    for name in ("geom", spec.geometry):
+        if name and name in frame.columns:
+            return frame[name].to_numpy(dtype=object)
+    return None
+
+
+@contextmanager
+def _replacing(out: Path) -> Iterator[Path]:
+    """A temporary path beside ``out`` that replaces ``out`` once written without error."""
+    tmp = out.with_name(f".{out.stem}.{uuid.uuid4().hex[:12]}.tmp{out.suffix}")  # same folder: os.replace is atomic
+    try:
+        yield tmp
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# ---- GIS formats ------------------------------------------------------------------------------
+
+
+def _gis_frame(frame: pd.DataFrame, columns: list[OutColumn]) -> pd.DataFrame:
+    """Canonical columns with datetimes as calendar dates: GIS formats then get Date fields
+    (a shapefile has no DateTime, and a time of 00:00 would only confuse)."""
+    out = frame[[c.name for c in columns]].copy()
+    for c in columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c.name]):
+            out[c.name] = out[c.name].astype("date32[pyarrow]")
+    return out
+
+
+def _geodataframe(
+    frame: pd.DataFrame, columns: list[OutColumn], geometry: np.ndarray, epsg: int | None
+) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(_gis_frame(frame, columns), geometry=geometry, crs=epsg)
+
+
+def _polygon_options(spec: EntitySpec) -> dict[str, object]:
+    # Declared rather than inferred: an all-empty geometry column would otherwise become "Unknown"
+    # (GeoPackage) or even LineString (shapefile).
+    return {"geometry_type": "MultiPolygon", "promote_to_multi": True} if spec.geometry else {}
+
+
+def _write_gpkg(
+    frame: pd.DataFrame,
+    spec: EntitySpec,
+    columns: list[OutColumn],
+    geometry: np.ndarray | None,
+    out: Path,
+    epsg: int | None,
+    layer: str,
+) -> list[Path]:
+    if geometry is not None:
+        data: pd.DataFrame = _geodataframe(frame, columns, geometry, epsg)
+        options = _polygon_options(spec)
+    else:
+        data, options = _gis_frame(frame, columns), {}
+    if out.exists():
+        pyogrio.write_dataframe(data, out, layer=layer, driver="GPKG", use_arrow=True, **options)
+        _gpkg_aliases(out, layer, columns)
+    else:
+        with _replacing(out) as tmp:
+            pyogrio.write_dataframe(data, tmp, layer=layer, driver="GPKG", use_arrow=True, **options)
+            _gpkg_aliases(tmp, layer, columns)
+    return [out]
+
+
+_EXTENSIONS_DDL = """
+CREATE TABLE IF NOT EXISTS gpkg_extensions (
+  table_name TEXT,
+  column_name TEXT,
+  extension_name TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name)
+)"""
+_DATA_COLUMNS_DDL = """
+CREATE TABLE IF NOT EXISTS gpkg_data_columns (
+  table_name TEXT NOT NULL,
+  column_name TEXT NOT NULL,
+  name TEXT,
+  title TEXT,
+  description TEXT,
+  mime_type TEXT,
+  constraint_name TEXT,
+  CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name),
+  CONSTRAINT gdc_tn UNIQUE (table_name, name)
+)"""
+
+
+def _gpkg_aliases(path: Path, layer: str, columns: list[OutColumn]) -> None:
+    """Record each column's Chinese header in gpkg_data_columns (name = alias, description = label).
+
+    Plain tables only: nothing here touches the feature table, whose R-tree triggers need
+    SpatiaLite functions that plain sqlite3 lacks.
+    """
+    rows = [(layer, c.name, c.header, c.header, c.zh) for c in columns]
+    with sqlite3.connect(path) as db:
+        db.execute(_EXTENSIONS_DDL)
+        db.execute(_DATA_COLUMNS_DDL)
+        registered = db.execute(
+            "SELECT 1 FROM gpkg_extensions WHERE table_name = 'gpkg_data_columns' AND extension_name = 'gpkg_schema'"
+        ).fetchone()
+        if registered is None:
+            db.execute(
+                "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) "
+                "VALUES ('gpkg_data_columns', NULL, 'gpkg_schema', "
+                "'http://www.geopackage.org/spec/#extension_schema', 'read-write')"
+            )
+        db.execute("DELETE FROM gpkg_data_columns WHERE table_name = ?", (layer,))
+        db.executemany(
+            "INSERT INTO gpkg_data_columns (table_name, column_name, name, title, description) VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+    db.close()
+
+
+def _write_shapefile(
+    frame: pd.DataFrame, columns: list[OutColumn], geometry: np.ndarray, out: Path, epsg: int | None
+) -> list[Path]:
+    out = out.with_suffix(".shp")
+    data = _geodataframe(frame, columns, geometry, epsg).rename(columns={c.name: c.short for c in columns})
+    sidecar = out.with_name(f"{out.stem}_fields.csv")
+    with tempfile.TemporaryDirectory(prefix=f".{out.stem}.", dir=out.parent) as tmp:
+        staged = Path(tmp) / out.name
+        # The .cpg GDAL writes with encoding="UTF-8" is what lets GDAL, QGIS and ArcGIS read it right.
+        pyogrio.write_dataframe(
+            data, staged, driver="ESRI Shapefile", encoding="UTF-8", use_arrow=True, geometry_type="MultiPolygon"
+        )
+        _field_table(columns).to_csv(Path(tmp) / sidecar.name, index=False, encoding="utf-8-sig")
+        for part in _SHAPEFILE_PARTS:  # a stale .qix or .prj of an older file must not outlive it
+            out.with_name(out.stem + part).unlink(missing_ok=True)
+        written = []
+        for staged_file in sorted(Path(tmp).iterdir()):
+            target = out.parent / staged_file.name
+            shutil.move(staged_file, target)
+            written.append(target)
+    order = {s: i for i, s in enumerate(_SHAPEFILE_PARTS)}
+    return sorted(written, key=lambda p: (p == sidecar, order.get(p.suffix, len(order))))
+
+
+def _field_table(columns: list[OutColumn]) -> pd.DataFrame:
+    """The sidecar that says what each 10-byte field name means."""
+    return pd.DataFrame(
+        {
+            "短名 short_name": [c.short for c in columns],
+            "字段 field": [c.name for c in columns],
+            "中文名称 label": [c.zh for c in columns],
+            "单位 unit": [c.unit or "" for c in columns],
+        }
+    )
+
+
+def _write_geojson(
+    frame: pd.DataFrame,
+    spec: EntitySpec,
+    columns: list[OutColumn],
+    geometry: np.ndarray,
+    out: Path,
+    epsg: int | None,
+) -> list[Path]:
+    if epsg is None:
+        raise ExportError("坐标系未知，无法换算为经纬度写出 GeoJSON (unknown CRS: cannot write lon/lat GeoJSON)")
+    data = _geodataframe(frame, columns, geometry, epsg).to_crs(4326)
+    with _replacing(out) as tmp:
+        pyogrio.write_dataframe(
+            data, tmp, driver="GeoJSON", layer=spec.table, layer_options={"RFC7946": "YES"}, **_polygon_options(spec)
+        )
+    return [out]
+
+
+# ---- spreadsheets -----------------------------------------------------------------------------
+
+
+def spreadsheet_frame(frame: pd.DataFrame, columns: list[OutColumn], *, iso_dates: bool = False) -> pd.DataFrame:
+    """The records as people read them: Chinese headers with units, labels for enum values,
+    dates as ``datetime.date`` (or ``YYYY-MM-DD`` text with ``iso_dates``), missing values as None."""
+    out: dict[str, pd.Series] = {}
+    for c in columns:
+        values = frame[c.name]
+        if c.labels:
+            labels = c.labels  # a value without a label is shown as stored, not dropped
+            values = values.map(lambda v, labels=labels: labels.get(v, v) if isinstance(v, str) else v)
+        if c.kind is Kind.DATE and not pd.api.types.is_datetime64_any_dtype(values):
+            values = pd.to_datetime(values, errors="coerce")
+        if pd.api.types.is_datetime64_any_dtype(values):
+            values = _dates(values, iso_dates)
+        out[c.header] = values.astype(object).where(values.notna(), None)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _dates(values: pd.Series, iso: bool) -> pd.Series:
+    """Calendar dates where every value is at midnight (the store's dates), else date and time."""
+    whole_days = bool((values.dropna() == values.dropna().dt.normalize()).all())
+    if iso:
+        return values.dt.strftime("%Y-%m-%d" if whole_days else "%Y-%m-%d %H:%M:%S")
+    return pd.Series(values.dt.date if whole_days else values.dt.to_pydatetime(), index=values.index, dtype=object)
+
+
+def _display_width(value: object) -> int:
+    """Columns a value takes in Excel: wide (CJK) characters count twice."""
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _sheet_title(name: str, part: int) -> str:
+    title = _XLSX_SHEET_NAME.sub("_", name)[:31] or "Sheet"
+    return title if part == 1 else f"{title[:26]} ({part})"
+
+
+def _write_xlsx(table: pd.DataFrame, out: Path, sheet: str) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    ws = book.create_sheet(sheet)
-    ws.freeze_panes = "A2"
-    for i, header in enumerate(frame.columns):
-        width = max(len(str(header)) * 2, 10)
-        ws.column_dimensions[_column_letter(i)].width = min(width, 40)
-    bold = Font(bold=True)
-    header_cells = []
-    for header in frame.columns:
-        cell = WriteOnlyCell(ws, value=str(header))
-        cell.font = bold
-        header_cells.append(cell)
-    ws.append(header_cells)
-    date_columns = {i for i, c in enumerate(frame.columns) if pd.api.types.is_datetime64_any_dtype(frame[c])}
-    values = frame.astype(object).where(frame.notna(), None).to_numpy()
-    for row in values:
-        ws.append([_date_cell(ws, v) if i in date_columns else _plain(v) for i, v in enumerate(row)])
-    book.save(out)
-
-
-def _date_cell(ws: object, value: object) -> object:
-    from openpyxl.cell import WriteOnlyCell
-
-    if value is None:
-        return None
-    cell = WriteOnlyCell(ws, value=pd.Timestamp(value).date())  # type: ignore[arg-type]
-    cell.number_format = "yyyy-mm-dd"
-    return cell
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _column_letter(index: int) -> str:
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    return str(get_column_letter(index + 1))
+    book = Workbook(write_only=True)
+    values = table.to_numpy(dtype=object)
+    headers = [str(h) for h in table.columns]
+    sample = values[:_WIDTH_SAMPLE]
+    widths = [
+        max([_display_width(h) + 2] + [_display_width(v) + 1 for v in sample[:, i] if v is not None])
+        for i, h in enumerate(headers)
+    ]
+    last = get_column_letter(max(len(headers), 1))
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    wrap = Alignment(vertical="center", wrap_text=True)
+    # Excel has 1,048,576 rows: more records go on further sheets, each with its header.
+    starts = range(0, max(len(values), 1), _XLSX_MAX_ROWS)
+    for part, start in enumerate(starts, 1):
+        ws = book.create_sheet(_sheet_title(sheet, part))
+        for i, width in enumerate(widths):
+            ws.column_dimensions[get_column_letter(i + 1)].width = min(max(width, 8), 50)
+        ws.freeze_panes = "A2"
+        chunk = values[start : start + _XLSX_MAX_ROWS]
+        ws.auto_filter.ref = f"A1:{last}{len(chunk) + 1}"
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(ws, value=header)
+            cell.font, cell.fill, cell.alignment = bold, fill, wrap
+            header_cells.append(cell)
+        ws.append(header_cells)
+        for row in chunk:
+            # openpyxl gives datetime.date cells the "yyyy-mm-dd" format: real Excel dates.
+            ws.append([v.item() if isinstance(v, np.generic) else v for v in row])
+    book.save(out)
