@@ -1,0 +1,187 @@
+"""Three years of figures per enterprise, skewed as real ones are, from the land it uses in production.
+
+Each enterprise draws its own productivity once — revenue per mu (lognormal, median about 300
+万元/亩 times its industry's factor), tax rate, value-added share, energy and emission intensity,
+R&D share, revenue per employee — and a trend. Tax per mu comes out with a median near 12 万元/亩
+and a long tail to about 100; small firms (规下) pay at lower rates, as small-scale taxpayers do.
+A year's figures scale with the mu-years of land it used in production that year (its share of
+each parcel × the part of the year it was there), so enterprises that came or left mid-year
+report part of a year, and those not yet producing none.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from landrenewal.demo.arrays import BoolArray, DayArray, FloatArray, IntArray
+from landrenewal.demo.names import INDUSTRIES
+from landrenewal.demo.occupancy import Enterprises, Occupancy
+
+YEARS = (2023, 2024, 2025)
+MIN_DAYS_IN_YEAR = 30  # an enterprise there for less of a year reports nothing for it
+
+REVENUE_PER_MU_MEDIAN, REVENUE_PER_MU_SIGMA = 300.0, 0.85  # 万元/亩
+TAX_RATE = (0.025, 0.06)  # tax / revenue
+SMALL_FIRM_TAX_RATE_FACTOR = (0.4, 0.8)  # below the 规上 revenue line
+NO_TAX_SHARE = 0.02  # loss-making or exempt: no tax paid that year
+VALUE_ADDED_SHARE = (0.18, 0.32)  # value added / revenue
+VA_PER_TCE_MEDIAN = 2.7  # 万元 of value added per tce
+ELECTRICITY_SHARE = (0.45, 0.9)  # share of energy taken as electricity
+KGCE_PER_KWH = 0.1229  # electricity's standard-coal equivalent
+VA_PER_TONNE_MEDIAN = 4900.0  # 万元 of value added per tonne of main pollutants
+RD_SHARE_MEDIAN, RD_SHARE_MAX = 0.02, 0.12
+REVENUE_PER_EMPLOYEE = (50.0, 150.0)  # 万元
+MIN_EMPLOYEES = 3
+TREND = (0.03, 0.08)  # mean and spread of yearly growth
+LEAVING_TREND = -0.15  # enterprises that later closed or moved out were shrinking
+EMISSIONS_MISSING = {"above": 0.10, "below": 0.35}  # share of enterprises without emission data
+BELOW_SCALE_WITHOUT_RD = 0.4
+DAY = np.timedelta64(1, "D")
+
+
+COLUMNS = {  # column (domain.fields.METRICS) → decimals it is reported with
+    "tax_wan": 2,
+    "value_added_wan": 1,
+    "revenue_wan": 1,
+    "output_wan": 1,
+    "energy_tce": 1,
+    "electricity_kwh": -2,
+    "emissions_t": 3,
+    "rd_spending_wan": 1,
+    "employees_avg": 0,
+}
+
+
+@dataclass(frozen=True)
+class Metrics:
+    enterprise: IntArray
+    year: IntArray
+    values: dict[str, FloatArray]  # column name (domain.fields.METRICS) → values
+    above_scale: BoolArray  # per enterprise
+
+
+@dataclass(frozen=True)
+class Productivity:
+    """What each enterprise makes of its land, drawn once and kept over the years."""
+
+    revenue_per_mu: FloatArray
+    tax_rate: FloatArray
+    small_firm_tax_rate: FloatArray
+    va_share: FloatArray
+    va_per_tce: FloatArray
+    electricity_share: FloatArray
+    va_per_tonne: FloatArray
+    rd_share: FloatArray
+    revenue_per_employee: FloatArray
+    trend: FloatArray
+
+
+def draw_metrics(
+    rng: np.random.Generator,
+    enterprises: Enterprises,
+    occupancy: Occupancy,
+    parcel_mu: FloatArray,
+    production: DayArray,
+    above_scale_revenue_min: float,
+) -> Metrics:
+    n = len(enterprises)
+    firm = _productivity(rng, enterprises, occupancy)
+    land = [_land_in_production(occupancy, parcel_mu, production, year, n) for year in YEARS]
+    present = [np.flatnonzero(days >= MIN_DAYS_IN_YEAR) for _, days in land]
+    # Columns are allocated once and filled year by year: at 10⁶ parcels each is tens of MiB.
+    values = {name: np.empty(sum(map(len, present))) for name in COLUMNS}
+    latest_revenue = np.zeros(n)
+    start = 0
+    for offset, ((mu_years, _), rows) in enumerate(zip(land, present, strict=True)):  # three years
+        figures = _year_figures(rng, firm, rows, mu_years[rows], offset, above_scale_revenue_min)
+        for name, decimals in COLUMNS.items():
+            np.round(figures[name], decimals, out=values[name][start : start + len(rows)])
+        latest_revenue[rows] = values["revenue_wan"][start : start + len(rows)]  # a later year overwrites
+        start += len(rows)
+    enterprise = np.concatenate(present)
+    year = np.repeat(np.array(YEARS, dtype=np.int64), [len(rows) for rows in present])
+    above = latest_revenue >= above_scale_revenue_min  # 规上 by the latest year reported
+    _leave_gaps(rng, enterprise, values, above)
+    return Metrics(enterprise, year, values, above)
+
+
+def _productivity(rng: np.random.Generator, enterprises: Enterprises, occupancy: Occupancy) -> Productivity:
+    n = len(enterprises)
+    tax_factor = np.array([ind.tax_factor for ind in INDUSTRIES])[enterprises.industry]
+    energy_factor = np.array([ind.energy_factor for ind in INDUSTRIES])[enterprises.industry]
+    tax_rate = rng.uniform(*TAX_RATE, n)
+    leaving = np.zeros(n, dtype=bool)
+    leaving[occupancy.enterprise[~np.isnat(occupancy.end)]] = True
+    return Productivity(
+        revenue_per_mu=rng.lognormal(math.log(REVENUE_PER_MU_MEDIAN), REVENUE_PER_MU_SIGMA, n) * tax_factor,
+        tax_rate=tax_rate,
+        small_firm_tax_rate=tax_rate * rng.uniform(*SMALL_FIRM_TAX_RATE_FACTOR, n),
+        va_share=rng.uniform(*VALUE_ADDED_SHARE, n),
+        va_per_tce=rng.lognormal(math.log(VA_PER_TCE_MEDIAN), 0.5, n) / energy_factor,
+        electricity_share=rng.uniform(*ELECTRICITY_SHARE, n),
+        va_per_tonne=rng.lognormal(math.log(VA_PER_TONNE_MEDIAN), 0.7, n),
+        rd_share=np.minimum(rng.lognormal(math.log(RD_SHARE_MEDIAN), 0.7, n), RD_SHARE_MAX),
+        revenue_per_employee=rng.uniform(*REVENUE_PER_EMPLOYEE, n),
+        trend=np.where(leaving, LEAVING_TREND, rng.normal(*TREND, n)),
+    )
+
+
+def _year_figures(
+    rng: np.random.Generator,
+    firm: Productivity,
+    rows: IntArray,
+    mu_years: FloatArray,
+    offset: int,
+    above_scale_revenue_min: float,
+) -> dict[str, FloatArray]:
+    """One year's figures of the enterprises present that year (``rows``), before rounding."""
+    n = len(rows)
+    growth = np.exp(firm.trend[rows] * offset + rng.normal(0.0, 0.1, n))
+    revenue = firm.revenue_per_mu[rows] * mu_years * growth
+    rate = np.where(revenue < above_scale_revenue_min, firm.small_firm_tax_rate[rows], firm.tax_rate[rows])
+    pays = rng.random(n) >= NO_TAX_SHARE
+    value_added = revenue * firm.va_share[rows] * rng.uniform(0.95, 1.05, n)
+    energy = value_added / firm.va_per_tce[rows]
+    return {
+        "tax_wan": np.where(pays, revenue * rate, 0.0),
+        "value_added_wan": value_added,
+        "revenue_wan": revenue,
+        "output_wan": revenue * rng.uniform(0.92, 1.08, n),
+        "energy_tce": energy,
+        "electricity_kwh": energy * firm.electricity_share[rows] * 1000.0 / KGCE_PER_KWH,
+        "emissions_t": value_added / firm.va_per_tonne[rows],
+        "rd_spending_wan": revenue * firm.rd_share[rows],
+        "employees_avg": np.maximum(MIN_EMPLOYEES, revenue / firm.revenue_per_employee[rows]),
+    }
+
+
+def _land_in_production(
+    occupancy: Occupancy, parcel_mu: FloatArray, production: DayArray, year: int, n: int
+) -> tuple[FloatArray, FloatArray]:
+    """Per enterprise: mu-years of land used in production in this year, and the most days on any parcel."""
+    year_start = np.datetime64(f"{year}-01-01", "D")
+    year_end = np.datetime64(f"{year + 1}-01-01", "D")
+    year_days = float((year_end - year_start) / DAY)
+    producing_from = production[occupancy.parcel]
+    begin = np.maximum(np.maximum(occupancy.start, producing_from), year_start)
+    finish = np.minimum(np.where(np.isnat(occupancy.end), year_end, occupancy.end), year_end)
+    days = np.where(np.isnat(producing_from), 0.0, np.maximum((finish - begin) / DAY, 0.0))
+    weights = days / year_days * occupancy.share * parcel_mu[occupancy.parcel]
+    mu_years = np.asarray(np.bincount(occupancy.enterprise, weights, minlength=n), dtype=np.float64)
+    most_days = np.zeros(n)
+    np.maximum.at(most_days, occupancy.enterprise, days)
+    return mu_years, most_days
+
+
+def _leave_gaps(
+    rng: np.random.Generator, enterprise: IntArray, values: dict[str, FloatArray], above: BoolArray
+) -> None:
+    """Data as it comes: some enterprises report no emissions (more often 规下), many 规下 no R&D."""
+    n = len(above)
+    no_emissions = rng.random(n) < np.where(above, EMISSIONS_MISSING["above"], EMISSIONS_MISSING["below"])
+    no_rd = ~above & (rng.random(n) < BELOW_SCALE_WITHOUT_RD)
+    values["emissions_t"][no_emissions[enterprise]] = np.nan
+    values["rd_spending_wan"][no_rd[enterprise]] = 0.0
