@@ -28,6 +28,7 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+	$(BIN)/mypy benchmarks
 
 test: install lint typecheck
 	$(BIN)/pytest -q
