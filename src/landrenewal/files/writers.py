@@ -381,8 +381,10 @@ def spreadsheet_frame(frame: pd.DataFrame, columns: list[OutColumn], *, iso_date
     for c in columns:
         values = frame[c.name]
         if c.labels:
-            labels = c.labels  # a value without a label is shown as stored, not dropped
-            values = values.map(lambda v, labels=labels: labels.get(v, v) if isinstance(v, str) else v)
+            # One hash lookup per column, not a Python call per value; a value without a label is
+            # shown as stored, not dropped.
+            values = values.astype(object)
+            values = values.map(c.labels).astype(object).where(values.isin(list(c.labels)), values)
         if c.kind is Kind.DATE and not pd.api.types.is_datetime64_any_dtype(values):
             values = pd.to_datetime(values, errors="coerce")
         if pd.api.types.is_datetime64_any_dtype(values):
