@@ -9,21 +9,35 @@ enterprise whose every indicator equals its benchmark scores the sum of the weig
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from landrenewal.domain.units import M2_PER_MU
 
-# indicator → (numerator, denominator) columns of the metrics-with-land frame.
-INDICATORS: dict[str, tuple[str, str]] = {
-    "tax_per_mu": ("tax_wan", "land_mu"),
-    "value_added_per_mu": ("value_added_wan", "land_mu"),
-    "value_added_per_tce": ("value_added_wan", "energy_tce"),
-    "value_added_per_emission": ("value_added_wan", "emissions_t"),
-    "value_added_per_employee": ("value_added_wan", "employees_avg"),
-    "rd_share": ("rd_spending_wan", "revenue_wan"),
-    "tax_per_kwh": ("tax_wan", "electricity_kwh"),
+
+
+@dataclass(frozen=True)
+class Indicator:
+    numerator: str
+    denominator: str
+    zh: str
+    unit: str
+    factor: float = 1.0  # converts numerator/denominator units into ``unit``
+
+
+# Every indicator a policy may weight, computed from the metrics-with-land frame.
+INDICATORS: dict[str, Indicator] = {
+    "tax_per_mu": Indicator("tax_wan", "land_mu", "亩均税收", "万元/亩"),
+    "value_added_per_mu": Indicator("value_added_wan", "land_mu", "亩均增加值", "万元/亩"),
+    "revenue_per_mu": Indicator("revenue_wan", "land_mu", "亩均销售收入", "万元/亩"),
+    "value_added_per_tce": Indicator("value_added_wan", "energy_tce", "单位能耗增加值", "万元/吨标准煤"),
+    "tax_per_tce": Indicator("tax_wan", "energy_tce", "单位能耗税收", "万元/吨标准煤"),
+    "value_added_per_emission": Indicator("value_added_wan", "emissions_t", "单位排放增加值", "万元/吨"),
+    "value_added_per_employee": Indicator("value_added_wan", "employees_avg", "全员劳动生产率", "万元/人"),
+    "rd_share": Indicator("rd_spending_wan", "revenue_wan", "R&D经费支出占营业收入比重", "比例"),
+    "tax_per_kwh": Indicator("tax_wan", "electricity_kwh", "单位电耗税收", "元/千瓦时", factor=1e4),
 }
 
 
@@ -52,10 +66,10 @@ def indicators(figures: pd.DataFrame) -> pd.DataFrame:
     """
     out = pd.DataFrame(index=figures.index)
     unknown = pd.Series(np.nan, index=figures.index)
-    for name, (numerator, denominator) in INDICATORS.items():
-        num = figures[numerator].astype("float64") if numerator in figures else unknown
-        den = figures[denominator].astype("float64") if denominator in figures else unknown
-        out[name] = (num / den.where(den > 0)).astype("float64")
+    for name, ind in INDICATORS.items():
+        num = figures[ind.numerator].astype("float64") if ind.numerator in figures else unknown
+        den = figures[ind.denominator].astype("float64") if ind.denominator in figures else unknown
+        out[name] = (num * ind.factor / den.where(den > 0)).astype("float64")
     return out
 
 

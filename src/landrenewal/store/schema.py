@@ -26,7 +26,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.types import UserDefinedType
 
+from landrenewal.domain.evaluation import FIGURES
 from landrenewal.domain.fields import ENTITIES, EntitySpec, FieldSpec, Kind
+from landrenewal.domain.indicators import INDICATORS
 
 metadata = MetaData()
 
@@ -129,6 +131,108 @@ imports = Table(
     Column("notes", Text, nullable=False),
     comment="One row per import run: what came in and what it changed",
 )
+
+# Runs of the evaluation and of the identification: each with the policy version and a hash of
+# its inputs, and the resolved policy values it used, so that it can be re-run and compared.
+evaluation_runs = Table(
+    "evaluation_runs",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("year", Integer, nullable=False),
+    Column("policy_id", Text, nullable=False),
+    Column("policy_version", Text, nullable=False),
+    Column("policy_values", Text, nullable=False, comment="JSON: the resolved parameters used"),
+    Column("input_sha256", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("unit_count", Integer, nullable=False),
+    Column("rated_count", Integer, nullable=False),
+    comment="亩均效益评价批次 evaluation runs",
+)
+evaluation_units = Table(
+    "evaluation_units",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, nullable=False),
+    Column("unit_key", Text, nullable=False, comment="评价单元（最小统一社会信用代码）"),
+    Column("list", Text, nullable=False, comment="名单：规上/规下/租赁单列"),
+    Column("status", Text, nullable=False, comment="参评/暂不评价/不纳入评价"),
+    Column("class", Text, comment="分类 A/B/C/D/T"),
+    Column("score", Double, comment="得分"),
+    Column("rank", Integer, comment="名单内排名"),
+    Column("rank_size", Integer, comment="名单内参评数"),
+    Column("rank_industry", Integer, comment="行业内排名"),
+    Column("rank_industry_size", Integer, comment="行业内参评数"),
+    Column("industry_code", Text),
+    Column("division_code", Text),
+    Column("lead_uscc", Text),
+    Column("member_count", Integer, nullable=False),
+    Column("parcel_count", Integer, nullable=False),
+    Column("land_mu", Double, nullable=False),
+    *(Column(name, Double) for name in FIGURES),
+    *(Column(name, Double) for name in INDICATORS),
+    *(Column(f"part_{name}", Double) for name in INDICATORS),
+    Column("filled", Text, comment="以名单均值补齐的指标"),
+    UniqueConstraint("run_id", "unit_key", name="uq_evaluation_units_key"),
+    ForeignKeyConstraint(["run_id"], ["evaluation_runs.id"], name="fk_evaluation_units_run_id"),
+    comment="评价单元结果 evaluation results per unit",
+)
+evaluation_members = Table(
+    "evaluation_members",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, nullable=False),
+    Column("uscc", Text, nullable=False),
+    Column("unit_key", Text, nullable=False),
+    UniqueConstraint("run_id", "uscc", name="uq_evaluation_members_key"),
+    ForeignKeyConstraint(["run_id"], ["evaluation_runs.id"], name="fk_evaluation_members_run_id"),
+    comment="评价单元的企业 enterprises of each unit",
+)
+evaluation_parcels = Table(
+    "evaluation_parcels",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, nullable=False),
+    Column("parcel_code", Text, nullable=False),
+    Column("unit_key", Text, nullable=False),
+    Column("land_mu", Double, nullable=False),
+    UniqueConstraint("run_id", "parcel_code", "unit_key", name="uq_evaluation_parcels_key"),
+    ForeignKeyConstraint(["run_id"], ["evaluation_runs.id"], name="fk_evaluation_parcels_run_id"),
+    comment="评价单元的宗地 parcels of each unit",
+)
+identification_runs = Table(
+    "identification_runs",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("as_of", Date, nullable=False),
+    Column("policy_id", Text, nullable=False),
+    Column("policy_version", Text, nullable=False),
+    Column("policy_values", Text, nullable=False, comment="JSON: the resolved parameters used"),
+    Column("input_sha256", Text, nullable=False),
+    Column("evaluation_run_id", Integer, comment="the evaluation whose classes and indicators were used"),
+    Column("rules", Text, nullable=False, comment="JSON: the rule ids run"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finding_count", Integer, nullable=False),
+    comment="低效用地认定批次 identification runs",
+)
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, nullable=False),
+    Column("parcel_code", Text, nullable=False),
+    Column("rule_id", Text, nullable=False),
+    Column("category", Text, nullable=False, comment="低效用地类别"),
+    Column("evidence", Text, nullable=False, comment="JSON: the values the rule read"),
+    Column("threshold", Text, nullable=False, comment="JSON: the policy values it compared with"),
+    Column("clause", Text, nullable=False, comment="政策依据"),
+    Column("milestone", Text, comment="处置节点，如 闲置费 / 无偿收回"),
+    UniqueConstraint("run_id", "parcel_code", "rule_id", name="uq_findings_key"),
+    ForeignKeyConstraint(["run_id"], ["identification_runs.id"], name="fk_findings_run_id"),
+    comment="认定结果 findings",
+)
+Index("ix_findings_parcel_code", findings.c.parcel_code)
+Index("ix_evaluation_parcels_parcel_code", evaluation_parcels.c.parcel_code)
+Index("ix_evaluation_members_uscc", evaluation_members.c.uscc)
 
 # Referential rules the importer checks with row-level reasons; the constraints are the safety net.
 _REFERENCES = {

@@ -1,0 +1,348 @@
+"""亩均效益综合评价 of one year (SPEC §5.1): who is rated, their scores, classes and ranks.
+
+The evaluated unit is not always one enterprise. Enterprises that share a parcel are merged
+and share one result, and an enterprise on several parcels sums its land; both follow from
+taking the connected pieces of the enterprise–parcel graph of the year's occupancy. A unit
+whose every occupancy is rented is listed apart from those on their own land.
+
+Every number comes from :class:`EvaluationRules`, read from the policy; nothing here knows
+Zhejiang's weights or Jiangsu's shares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from landrenewal.domain.indicators import INDICATORS, indicators
+from landrenewal.domain.policy import PolicyError, ResolvedPolicy
+from landrenewal.domain.units import M2_PER_MU
+
+FIGURES = (
+    "tax_wan",
+    "value_added_wan",
+    "revenue_wan",
+    "output_wan",
+    "energy_tce",
+    "electricity_kwh",
+    "emissions_t",
+    "rd_spending_wan",
+    "employees_avg",
+)
+# The lists a unit is scored and ranked in: 规上, 规下, and rented premises listed apart.
+LISTS = {
+    "above": "规上企业",
+    "below": "规下企业",
+    "rented_above": "租赁厂房规上企业（单列）",
+    "rented_below": "租赁厂房规下企业（单列）",
+}
+# A unit's standing: rated, T (not yet producing), or outside the evaluation's scope.
+STATUS = {"rated": "参评", "not_rated": "暂不评价", "out_of_scope": "不纳入评价"}
+CLASSES = ("A", "B", "C", "D")
+METHODS = ("ratio", "minmax")
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """How one list is scored: Σ weight × value ÷ benchmark (ratio), or Anhui's min-max scaling."""
+
+    method: str
+    weights: Mapping[str, float]
+    benchmarks: Mapping[str, float]
+    benchmark_multiple_of_prior_mean: float | None
+    fill_with_list_mean: tuple[str, ...]  # indicators whose missing values take the list's mean
+    minmax_floor: float
+
+
+@dataclass(frozen=True)
+class ClassRule:
+    method: str  # "ranked_shares" | "score_thresholds"
+    ranked_shares: Mapping[str, float]
+    score_thresholds: Mapping[str, float]
+    names: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class EvaluationRules:
+    above: Scheme
+    below: Scheme
+    below_scale_land_min_mu: float
+    classes: ClassRule
+    sources: Mapping[str, str]  # parameter → its source, for explanations
+
+    @classmethod
+    def from_policy(cls, policy: ResolvedPolicy) -> EvaluationRules:
+        """The evaluation parameters of a resolved policy; every missing or malformed one is named."""
+        problems: list[str] = []
+
+        def get(name: str, default: object = None, required: bool = True) -> object:
+            if name in policy.values:
+                return policy.values[name].value
+            if required:
+                problems.append(f"政策 {policy.policy_id} 在 {policy.on} 缺少参数 {name} (missing parameter)")
+            return default
+
+        def scheme(prefix: str) -> Scheme:
+            method = str(get(f"{prefix}.method", "ratio", required=False))
+            if method not in METHODS:
+                problems.append(f"{prefix}.method: {method!r} 不是 {'/'.join(METHODS)} (unknown scoring method)")
+            weights = _number_map(get(f"{prefix}.weights", {}), f"{prefix}.weights", problems)
+            unknown = sorted(set(weights) - set(INDICATORS))
+            if unknown:
+                problems.append(f"{prefix}.weights: 未知指标 {', '.join(unknown)} (unknown indicators)")
+            multiple = get(f"{prefix}.benchmark_multiple_of_prior_mean", None, required=False)
+            given = get(f"{prefix}.benchmarks", {}, required=method == "ratio" and multiple is None)
+            benchmarks = _number_map(given, f"{prefix}.benchmarks", problems)
+            if method == "ratio" and multiple is None and set(weights) - set(benchmarks):
+                absent = ", ".join(sorted(set(weights) - set(benchmarks)))
+                problems.append(f"{prefix}.benchmarks: 缺少 {absent} 的基准值 (no benchmark for weighted indicators)")
+            fill = get(f"{prefix}.fill_missing_with_list_mean", [], required=False)
+            return Scheme(
+                method=method,
+                weights=weights,
+                benchmarks=benchmarks,
+                benchmark_multiple_of_prior_mean=None if multiple is None else float(str(multiple)),
+                fill_with_list_mean=tuple(str(x) for x in fill) if isinstance(fill, list) else (),
+                minmax_floor=float(str(get(f"{prefix}.minmax_floor", 0.0, required=method == "minmax"))),
+            )
+
+        above, below = scheme("evaluation.above_scale"), scheme("evaluation.below_scale")
+        method = str(get("evaluation.classes.method", "ranked_shares", required=False))
+        shares = _number_map(get("evaluation.classes.ranked_shares", {}, method == "ranked_shares"), "shares", problems)
+        thresholds = _number_map(
+            get("evaluation.classes.score_thresholds", {}, method == "score_thresholds"), "thresholds", problems
+        )
+        if method == "ranked_shares" and shares and abs(sum(shares.values()) - 1.0) > 1e-9:
+            problems.append(
+                f"evaluation.classes.ranked_shares: 比例之和为 {sum(shares.values())}，应为 1 (must sum to 1)"
+            )
+        names = get("evaluation.classes.names", {}, required=True)
+        land_min = float(str(get("evaluation.scope.below_scale_land_min", 0.0)))
+        if problems:
+            raise PolicyError(problems)
+        sources = {name: value.source for name, value in policy.values.items() if name.startswith("evaluation.")}
+        rule = ClassRule(method, shares, thresholds, {str(k): str(v) for k, v in dict(names).items()})  # type: ignore[call-overload]
+        return cls(above, below, land_min, rule, sources)
+
+
+def _number_map(value: object, where: str, problems: list[str]) -> dict[str, float]:
+    if not isinstance(value, Mapping):
+        problems.append(f"{where}: 应为 指标: 数值 的映射 (expected a mapping of numbers)")
+        return {}
+    out: dict[str, float] = {}
+    for key, number in value.items():
+        if isinstance(number, bool) or not isinstance(number, int | float):
+            problems.append(f"{where}.{key}: {number!r} 不是数值 (not a number)")
+        else:
+            out[str(key)] = float(number)
+    return out
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The inventory an evaluation reads. Dates are datetime64 columns.
+
+    parcels: parcel_code, area_m2, division_code, production_date, agreed_completion_date;
+    enterprises: uscc, scale, industry_code; occupancy: uscc, parcel_code, start_date, end_date,
+    land_share, tenure; metrics: uscc, year and the FIGURES columns.
+    """
+
+    parcels: pd.DataFrame
+    enterprises: pd.DataFrame
+    occupancy: pd.DataFrame
+    metrics: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One year's result: a row per unit, and which enterprises and parcels make each unit."""
+
+    year: int
+    units: pd.DataFrame
+    members: pd.DataFrame  # uscc, unit_key
+    parcels: pd.DataFrame  # parcel_code, unit_key, land_mu (the unit's land on that parcel)
+
+
+def evaluate(inputs: Inputs, year: int, rules: EvaluationRules) -> Evaluation:
+    units, members, parcels = _units(inputs, year)
+    _scope(units, parcels, inputs, year, rules)
+    prior = _prior_means(inputs, year) if _derives_benchmarks(rules) else {}
+    units["score"] = np.nan
+    for parts in _part_columns():
+        units[parts] = np.nan
+    units["filled"] = ""
+    for list_name in LISTS:
+        rated = (units["list"] == list_name) & (units["status"] == "rated")
+        if not rated.any():
+            continue
+        scale = _scale_of_list(list_name)
+        scheme = rules.above if scale == "above" else rules.below
+        _score(units, rated.to_numpy(), scheme, prior.get(scale, {}))
+    _classify(units, rules.classes)
+    _rank(units)
+    return Evaluation(year, units, members, parcels)
+
+
+def _part_columns() -> list[str]:
+    return [f"part_{name}" for name in INDICATORS]
+
+
+def _scale_of_list(list_name: str) -> str:
+    return "above" if list_name.endswith("above") else "below"
+
+
+def _derives_benchmarks(rules: EvaluationRules) -> bool:
+    return any(s.method == "ratio" and s.benchmark_multiple_of_prior_mean for s in (rules.above, rules.below))
+
+
+def active_occupancy(occupancy: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
+    """Occupancy rows in force at some time between ``first`` and ``last`` (inclusive)."""
+    active = (occupancy["start_date"] <= last) & (occupancy["end_date"].isna() | (occupancy["end_date"] > first))
+    return occupancy[active.to_numpy(dtype=bool)]
+
+
+def _units(inputs: Inputs, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    first, last = pd.Timestamp(year=year, month=1, day=1), pd.Timestamp(year=year, month=12, day=31)
+    occ = active_occupancy(inputs.occupancy, first, last)
+    area = occ["parcel_code"].map(inputs.parcels.set_index("parcel_code")["area_m2"]).astype("float64")
+    occ = occ.assign(land_mu=occ["land_share"].astype("float64").to_numpy() * area.to_numpy() / M2_PER_MU)
+    usccs = pd.Index(np.unique(occ["uscc"].to_numpy(dtype=str)))
+    codes = pd.Index(np.unique(occ["parcel_code"].to_numpy(dtype=str)))
+    ent = usccs.get_indexer(occ["uscc"])
+    par = codes.get_indexer(occ["parcel_code"]) + len(usccs)
+    n = len(usccs) + len(codes)
+    graph = coo_matrix((np.ones(len(occ), dtype=np.int8), (ent, par)), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+    # A unit is named by the smallest USCC among its enterprises: stable across runs.
+    key_of_component = pd.Series(usccs.to_numpy(), index=component[: len(usccs)]).groupby(level=0).min()
+    members = pd.DataFrame(
+        {"uscc": usccs.to_numpy(), "unit_key": key_of_component.loc[component[: len(usccs)]].to_numpy()}
+    )
+    occ = occ.assign(unit_key=key_of_component.loc[component[ent]].to_numpy())
+    parcels = (
+        occ.groupby(["parcel_code", "unit_key"], as_index=False)
+        .agg(land_mu=("land_mu", "sum"))
+        .sort_values(["parcel_code"], ignore_index=True)
+    )
+    rented = occ["tenure"].eq("rented") if "tenure" in occ else pd.Series(False, index=occ.index)
+    units = (
+        occ.assign(rented=rented.to_numpy())
+        .groupby("unit_key")
+        .agg(land_mu=("land_mu", "sum"), rented_only=("rented", "all"), parcel_count=("parcel_code", "nunique"))
+    )
+    ent_info = inputs.enterprises.set_index("uscc")
+    figures = inputs.metrics[inputs.metrics["year"] == year].set_index("uscc")
+    m = members.join(ent_info[["scale", "industry_code"]], on="uscc").join(
+        figures.reindex(columns=list(FIGURES)), on="uscc"
+    )
+    grouped = m.groupby("unit_key")
+    units["member_count"] = grouped.size()
+    for name in FIGURES:
+        units[name] = grouped[name].sum(min_count=1)
+    units["above"] = m.assign(above=m["scale"].eq("above")).groupby("unit_key")["above"].any()
+    # The unit's industry is its biggest member's (by revenue, then by USCC).
+    lead = m.assign(rev=m["revenue_wan"].fillna(-1.0)).sort_values(
+        ["unit_key", "rev", "uscc"], ascending=[True, False, True]
+    )
+    lead = lead.drop_duplicates("unit_key").set_index("unit_key")
+    units["industry_code"] = lead["industry_code"]
+    units["lead_uscc"] = lead["uscc"]
+    by_size = parcels.sort_values(["unit_key", "land_mu", "parcel_code"], ascending=[True, False, True])
+    biggest = by_size.drop_duplicates("unit_key").set_index("unit_key")["parcel_code"]
+    units["division_code"] = biggest.map(inputs.parcels.set_index("parcel_code")["division_code"])
+    scale = np.where(units["above"], "above", "below")
+    units["list"] = np.where(units["rented_only"], np.char.add("rented_", scale.astype(str)), scale)
+    units = units.reset_index()
+    return units, members, parcels
+
+
+def _scope(units: pd.DataFrame, links: pd.DataFrame, inputs: Inputs, year: int, rules: EvaluationRules) -> None:
+    """status: out of scope (规下 on too little land), T (not producing yet, not overdue) or rated."""
+    end = pd.Timestamp(year=year, month=12, day=31)
+    info = inputs.parcels.set_index("parcel_code")
+    producing = links["parcel_code"].map(info["production_date"]) <= end
+    overdue = links["parcel_code"].map(info["agreed_completion_date"]) < end
+    by_unit = links.assign(p=producing.to_numpy(), o=overdue.to_numpy()).groupby("unit_key")[["p", "o"]].any()
+    produced = units["unit_key"].map(by_unit["p"]).fillna(False).astype(bool) | (units["revenue_wan"].fillna(0) > 0)
+    overdue_any = units["unit_key"].map(by_unit["o"]).fillna(False).astype(bool)
+    small = ~units["above"].astype(bool) & (units["land_mu"] < rules.below_scale_land_min_mu)
+    units["status"] = np.where(small, "out_of_scope", np.where(produced | overdue_any, "rated", "not_rated"))
+
+
+def _prior_means(inputs: Inputs, year: int) -> dict[str, dict[str, float]]:
+    """The mean of each indicator over last year's producing units on their own land, per scale
+    (for benchmarks derived as a multiple of it, as Huai'an takes about twice the county mean)."""
+    units, _, _ = _units(inputs, year - 1)
+    values = indicators(units)
+    out: dict[str, dict[str, float]] = {}
+    for scale in ("above", "below"):
+        mine = ((units["list"] == scale) & (units["revenue_wan"] > 0)).to_numpy()
+        out[scale] = {str(k): float(v) for k, v in values[mine].mean().items() if pd.notna(v)}
+    return out
+
+
+def _score(units: pd.DataFrame, rated: np.ndarray, scheme: Scheme, prior_means: Mapping[str, float]) -> None:
+    values = indicators(units[rated])
+    filled: list[pd.Series] = []
+    for name in scheme.fill_with_list_mean:
+        missing = values[name].isna()
+        values[name] = values[name].fillna(values[name].mean())
+        filled.append(missing.map({True: name + " ", False: ""}))
+    parts = pd.DataFrame(index=values.index)
+    for name, weight in scheme.weights.items():
+        x = values[name]
+        if scheme.method == "minmax":
+            low, high = x.min(), x.max()
+            scaled = (x - low) / (high - low) if high > low else pd.Series(1.0, index=x.index)
+            part = weight * (scheme.minmax_floor + (100.0 - scheme.minmax_floor) * scaled) / 100.0
+        else:
+            benchmark = scheme.benchmarks.get(name)
+            if benchmark is None and scheme.benchmark_multiple_of_prior_mean:
+                benchmark = prior_means.get(name, np.nan) * scheme.benchmark_multiple_of_prior_mean
+            part = x / float(benchmark) * weight if benchmark else pd.Series(np.nan, index=x.index)
+        parts[f"part_{name}"] = part.fillna(0.0)  # an unknown indicator earns nothing
+    index = units.index[rated]
+    for column in parts.columns:
+        units.loc[index, column] = parts[column].to_numpy()
+    units.loc[index, "score"] = parts.sum(axis=1).to_numpy()
+    if filled:
+        units.loc[index, "filled"] = pd.concat(filled, axis=1).sum(axis=1).str.strip().to_numpy()
+
+
+def _classify(units: pd.DataFrame, rule: ClassRule) -> None:
+    units["class"] = pd.Series("T", index=units.index, dtype=object).where(units["status"] == "not_rated", None)
+    rated = units["status"] == "rated"
+    if rule.method == "score_thresholds":
+        cls = pd.Series("D", index=units.index)
+        for name in reversed([c for c in CLASSES if c in rule.score_thresholds]):
+            cls = cls.where(units["score"] < rule.score_thresholds[name], name)
+        units.loc[rated, "class"] = cls[rated]
+        return
+    shares = [rule.ranked_shares.get(c, 0.0) for c in CLASSES]
+    bounds = np.cumsum(shares)
+    for list_name in LISTS:
+        mine = rated & (units["list"] == list_name)
+        n = int(mine.sum())
+        if n == 0:
+            continue
+        rank = units.loc[mine, "score"].rank(ascending=False, method="min").to_numpy()
+        # Rank r falls in the class whose cumulative share first reaches r/n (ties share the better class).
+        last_rank_of_class = np.round(bounds * n)
+        which = np.searchsorted(last_rank_of_class, rank, side="left")
+        units.loc[mine, "class"] = np.array(CLASSES)[np.minimum(which, len(CLASSES) - 1)]
+
+
+def _rank(units: pd.DataFrame) -> None:
+    rated = units["status"] == "rated"
+    units["industry_division"] = units["industry_code"].astype("string").str[:2]
+    score = units["score"].where(rated)
+    units["rank"] = score.groupby(units["list"]).rank(ascending=False, method="min").astype("Int64")
+    units["rank_size"] = rated.groupby(units["list"]).transform("sum").where(rated).astype("Int64")
+    key = [units["list"], units["industry_division"]]
+    units["rank_industry"] = score.groupby(key).rank(ascending=False, method="min").astype("Int64")
+    units["rank_industry_size"] = rated.groupby(key).transform("sum").where(rated).astype("Int64")
