@@ -41,8 +41,15 @@ LISTS = {
     "rented_above": "租赁厂房规上企业（单列）",
     "rented_below": "租赁厂房规下企业（单列）",
 }
-# A unit's standing: rated, T (not yet producing), or outside the evaluation's scope.
-STATUS = {"rated": "参评", "not_rated": "暂不评价", "out_of_scope": "不纳入评价"}
+# A unit's standing: rated, T (not yet producing), outside the evaluation's scope, or producing
+# without a single reported figure for the year (listed so that the data can be chased, not ranked).
+STATUS = {
+    "rated": "参评",
+    "not_rated": "暂不评价",
+    "overdue": "超过约定竣工日期未投产",
+    "out_of_scope": "不纳入评价",
+    "no_data": "缺少年度数据",
+}
 CLASSES = ("A", "B", "C", "D")
 METHODS = ("ratio", "minmax")
 
@@ -65,6 +72,7 @@ class ClassRule:
     ranked_shares: Mapping[str, float]
     score_thresholds: Mapping[str, float]
     names: Mapping[str, str]
+    overdue_class: str | None  # the class given directly to land overdue and not producing, if any
 
 
 @dataclass(frozen=True)
@@ -122,12 +130,20 @@ class EvaluationRules:
                 f"evaluation.classes.ranked_shares: 比例之和为 {sum(shares.values())}，应为 1 (must sum to 1)"
             )
         names = get("evaluation.classes.names", {}, required=True)
+        overdue = get("evaluation.classes.overdue_not_producing", None, required=False)
+        if overdue is not None and overdue not in CLASSES:
+            problems.append(f"evaluation.classes.overdue_not_producing: {overdue!r} 不是 A/B/C/D (not a class)")
         land_min = float(str(get("evaluation.scope.below_scale_land_min", 0.0)))
         if problems:
             raise PolicyError(problems)
         sources = {name: value.source for name, value in policy.values.items() if name.startswith("evaluation.")}
-        rule = ClassRule(method, shares, thresholds, {str(k): str(v) for k, v in dict(names).items()})  # type: ignore[call-overload]
+        labels = {str(k): str(v) for k, v in dict(names).items()}  # type: ignore[call-overload]
+        rule = ClassRule(method, shares, thresholds, labels, None if overdue is None else str(overdue))
         return cls(above, below, land_min, rule, sources)
+
+    @property
+    def overdue_class(self) -> str | None:
+        return self.classes.overdue_class
 
 
 def _number_map(value: object, where: str, problems: list[str]) -> dict[str, float]:
@@ -171,6 +187,9 @@ class Evaluation:
 def evaluate(inputs: Inputs, year: int, rules: EvaluationRules) -> Evaluation:
     units, members, parcels = _units(inputs, year)
     _scope(units, parcels, inputs, year, rules)
+    values = indicators(units)
+    for name in INDICATORS:
+        units[name] = values[name]
     prior = _prior_means(inputs, year) if _derives_benchmarks(rules) else {}
     units["score"] = np.nan
     for parts in _part_columns():
@@ -262,7 +281,8 @@ def _units(inputs: Inputs, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.Da
 
 
 def _scope(units: pd.DataFrame, links: pd.DataFrame, inputs: Inputs, year: int, rules: EvaluationRules) -> None:
-    """status: out of scope (规下 on too little land), T (not producing yet, not overdue) or rated."""
+    """status: out of scope (规下 on too little land), T (not producing yet, not overdue), overdue
+    (not producing past the agreed completion, classed directly if the policy says so), no data, rated."""
     end = pd.Timestamp(year=year, month=12, day=31)
     info = inputs.parcels.set_index("parcel_code")
     producing = links["parcel_code"].map(info["production_date"]) <= end
@@ -271,7 +291,16 @@ def _scope(units: pd.DataFrame, links: pd.DataFrame, inputs: Inputs, year: int, 
     produced = units["unit_key"].map(by_unit["p"]).fillna(False).astype(bool) | (units["revenue_wan"].fillna(0) > 0)
     overdue_any = units["unit_key"].map(by_unit["o"]).fillna(False).astype(bool)
     small = ~units["above"].astype(bool) & (units["land_mu"] < rules.below_scale_land_min_mu)
-    units["status"] = np.where(small, "out_of_scope", np.where(produced | overdue_any, "rated", "not_rated"))
+    no_data = units[list(FIGURES)].isna().all(axis=1)
+    overdue_only = ~produced & overdue_any
+    units["status"] = np.select(
+        [small, ~produced & ~overdue_any, overdue_only & (rules.overdue_class is not None), overdue_only, no_data],
+        ["out_of_scope", "not_rated", "overdue", "rated", "no_data"],
+        "rated",
+    )
+    # Past the agreed completion and still not producing: rated on what it produces, which is nothing.
+    zeroed = (units["status"] == "rated") & overdue_only
+    units.loc[zeroed, list(FIGURES)] = units.loc[zeroed, list(FIGURES)].fillna(0.0)
 
 
 def _prior_means(inputs: Inputs, year: int) -> dict[str, dict[str, float]]:
@@ -287,15 +316,17 @@ def _prior_means(inputs: Inputs, year: int) -> dict[str, dict[str, float]]:
 
 
 def _score(units: pd.DataFrame, rated: np.ndarray, scheme: Scheme, prior_means: Mapping[str, float]) -> None:
-    values = indicators(units[rated])
+    values = units.loc[rated, list(INDICATORS)].copy()
     filled: list[pd.Series] = []
     for name in scheme.fill_with_list_mean:
         missing = values[name].isna()
         values[name] = values[name].fillna(values[name].mean())
         filled.append(missing.map({True: name + " ", False: ""}))
     parts = pd.DataFrame(index=values.index)
-    for name, weight in scheme.weights.items():
-        x = values[name]
+    for name in INDICATORS:  # one fixed order, so that sums do not depend on how the policy lists weights
+        if name not in scheme.weights:
+            continue
+        weight, x = scheme.weights[name], values[name]
         if scheme.method == "minmax":
             low, high = x.min(), x.max()
             scaled = (x - low) / (high - low) if high > low else pd.Series(1.0, index=x.index)
@@ -316,6 +347,8 @@ def _score(units: pd.DataFrame, rated: np.ndarray, scheme: Scheme, prior_means: 
 
 def _classify(units: pd.DataFrame, rule: ClassRule) -> None:
     units["class"] = pd.Series("T", index=units.index, dtype=object).where(units["status"] == "not_rated", None)
+    if rule.overdue_class is not None:
+        units.loc[units["status"] == "overdue", "class"] = rule.overdue_class
     rated = units["status"] == "rated"
     if rule.method == "score_thresholds":
         cls = pd.Series("D", index=units.index)

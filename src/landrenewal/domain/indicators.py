@@ -17,7 +17,6 @@ import pandas as pd
 from landrenewal.domain.units import M2_PER_MU
 
 
-
 @dataclass(frozen=True)
 class Indicator:
     numerator: str

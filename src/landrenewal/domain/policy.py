@@ -103,3 +103,37 @@ def resolve(chain: list[Policy], on: dt.date, version: str) -> ResolvedPolicy:
             name, entry.value, definition.unit or "", definition.description or "", entry.start, entry.source, owner
         )
     return ResolvedPolicy(chain[0].id, version, on, tuple(p.id for p in chain), dict(sorted(values.items())))
+
+
+def snapshot(policy: ResolvedPolicy) -> dict[str, Any]:
+    """The resolved values as plain JSON data, stored with every computed result."""
+    return {
+        "policy_id": policy.policy_id,
+        "version": policy.version,
+        "on": policy.on.isoformat(),
+        "chain": list(policy.chain),
+        "values": {
+            name: {
+                "value": v.value,
+                "unit": v.unit,
+                "description": v.description,
+                "start": v.start.isoformat(),
+                "source": v.source,
+                "defined_in": v.defined_in,
+            }
+            for name, v in policy.values.items()
+        },
+    }
+
+
+def from_snapshot(data: dict[str, Any]) -> ResolvedPolicy:
+    """The resolved policy a stored result used, exactly as it was, whatever the files say today."""
+    values = {
+        name: ResolvedValue(
+            name, v["value"], v["unit"], v["description"], dt.date.fromisoformat(v["start"]), v["source"], v["defined_in"]
+        )
+        for name, v in data["values"].items()
+    }
+    return ResolvedPolicy(
+        data["policy_id"], data["version"], dt.date.fromisoformat(data["on"]), tuple(data["chain"]), values
+    )

@@ -101,7 +101,7 @@ def upsert(conn: Connection, store: Store, table: Table, frame: pd.DataFrame, ke
     inserts = frame[columns][is_new]
     updates = frame[columns][is_changed]
     if len(inserts):
-        _insert(conn, store, table, inserts, epsg)
+        insert_frame(conn, store, table, inserts, epsg)
     if len(updates):
         _update(conn, store, table, updates, key, value_columns, epsg)
     if not store.is_postgis and (len(inserts) or len(updates)):
@@ -162,7 +162,8 @@ def _chunks(
         yield part, list(zip(*_column_values(part, names, store, table, epsg), strict=True))
 
 
-def _insert(conn: Connection, store: Store, table: Table, frame: pd.DataFrame, epsg: int | None) -> None:
+def insert_frame(conn: Connection, store: Store, table: Table, frame: pd.DataFrame, epsg: int | None = None) -> None:
+    """Insert every row of ``frame`` (columns named as in ``table``): binary COPY in PostgreSQL."""
     names = list(frame.columns)
     raw = conn.connection.driver_connection
     assert raw is not None

@@ -1,0 +1,38 @@
+"""Which policy a store is judged by: the one named on the command, else the store's own."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Connection, select
+
+from landrenewal.domain.policy import PolicyError, ResolvedPolicy
+from landrenewal.policyfiles import resolve_policy
+from landrenewal.store import schema
+
+POLICY_KEY = "policy"
+
+
+def store_policy(conn: Connection) -> str | None:
+    query = select(schema.settings.c.value).where(schema.settings.c.key == POLICY_KEY)
+    value = conn.execute(query).scalar()
+    return None if value is None else str(value)
+
+
+def set_store_policy(conn: Connection, ref: str) -> None:
+    """Make ``ref`` (a shipped id or a file path) the store's policy, after checking it loads."""
+    resolve_policy(ref, dt.date.today())
+    conn.execute(schema.settings.delete().where(schema.settings.c.key == POLICY_KEY))
+    conn.execute(schema.settings.insert().values(key=POLICY_KEY, value=ref))
+
+
+def policy_for(conn: Connection, ref: str | None, on: dt.date) -> ResolvedPolicy:
+    chosen = ref or store_policy(conn)
+    if chosen is None:
+        raise PolicyError(
+            [
+                "库未设定政策，请用 --policy ID|PATH 指定，或 `landrenewal policy use ID` "
+                "(the store has no policy: pass --policy or set one with `landrenewal policy use`)"
+            ]
+        )
+    return resolve_policy(chosen, on)
