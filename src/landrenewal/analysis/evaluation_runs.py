@@ -6,10 +6,10 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
+from landrenewal.analysis.compare import differences
 from landrenewal.analysis.inputs import read_inventory
 from landrenewal.analysis.policy import policy_for
 from landrenewal.domain.evaluation import Evaluation, EvaluationRules, evaluate
@@ -128,7 +128,7 @@ def stored_policy(conn: Connection, run_id: int, table: str = "evaluation_runs")
 class Rerun:
     run: RunInfo
     same_inputs: bool
-    differences: pd.DataFrame  # unit_key, column, stored, recomputed
+    differences: pd.DataFrame  # key columns, column, stored, recomputed
 
     @property
     def reproduced(self) -> bool:
@@ -143,37 +143,7 @@ def rerun(store: Store, run_id: int) -> Rerun:
         evaluation, sha256 = _compute(conn, store, info.year, policy)
         stored = stored_units(conn, store, run_id)
     again = evaluation.units[UNIT_COLUMNS].sort_values("unit_key", ignore_index=True)
-    return Rerun(info, sha256 == info.input_sha256, unit_differences(stored, again))
-
-
-def unit_differences(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    """Every (unit, column) whose value differs, units present on one side only included."""
-    merged = before.merge(after, on="unit_key", how="outer", suffixes=("_a", "_b"), indicator=True)
-    rows: list[pd.DataFrame] = []
-    for column in UNIT_COLUMNS:
-        if column == "unit_key":
-            continue
-        a, b = merged[f"{column}_a"], merged[f"{column}_b"]
-        if pd.api.types.is_numeric_dtype(a) and pd.api.types.is_numeric_dtype(b):
-            x, y = a.astype("float64").to_numpy(), b.astype("float64").to_numpy()
-            same = (x == y) | (np.isnan(x) & np.isnan(y))
-        else:
-            same = ((a == b) | (a.isna() & b.isna())).to_numpy(dtype=bool)
-        differ = ~same
-        if differ.any():
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "unit_key": merged.loc[differ, "unit_key"],
-                        "column": column,
-                        "stored": a[differ].astype(object),
-                        "recomputed": b[differ].astype(object),
-                    }
-                )
-            )
-    if not rows:
-        return pd.DataFrame(columns=["unit_key", "column", "stored", "recomputed"])
-    return pd.concat(rows, ignore_index=True)
+    return Rerun(info, sha256 == info.input_sha256, differences(stored, again, ["unit_key"]))
 
 
 def enterprise_results(conn: Connection, store: Store, run_id: int) -> pd.DataFrame:

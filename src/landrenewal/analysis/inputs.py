@@ -40,7 +40,15 @@ PARCEL_COLUMNS = (
     "developed_area_m2",
     "land_price_wan",
 )
-BUILDING_COLUMNS = ("building_code", "parcel_code", "floor_area_m2", "footprint_m2", "storeys_over_8m", "use_type")
+BUILDING_COLUMNS = (
+    "building_code",
+    "parcel_code",
+    "floor_area_m2",
+    "footprint_m2",
+    "storeys",
+    "storeys_over_8m",
+    "use_type",
+)
 ENTERPRISE_COLUMNS = ("uscc", "name", "scale", "industry_code")
 OCCUPANCY_COLUMNS = ("uscc", "parcel_code", "start_date", "end_date", "land_share", "tenure")
 METRIC_COLUMNS = ("uscc", "year", *FIGURES)

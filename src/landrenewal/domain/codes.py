@@ -56,3 +56,21 @@ def is_manufacturing(digits: pd.Series) -> npt.NDArray[np.bool_]:
     """Section C (manufacturing) of GB/T 4754-2017: divisions 13–43."""
     sections = {d: s for d, (s, _) in industry_divisions().items()}
     return np.asarray(digits.str[:2].map(sections).eq("C").fillna(False), dtype=bool)
+
+
+@cache
+def industry_2017_to_2002() -> dict[str, str]:
+    """GB/T 4754-2017 division (or group, where a division split) → GB/T 4754-2002 division.
+
+    The 2008 land-control table is keyed by 2002 divisions. Where a 2017 division took parts of
+    several 2002 ones, the 3-digit group decides (e.g. 292 塑料制品 → 30, the rest of 29 → 29).
+    2017 division 43 (repair of metal products and machinery) had no 2002 division: no mapping.
+    """
+    return {r["code_2017"]: r["code_2002"] for r in _read_csv("industry_gbt4754_2017_to_2002.csv")}
+
+
+def division_2002(digits: pd.Series) -> pd.Series:
+    """The GB/T 4754-2002 division of normalized 2017 codes: by 3-digit group first, then division."""
+    table = industry_2017_to_2002()
+    by_group = digits.str[:3].map(table)
+    return by_group.fillna(digits.str[:2].map(table)).astype("string")

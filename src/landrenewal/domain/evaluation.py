@@ -298,9 +298,8 @@ def _scope(units: pd.DataFrame, links: pd.DataFrame, inputs: Inputs, year: int, 
         ["out_of_scope", "not_rated", "overdue", "rated", "no_data"],
         "rated",
     )
-    # Past the agreed completion and still not producing: rated on what it produces, which is nothing.
-    zeroed = (units["status"] == "rated") & overdue_only
-    units.loc[zeroed, list(FIGURES)] = units.loc[zeroed, list(FIGURES)].fillna(0.0)
+    # Past the agreed completion and still not producing: judged on what it produces, which is nothing.
+    units.loc[overdue_only, list(FIGURES)] = units.loc[overdue_only, list(FIGURES)].fillna(0.0)
 
 
 def _prior_means(inputs: Inputs, year: int) -> dict[str, dict[str, float]]:

@@ -130,7 +130,13 @@ def from_snapshot(data: dict[str, Any]) -> ResolvedPolicy:
     """The resolved policy a stored result used, exactly as it was, whatever the files say today."""
     values = {
         name: ResolvedValue(
-            name, v["value"], v["unit"], v["description"], dt.date.fromisoformat(v["start"]), v["source"], v["defined_in"]
+            name,
+            v["value"],
+            v["unit"],
+            v["description"],
+            dt.date.fromisoformat(v["start"]),
+            v["source"],
+            v["defined_in"],
         )
         for name, v in data["values"].items()
     }
