@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from landrenewal.cli.common import DEFAULT_DB, DbOption, Exit, JsonOption, fail, console, parse_date
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.importing.checks import DEFAULT_AREA_TOLERANCE
 
@@ -30,38 +29,10 @@ app.add_typer(demo_app, name="demo")
 policy_app = typer.Typer(help="政策参数 Policy files: dated, cited values per jurisdiction.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 
-console = Console(stderr=True)
-DEFAULT_DB = "landrenewal.gpkg"
-
-DbOption = Annotated[
-    str,
-    typer.Option(
-        "--db",
-        help="库：GeoPackage 文件路径或 postgresql:// URL (store: a .gpkg path or a PostgreSQL URL)",
-        envvar="LANDRENEWAL_DB",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出，便于脚本处理 (print JSON for scripts)")]
-
-
-class Exit(IntEnum):
-    OK = 0
-    REFUSED = 1
-    USAGE = 2
-    UNUSABLE = 3
-
-
-def _fail(message: str, code: Exit, as_json: bool) -> NoReturn:
-    if as_json:
-        print(json.dumps({"error": message, "exit_code": int(code)}, ensure_ascii=False))
-    else:
-        console.print(f"[bold red]错误[/] {message}")
-    raise typer.Exit(int(code))
-
 
 def _kind(kind: str, as_json: bool) -> str:
     if kind not in ENTITIES:
-        _fail(f"未知的数据类型 {kind!r}；可选 (unknown kind; one of): {', '.join(ENTITIES)}", Exit.USAGE, as_json)
+        fail(f"未知的数据类型 {kind!r}；可选 (unknown kind; one of): {', '.join(ENTITIES)}", Exit.USAGE, as_json)
     return kind
 
 
@@ -102,7 +73,7 @@ def import_(
         report = refused.report
         code = Exit.REFUSED
     except (SourceError, MappingError, StoreError) as exc:
-        _fail(str(exc), Exit.UNUSABLE, as_json)
+        fail(str(exc), Exit.UNUSABLE, as_json)
     if rejects is not None and (len(report.problems) or code is Exit.REFUSED):
         report.write_rejects(rejects)
     if as_json:
@@ -133,12 +104,12 @@ def export(
 
     _kind(kind, as_json)
     if fmt not in FORMATS:
-        _fail(f"未知格式 {fmt!r}；可选 (unknown format; one of): {', '.join(FORMATS)}", Exit.USAGE, as_json)
+        fail(f"未知格式 {fmt!r}；可选 (unknown format; one of): {', '.join(FORMATS)}", Exit.USAGE, as_json)
     try:
         store = open_store(db, create=False)
         count, written = run_export(store, kind, fmt, out)
     except StoreError as exc:
-        _fail(str(exc), Exit.UNUSABLE, as_json)
+        fail(str(exc), Exit.UNUSABLE, as_json)
     if as_json:
         print(
             json.dumps(
@@ -158,7 +129,7 @@ def info(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
     try:
         store = open_store(db, create=False)
     except StoreError as exc:
-        _fail(str(exc), Exit.UNUSABLE, as_json)
+        fail(str(exc), Exit.UNUSABLE, as_json)
     summary = summarize(store)
     if as_json:
         print(json.dumps(summary, ensure_ascii=False, default=str))
@@ -188,16 +159,16 @@ def init(
     try:
         parsed = CRS.from_user_input(crs)
     except CRSError as exc:
-        _fail(f"无法识别的坐标系 {crs!r}: {exc}", Exit.USAGE, as_json)
+        fail(f"无法识别的坐标系 {crs!r}: {exc}", Exit.USAGE, as_json)
     epsg = parsed.to_epsg()
     if epsg is None or not parsed.is_projected:
-        _fail(f"{crs} 不是带 EPSG 代码的投影坐标系 (must be a projected CRS with an EPSG code)", Exit.USAGE, as_json)
+        fail(f"{crs} 不是带 EPSG 代码的投影坐标系 (must be a projected CRS with an EPSG code)", Exit.USAGE, as_json)
     try:
         store = open_store(db)
         with store.engine.begin() as conn:
             store.set_epsg(conn, epsg)
     except StoreError as exc:
-        _fail(str(exc), Exit.UNUSABLE, as_json)
+        fail(str(exc), Exit.UNUSABLE, as_json)
     if as_json:
         print(json.dumps({"db": db, "epsg": epsg}))
     else:
@@ -228,7 +199,7 @@ def demo_build(
             progress.update(task, completed=-1)
             reports = build_demo(store, parcels=parcels, seed=seed, on_step=step)
     except ImportRefused as refused:
-        _fail(f"示范数据未通过校验（程序缺陷，请报告）: {refused}", Exit.REFUSED, as_json)
+        fail(f"示范数据未通过校验（程序缺陷，请报告）: {refused}", Exit.REFUSED, as_json)
     if as_json:
         print(json.dumps({"db": db, "imports": [r.to_dict() for r in reports]}, ensure_ascii=False, default=str))
         return
@@ -269,14 +240,11 @@ def policy_show(
     from landrenewal.domain.policy import PolicyError
     from landrenewal.policyfiles import resolve_policy
 
-    try:
-        day = dt.date.fromisoformat(on) if on else dt.date.today()
-    except ValueError:
-        _fail(f"日期应为 YYYY-MM-DD (a date like 2024-06-30): {on!r}", Exit.USAGE, as_json)
+    day = parse_date(on, as_json) if on else dt.date.today()
     try:
         resolved = resolve_policy(policy, day)
     except PolicyError as exc:
-        _fail(str(exc), Exit.UNUSABLE, as_json)
+        fail(str(exc), Exit.UNUSABLE, as_json)
     if as_json:
         print(
             json.dumps(

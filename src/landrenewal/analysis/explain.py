@@ -1,0 +1,177 @@
+"""Why a parcel stands where it does: its figures, the evaluation of its unit, every finding."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection
+
+from landrenewal.analysis.evaluation_runs import enterprise_results, latest_run, run_info, stored_policy
+from landrenewal.analysis.identification_runs import identification_info, latest_identification, stored_findings
+from landrenewal.domain.evaluation import LISTS, STATUS
+from landrenewal.domain.indicators import INDICATORS
+from landrenewal.store import schema
+from landrenewal.store.engine import Store
+from landrenewal.store.frames import read_table
+
+PARCEL_FACTS = (
+    "parcel_code",
+    "division_code",
+    "land_use_code",
+    "rights_type",
+    "rights_holder",
+    "area_m2",
+    "approved_date",
+    "supplied_date",
+    "agreed_start_date",
+    "actual_start_date",
+    "agreed_completion_date",
+    "completion_date",
+    "production_date",
+    "agreed_far",
+)
+
+
+class ParcelNotFound(LookupError):
+    pass
+
+
+def explain_parcel(
+    conn: Connection,
+    store: Store,
+    parcel_code: str,
+    evaluation_run: int | None = None,
+    identification_run: int | None = None,
+) -> dict[str, Any]:
+    parcel = read_table(conn, store, schema.parcels, PARCEL_FACTS, schema.parcels.c.parcel_code == parcel_code)
+    if parcel.empty:
+        raise ParcelNotFound(f"库中没有宗地 {parcel_code} (no such parcel)")
+    facts = _plain(parcel.iloc[0].to_dict())
+    facts["area_mu"] = round(float(parcel["area_m2"].iloc[0]) / (10000 / 15), 4)
+    ident = identification_info(conn, identification_run) if identification_run else latest_identification(conn)
+    if evaluation_run is None and ident is not None:
+        evaluation_run = ident.evaluation_run_id
+    evaluation = run_info(conn, evaluation_run) if evaluation_run else latest_run(conn)
+    out: dict[str, Any] = {"parcel": facts, "evaluation": None, "findings": [], "identification": None}
+    if evaluation is not None:
+        out["evaluation"] = _evaluation(conn, store, evaluation.id, parcel_code)
+    if ident is not None:
+        found = stored_findings(conn, store, ident.id, parcel_code)
+        out["identification"] = {
+            "run_id": ident.id,
+            "as_of": ident.as_of.isoformat(),
+            "policy": ident.policy_version,
+            "evaluation_run_id": ident.evaluation_run_id,
+        }
+        out["findings"] = [
+            {
+                "rule_id": r.rule_id,
+                "category": r.category,
+                "evidence": json.loads(str(r.evidence)),
+                "threshold": json.loads(str(r.threshold)),
+                "clause": r.clause,
+                "milestone": r.milestone,
+            }
+            for r in found.itertuples(index=False)
+        ]
+    return out
+
+
+def _evaluation(conn: Connection, store: Store, run_id: int, parcel_code: str) -> dict[str, Any] | None:
+    info = run_info(conn, run_id)
+    links = read_table(
+        conn,
+        store,
+        schema.evaluation_parcels,
+        ["unit_key", "land_mu"],
+        (schema.evaluation_parcels.c.run_id == run_id) & (schema.evaluation_parcels.c.parcel_code == parcel_code),
+    )
+    head: dict[str, Any] = {"run_id": run_id, "year": info.year, "policy": info.policy_version}
+    if links.empty:
+        return head | {"status": "no_user", "note": f"{info.year} 年无企业使用该宗地 (no enterprise used it that year)"}
+    unit_key = str(links["unit_key"].iloc[0])
+    results = enterprise_results(conn, store, run_id)
+    unit = results[results["unit_key"] == unit_key]
+    row = unit.iloc[0]
+    policy = stored_policy(conn, run_id)
+    names = policy.values.get("evaluation.classes.names")
+    scale = "above" if str(row["list"]).endswith("above") else "below"
+    weights = policy.values.get(f"evaluation.{scale}_scale.weights")
+    benchmarks = policy.values.get(f"evaluation.{scale}_scale.benchmarks")
+    enterprises = read_table(
+        conn,
+        store,
+        schema.enterprises,
+        ["uscc", "name", "scale", "industry_code"],
+        schema.enterprises.c.uscc.in_(unit["uscc"].tolist()),
+    )
+    parts = [
+        {
+            "indicator": name,
+            "name": ind.zh,
+            "unit": ind.unit,
+            "value": _number(row[name]),
+            "benchmark": None if benchmarks is None else benchmarks.value.get(name),
+            "weight": weights.value.get(name) if weights is not None else None,
+            "points": _number(row[f"part_{name}"]),
+        }
+        for name, ind in INDICATORS.items()
+        if weights is not None and name in weights.value
+    ]
+    previous = latest_run(conn, year=info.year - 1)
+    change = None
+    if previous is not None:
+        before = enterprise_results(conn, store, previous.id)
+        mine = before[before["uscc"].isin(unit["uscc"])]
+        if not mine.empty:
+            change = {
+                "run_id": previous.id,
+                "year": previous.year,
+                "class": mine["class"].iloc[0],
+                "score": _number(mine["score"].iloc[0]),
+                "score_change": _number(row["score"] - mine["score"].iloc[0]),
+            }
+    return head | {
+        "unit_key": unit_key,
+        "list": row["list"],
+        "list_name": LISTS.get(str(row["list"])),
+        "status": row["status"],
+        "status_name": STATUS.get(str(row["status"])),
+        "class": row["class"],
+        "class_name": None if names is None or pd.isna(row["class"]) else names.value.get(row["class"]),
+        "score": _number(row["score"]),
+        "rank": _number(row["rank"]),
+        "rank_size": _number(row["rank_size"]),
+        "rank_industry": _number(row["rank_industry"]),
+        "rank_industry_size": _number(row["rank_industry_size"]),
+        "land_mu": _number(row["land_mu"]),
+        "filled_with_list_mean": [x for x in str(row["filled"] or "").split() if x],
+        "enterprises": [_plain(r) for r in enterprises.to_dict("records")],
+        "score_breakdown": parts,
+        "previous_year": change,
+        "sources": {k: v.source for k, v in policy.values.items() if k.startswith("evaluation.")},
+    }
+
+
+def _number(value: Any) -> float | int | None:
+    if value is None or pd.isna(value):
+        return None
+    number = float(value)
+    return int(number) if number.is_integer() and abs(number) < 2**53 else round(number, 6)
+
+
+def _plain(record: Mapping[Any, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, pd.Timestamp):
+            out[str(key)] = value.date().isoformat()
+        elif value is None or (not isinstance(value, str) and pd.isna(value)):
+            out[str(key)] = None
+        elif isinstance(value, float):
+            out[str(key)] = round(value, 6)
+        else:
+            out[str(key)] = value
+    return out
