@@ -73,7 +73,7 @@ def explain_parcel(
                 "evidence": json.loads(str(r.evidence)),
                 "threshold": json.loads(str(r.threshold)),
                 "clause": r.clause,
-                "milestone": r.milestone,
+                "milestone": r.milestone if isinstance(r.milestone, str) else None,
             }
             for r in found.itertuples(index=False)
         ]

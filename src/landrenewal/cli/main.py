@@ -14,7 +14,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from landrenewal.cli.common import DEFAULT_DB, DbOption, Exit, JsonOption, fail, console, parse_date
+from landrenewal.cli import analysis
+from landrenewal.cli.common import DEFAULT_DB, DbOption, Exit, JsonOption, console, fail, parse_date
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.importing.checks import DEFAULT_AREA_TOLERANCE
 
@@ -311,6 +312,16 @@ def policy_check(
             f"[green]✓[/] {file}: {summary['id']}，继承 {' → '.join(summary['chain'])}，"  # type: ignore[arg-type]
             f"{summary['parameters']} 个参数，版本 {summary['version']}"
         )
+
+
+app.command()(analysis.evaluate)
+app.command()(analysis.identify)
+app.command()(analysis.explain)
+runs_app = typer.Typer(help="评价与认定批次 Stored runs.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
+runs_app.command("list")(analysis.runs)
+runs_app.command("compare")(analysis.compare)
+policy_app.command("use")(analysis.policy_use)
 
 
 def main() -> None:  # pragma: no cover - entry point

@@ -30,8 +30,11 @@ def active_rules(policy: ResolvedPolicy) -> dict[str, str]:
     if CATEGORIES not in policy.values:
         raise PolicyError([f"政策 {policy.policy_id} 在 {policy.on} 没有 {CATEGORIES} (no rules switched on)"])
     categories = policy[CATEGORIES]
-    problems = [f"{CATEGORIES}: 未知规则 {rid!r} (unknown rule; known: {', '.join(sorted(RULES))})"
-                for rid in categories if rid not in RULES]
+    problems = [
+        f"{CATEGORIES}: 未知规则 {rid!r} (unknown rule; known: {', '.join(sorted(RULES))})"
+        for rid in categories
+        if rid not in RULES
+    ]
     for rid in categories:
         if rid in RULES:
             problems += [
@@ -61,7 +64,9 @@ def identify(land: pd.DataFrame, policy: ResolvedPolicy, as_of: pd.Timestamp, *,
     return Identification(findings.sort_values(["parcel_code", "rule_id"], ignore_index=True), run, skipped)
 
 
-def _findings(rule: Rule, category: str, land: pd.DataFrame, policy: ResolvedPolicy, as_of: pd.Timestamp) -> pd.DataFrame:
+def _findings(
+    rule: Rule, category: str, land: pd.DataFrame, policy: ResolvedPolicy, as_of: pd.Timestamp
+) -> pd.DataFrame:
     params = {name: policy[name] for name in rule.parameters}
     hits = rule.find(land, params, as_of)
     if not hits.mask.any():
