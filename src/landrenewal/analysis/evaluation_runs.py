@@ -13,7 +13,7 @@ from landrenewal.analysis.compare import differences
 from landrenewal.analysis.inputs import read_inventory
 from landrenewal.analysis.policy import policy_for
 from landrenewal.domain.evaluation import Evaluation, EvaluationRules, evaluate
-from landrenewal.domain.policy import ResolvedPolicy, from_snapshot, snapshot
+from landrenewal.domain.policy import ResolvedPolicy, from_snapshot, snapshot_json
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
 from landrenewal.store.frames import read_table
@@ -71,7 +71,7 @@ def _save(conn: Connection, store: Store, policy: ResolvedPolicy, sha256: str, e
         "year": evaluation.year,
         "policy_id": policy.policy_id,
         "policy_version": policy.version,
-        "policy_values": json.dumps(snapshot(policy), ensure_ascii=False, sort_keys=True),
+        "policy_values": snapshot_json(policy),
         "input_sha256": sha256,
         "created_at": dt.datetime.now(dt.UTC),
         "unit_count": len(units),

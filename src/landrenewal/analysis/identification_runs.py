@@ -15,7 +15,7 @@ from landrenewal.analysis.inputs import read_inventory
 from landrenewal.analysis.policy import policy_for
 from landrenewal.domain.identification import FINDING_COLUMNS, Identification, identify
 from landrenewal.domain.land import land_on
-from landrenewal.domain.policy import ResolvedPolicy, snapshot
+from landrenewal.domain.policy import ResolvedPolicy, snapshot_json
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
 from landrenewal.store.frames import read_table
@@ -96,7 +96,7 @@ def _save(
         "as_of": as_of,
         "policy_id": policy.policy_id,
         "policy_version": policy.version,
-        "policy_values": json.dumps(snapshot(policy), ensure_ascii=False, sort_keys=True),
+        "policy_values": snapshot_json(policy),
         "input_sha256": sha256,
         "evaluation_run_id": evaluation_run,
         "rules": json.dumps(result.rules_run),

@@ -88,7 +88,8 @@ def write_xlsx(out: Path, sheets: dict[str, pd.DataFrame], about: dict[str, str]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp.xlsx")
     with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        pd.DataFrame({"项目": list(about), "内容": list(about.values())}).to_excel(writer, sheet_name="说明", index=False)
+        about_frame = pd.DataFrame({"项目": list(about), "内容": list(about.values())})
+        about_frame.to_excel(writer, sheet_name="说明", index=False)
         for title, frame in sheets.items():
             frame.to_excel(writer, sheet_name=title, index=False)
             sheet = writer.sheets[title]

@@ -10,6 +10,7 @@ policy wins. A value of None ends a parameter from its date on.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,6 +125,11 @@ def snapshot(policy: ResolvedPolicy) -> dict[str, Any]:
             for name, v in policy.values.items()
         },
     }
+
+
+def snapshot_json(policy: ResolvedPolicy) -> str:
+    """The snapshot as stored text; dates inside values become ISO strings."""
+    return json.dumps(snapshot(policy), ensure_ascii=False, sort_keys=True, default=str)
 
 
 def from_snapshot(data: dict[str, Any]) -> ResolvedPolicy:
