@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_DB ?= demo/landrenewal.gpkg
 DEMO_PARCELS ?= 3000
+DEMO_AS_OF ?= 2026-10-31
 BENCH_PARCELS ?= 1000000
 
 .PHONY: install demo test lint typecheck bench clean
@@ -21,7 +22,9 @@ install: $(VENV)/.installed
 demo: install
 	rm -f $(DEMO_DB)
 	$(BIN)/landrenewal demo build --db $(DEMO_DB) --parcels $(DEMO_PARCELS)
-	$(BIN)/landrenewal info --db $(DEMO_DB)
+	$(BIN)/landrenewal evaluate --db $(DEMO_DB) --year 2024
+	$(BIN)/landrenewal evaluate --db $(DEMO_DB) --year 2025 --out demo/evaluation-2025.xlsx
+	$(BIN)/landrenewal identify --db $(DEMO_DB) --as-of $(DEMO_AS_OF) --out demo/findings.xlsx --layer demo/parcel_results.gpkg
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

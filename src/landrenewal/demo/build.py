@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from landrenewal.analysis.policy import set_store_policy
 from landrenewal.demo.city import generate_city
 from landrenewal.importing.pipeline import ImportOptions, ImportReport, import_frame
 from landrenewal.store.engine import Store
 
 ORDER = ("divisions", "parcels", "buildings", "enterprises", "occupancy", "metrics")
 STEPS = len(ORDER) + 1
+
+
+# The demo city's own policy: Enping's kinds of low-efficiency land, Zhejiang's published evaluation.
+DEMO_POLICY = "demo-enping"
 
 
 def build_demo(
@@ -32,5 +37,7 @@ def build_demo(
                 options=ImportOptions(today=getattr(city, "today", None)),
             )
         )
+    with store.engine.begin() as conn:
+        set_store_policy(conn, DEMO_POLICY)
     step("完成 done")
     return reports

@@ -63,6 +63,11 @@ PRODUCING_FOR = (30, 7000)
 CLOSED_PRODUCED_FOR = (1500, 7000)
 CLOSED_FOR = (90, 1400)
 MIN_RUN_BEFORE_CLOSING = 400
+STOPPED_AFTER_START = (90, 450)  # a stalled site stopped this long after it started
+# How far building has got, as shares of the site and of the agreed total investment.
+BUILDING_DEVELOPED, BUILDING_INVESTED = (0.3, 0.9), (0.2, 0.8)
+STALLED_DEVELOPED, STALLED_INVESTED = (0.05, 0.6), (0.05, 0.5)
+BUILT_INVESTED = (0.6, 1.3)  # some finish under the agreed investment
 
 # Contract terms (出让合同 and 投资产出监管协议), by the year the land was supplied.
 AGREEMENTS_COMMON_FROM = 2012  # before it, half the parcels carry no FAR or investment terms
@@ -83,10 +88,13 @@ class Lifecycle:
     completion: DayArray
     production: DayArray
     closed: DayArray  # when a CLOSED parcel's enterprise shut down; NaT otherwise
+    stopped: DayArray  # when a STALLED site stopped building; NaT otherwise
     agreed_far: FloatArray
     agreed_intensity_wan_per_mu: FloatArray
     total_investment_wan: FloatArray
     land_price_wan: FloatArray
+    invested_wan: FloatArray  # investment made so far, land price excluded
+    developed_area_m2: FloatArray
 
     @property
     def is_supplied(self) -> BoolArray:
@@ -122,6 +130,9 @@ def draw_lifecycle(rng: np.random.Generator, collective: BoolArray, area_m2: Flo
 
     supplied = date("supplied", chain["supplied"])
     terms = _contract_terms(rng, supplied, reached["agreed"], area_m2)
+    actual_start = date("actual_start", chain["actual_start"])
+    progress = _progress(rng, stage, area_m2, terms["total_investment_wan"])
+    stopped = np.where(stage == Stage.STALLED, after(actual_start, days_between(rng, *STOPPED_AFTER_START, n)), NAT)
     return Lifecycle(
         stage=stage,
         collective=collective,
@@ -129,11 +140,13 @@ def draw_lifecycle(rng: np.random.Generator, collective: BoolArray, area_m2: Flo
         supplied=supplied,
         agreed_start=date("agreed", chain["agreed_start"]),
         agreed_completion=date("agreed", chain["agreed_completion"]),
-        actual_start=date("actual_start", chain["actual_start"]),
+        actual_start=actual_start,
         completion=date("completion", chain["completion"]),
         production=date("production", chain["production"]),
         closed=closed,
+        stopped=stopped,
         **terms,
+        **progress,
     )
 
 
@@ -214,4 +227,30 @@ def _contract_terms(
         "agreed_intensity_wan_per_mu": np.where(with_terms, intensity, np.nan),
         "total_investment_wan": np.where(with_terms, np.round(investment, 1), np.nan),
         "land_price_wan": np.where(agreed, np.round(price_per_mu * mu, 1), np.nan),
+    }
+
+
+def _progress(
+    rng: np.random.Generator, stage: IntArray, area_m2: FloatArray, total_investment_wan: FloatArray
+) -> dict[str, FloatArray]:
+    """Developed area and investment made: partial on sites being built or stalled, full once built."""
+    n = len(stage)
+    building, stalled, built = (
+        stage == Stage.UNDER_CONSTRUCTION,
+        stage == Stage.STALLED,
+        stage >= Stage.BUILT_NOT_PRODUCING,
+    )
+    developed = np.select(
+        [building, stalled, built],
+        [rng.uniform(*BUILDING_DEVELOPED, n), rng.uniform(*STALLED_DEVELOPED, n), np.ones(n)],
+        np.nan,
+    )
+    invested = np.select(
+        [building, stalled, built],
+        [rng.uniform(*BUILDING_INVESTED, n), rng.uniform(*STALLED_INVESTED, n), rng.uniform(*BUILT_INVESTED, n)],
+        np.nan,
+    )
+    return {
+        "invested_wan": np.round(invested * total_investment_wan, 1),
+        "developed_area_m2": np.round(developed * area_m2, 1),
     }
