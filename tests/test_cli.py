@@ -12,7 +12,8 @@ from tests.cli import run
 
 
 def test_every_verb_has_help() -> None:
-    for verb in (["import"], ["export"], ["info"], ["init"], ["demo", "build"]):
+    verbs = (["import"], ["export"], ["info"], ["init"], ["demo", "build"], ["evaluate"], ["identify"], ["explain"])
+    for verb in (*verbs, ["runs", "list"], ["runs", "compare"], ["policy", "use"]):
         done = run(*verb, "--help", check=True)
         assert "--db" in done.stdout or "--help" in done.stdout
 
