@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from landrenewal.domain.policy import PolicyError, ResolvedPolicy
@@ -50,6 +51,7 @@ def active_rules(policy: ResolvedPolicy) -> dict[str, str]:
 def identify(land: pd.DataFrame, policy: ResolvedPolicy, as_of: pd.Timestamp, *, evaluated: bool) -> Identification:
     """Every active rule over every parcel of ``land`` (see domain.land); evaluation rules need ``evaluated``."""
     categories = active_rules(policy)
+    codes = land["parcel_code"].to_numpy(dtype=object)  # once: converting a string column costs as much as a rule
     parts: list[pd.DataFrame] = []
     run: list[str] = []
     skipped: dict[str, str] = {}
@@ -58,30 +60,31 @@ def identify(land: pd.DataFrame, policy: ResolvedPolicy, as_of: pd.Timestamp, *,
         if rule.needs_evaluation and not evaluated:
             skipped[rule_id] = "没有可用的亩均评价结果，请先运行 evaluate (no evaluation run to judge by)"
             continue
-        parts.append(_findings(rule, category, land, policy, as_of))
+        parts.append(_findings(rule, category, land, codes, policy, as_of))
         run.append(rule_id)
     findings = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)
     return Identification(findings.sort_values(["parcel_code", "rule_id"], ignore_index=True), run, skipped)
 
 
 def _findings(
-    rule: Rule, category: str, land: pd.DataFrame, policy: ResolvedPolicy, as_of: pd.Timestamp
+    rule: Rule, category: str, land: pd.DataFrame, codes: np.ndarray, policy: ResolvedPolicy, as_of: pd.Timestamp
 ) -> pd.DataFrame:
     params = {name: policy[name] for name in rule.parameters}
     hits = rule.find(land, params, as_of)
     if not hits.mask.any():
         return pd.DataFrame(columns=FINDING_COLUMNS)
-    evidence = pd.DataFrame({name: values[hits.mask] for name, values in hits.evidence.items()})
+    rows = np.flatnonzero(hits.mask)
+    evidence = pd.DataFrame({name: values.iloc[rows] for name, values in hits.evidence.items()})
     sources = [policy.values[name].source for name in rule.parameters] + [policy.values[CATEGORIES].source]
     out = pd.DataFrame(
         {
-            "parcel_code": land["parcel_code"].to_numpy()[hits.mask],
+            "parcel_code": codes[rows],
             "rule_id": rule.id,
             "category": category,
             "evidence": evidence_json(evidence),
             "threshold": json.dumps(params, ensure_ascii=False, sort_keys=True),
             "clause": "；".join(dict.fromkeys(sources)),
-            "milestone": None if hits.milestone is None else hits.milestone.to_numpy()[hits.mask],
+            "milestone": None if hits.milestone is None else hits.milestone.to_numpy()[rows],
         }
     )
     return out
