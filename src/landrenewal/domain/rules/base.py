@@ -10,6 +10,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from landrenewal.domain.dates import add_years, days_between
+
 Params = Mapping[str, Any]
 
 
@@ -64,3 +66,10 @@ def below(values: pd.Series, limit: pd.Series | float) -> npt.NDArray[np.bool_]:
 
 def above(values: pd.Series, limit: pd.Series | float) -> npt.NDArray[np.bool_]:
     return np.asarray((values > limit + 1e-9).fillna(False), dtype=bool)
+
+
+def waited_without(land: pd.DataFrame, since: str, awaited: str, years: float, as_of: pd.Timestamp) -> Hits:
+    """Land where ``years`` full years have passed since ``since`` and ``awaited`` has not happened."""
+    waited = before(add_years(land[since], years), as_of)
+    evidence = {since: land[since], f"days_since_{since.removesuffix('_date')}": days_between(land[since], as_of)}
+    return Hits(waited & not_by(land[awaited], as_of), evidence)
