@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from landrenewal.analysis.compare import differences
 from landrenewal.analysis.inputs import read_inventory
@@ -162,7 +162,3 @@ def compare_runs(conn: Connection, store: Store, first: int, second: int) -> pd.
     merged["score_change"] = merged["score_after"] - merged["score_before"]
     merged["class_changed"] = merged["class_before"].fillna("") != merged["class_after"].fillna("")
     return merged.sort_values("uscc", ignore_index=True)
-
-
-def count_runs(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(schema.evaluation_runs)).scalar_one())

@@ -81,7 +81,6 @@ class EvaluationRules:
     below: Scheme
     below_scale_land_min_mu: float
     classes: ClassRule
-    sources: Mapping[str, str]  # parameter → its source, for explanations
 
     @classmethod
     def from_policy(cls, policy: ResolvedPolicy) -> EvaluationRules:
@@ -136,10 +135,9 @@ class EvaluationRules:
         land_min = float(str(get("evaluation.scope.below_scale_land_min", 0.0)))
         if problems:
             raise PolicyError(problems)
-        sources = {name: value.source for name, value in policy.values.items() if name.startswith("evaluation.")}
         labels = {str(k): str(v) for k, v in dict(names).items()}  # type: ignore[call-overload]
         rule = ClassRule(method, shares, thresholds, labels, None if overdue is None else str(overdue))
-        return cls(above, below, land_min, rule, sources)
+        return cls(above, below, land_min, rule)
 
     @property
     def overdue_class(self) -> str | None:
