@@ -15,10 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from landrenewal.domain import keys
 from landrenewal.domain.indicators import INDICATORS, indicators
 from landrenewal.domain.policy import PolicyError, ResolvedPolicy
 from landrenewal.domain.units import M2_PER_MU
@@ -183,8 +185,8 @@ class Evaluation:
 
 
 def evaluate(inputs: Inputs, year: int, rules: EvaluationRules) -> Evaluation:
-    units, members, parcels = _units(inputs, year)
-    _scope(units, parcels, inputs, year, rules)
+    units, members, parcels, links = _units(inputs, year)
+    _scope(units, links, inputs, year, rules)
     values = indicators(units)
     for name in INDICATORS:
         units[name] = values[name]
@@ -223,73 +225,101 @@ def active_occupancy(occupancy: pd.DataFrame, first: pd.Timestamp, last: pd.Time
     return occupancy[active.to_numpy(dtype=bool)]
 
 
-def _units(inputs: Inputs, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+@dataclass(frozen=True)
+class _Links:
+    """Integer links of the parcels frame: each row's place in ``inputs.parcels`` and its unit's row."""
+
+    parcel_row: npt.NDArray[np.int64]
+    unit_row: npt.NDArray[np.int64]
+
+
+def _units(inputs: Inputs, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, _Links]:
     first, last = pd.Timestamp(year=year, month=1, day=1), pd.Timestamp(year=year, month=12, day=31)
     occ = active_occupancy(inputs.occupancy, first, last)
-    area = occ["parcel_code"].map(inputs.parcels.set_index("parcel_code")["area_m2"]).astype("float64")
-    occ = occ.assign(land_mu=occ["land_share"].astype("float64").to_numpy() * area.to_numpy() / M2_PER_MU)
-    usccs = pd.Index(np.unique(occ["uscc"].to_numpy(dtype=str)))
-    codes = pd.Index(np.unique(occ["parcel_code"].to_numpy(dtype=str)))
-    ent = usccs.get_indexer(occ["uscc"])
-    par = codes.get_indexer(occ["parcel_code"]) + len(usccs)
-    n = len(usccs) + len(codes)
-    graph = coo_matrix((np.ones(len(occ), dtype=np.int8), (ent, par)), shape=(n, n))
+    usccs, codes = keys.sorted_unique(occ["uscc"]), keys.sorted_unique(occ["parcel_code"])
+    ent, par = keys.positions(occ["uscc"], usccs), keys.positions(occ["parcel_code"], codes)
+    parcel_row = keys.positions(codes, inputs.parcels["parcel_code"])
+    area = inputs.parcels["area_m2"].to_numpy(dtype="float64", na_value=np.nan)
+    code_area = keys.at(area, parcel_row, np.nan)
+    land_mu = np.nan_to_num(occ["land_share"].to_numpy(dtype="float64", na_value=np.nan) * code_area[par] / M2_PER_MU)
+    n_ent, n_par = len(usccs), len(codes)
+    graph = coo_matrix((np.ones(len(occ), dtype=np.int8), (ent, par + n_ent)), shape=(n_ent + n_par,) * 2)
     _, component = connected_components(graph, directed=False)
-    # A unit is named by the smallest USCC among its enterprises: stable across runs.
-    key_of_component = pd.Series(usccs.to_numpy(), index=component[: len(usccs)]).groupby(level=0).min()
+    # A unit is named by the smallest USCC among its enterprises: stable across runs. usccs is
+    # sorted, so that is the component's first enterprise; units are numbered in that order.
+    _, key_position = np.unique(component[:n_ent], return_index=True)
+    key_position = np.sort(key_position)
+    unit_of_component = np.empty(component.max() + 1 if len(component) else 0, dtype=np.int64)
+    unit_of_component[component[key_position]] = np.arange(len(key_position))
+    n_units = len(key_position)
+    member_unit, parcel_unit = unit_of_component[component[:n_ent]], unit_of_component[component[n_ent:]]
     members = pd.DataFrame(
-        {"uscc": usccs.to_numpy(), "unit_key": key_of_component.loc[component[: len(usccs)]].to_numpy()}
+        {"uscc": keys.take(usccs, np.arange(n_ent)), "unit_key": keys.take(usccs, key_position[member_unit])}
     )
-    occ = occ.assign(unit_key=key_of_component.loc[component[ent]].to_numpy())
-    parcels = (
-        occ.groupby(["parcel_code", "unit_key"], as_index=False)
-        .agg(land_mu=("land_mu", "sum"))
-        .sort_values(["parcel_code"], ignore_index=True)
+    parcel_land = np.bincount(par, weights=land_mu, minlength=n_par)
+    parcels = pd.DataFrame(
+        {
+            "parcel_code": keys.take(codes, np.arange(n_par)),
+            "unit_key": keys.take(usccs, key_position[parcel_unit]),
+            "land_mu": parcel_land,
+        }
     )
-    rented = occ["tenure"].eq("rented") if "tenure" in occ else pd.Series(False, index=occ.index)
-    units = (
-        occ.assign(rented=rented.to_numpy())
-        .groupby("unit_key")
-        .agg(land_mu=("land_mu", "sum"), rented_only=("rented", "all"), parcel_count=("parcel_code", "nunique"))
+    rented = occ["tenure"].eq("rented").to_numpy(dtype=bool) if "tenure" in occ else np.zeros(len(occ), bool)
+    occ_unit = member_unit[ent]
+    units = pd.DataFrame(
+        {
+            "unit_key": keys.take(usccs, key_position),
+            "land_mu": np.bincount(occ_unit, weights=land_mu, minlength=n_units),
+            "rented_only": np.bincount(occ_unit, weights=~rented, minlength=n_units) == 0,
+            "parcel_count": np.bincount(parcel_unit, minlength=n_units),
+            "member_count": np.bincount(member_unit, minlength=n_units),
+        }
     )
-    ent_info = inputs.enterprises.set_index("uscc")
-    figures = inputs.metrics[inputs.metrics["year"] == year].set_index("uscc")
-    m = members.join(ent_info[["scale", "industry_code"]], on="uscc").join(
-        figures.reindex(columns=list(FIGURES)), on="uscc"
-    )
-    grouped = m.groupby("unit_key")
-    units["member_count"] = grouped.size()
-    for name in FIGURES:
-        units[name] = grouped[name].sum(min_count=1)
-    units["above"] = m.assign(above=m["scale"].eq("above")).groupby("unit_key")["above"].any()
+    enterprise_row = keys.positions(usccs, inputs.enterprises["uscc"])
+    year_metrics = inputs.metrics[(inputs.metrics["year"] == year).to_numpy(dtype=bool)]
+    metric_row = keys.positions(usccs, year_metrics["uscc"])
+    member_figures = {name: _take_float(year_metrics, name, metric_row) for name in FIGURES}
+    for name, value in member_figures.items():
+        units[name] = keys.group_sum(member_unit, value, n_units)
+    is_above = inputs.enterprises["scale"].eq("above").to_numpy(dtype=bool)
+    member_above = keys.at(is_above, enterprise_row, False)
+    units["above"] = np.bincount(member_unit, weights=member_above, minlength=n_units) > 0
     # The unit's industry is its biggest member's (by revenue, then by USCC).
-    lead = m.assign(rev=m["revenue_wan"].fillna(-1.0)).sort_values(
-        ["unit_key", "rev", "uscc"], ascending=[True, False, True]
-    )
-    lead = lead.drop_duplicates("unit_key").set_index("unit_key")
-    units["industry_code"] = lead["industry_code"]
-    units["lead_uscc"] = lead["uscc"]
-    by_size = parcels.sort_values(["unit_key", "land_mu", "parcel_code"], ascending=[True, False, True])
-    biggest = by_size.drop_duplicates("unit_key").set_index("unit_key")["parcel_code"]
-    units["division_code"] = biggest.map(inputs.parcels.set_index("parcel_code")["division_code"])
+    member_revenue = np.nan_to_num(member_figures["revenue_wan"], nan=-1.0)
+    lead = keys.first_of_groups(member_unit, -member_revenue, np.arange(n_ent))
+    industries = keys.strings(inputs.enterprises["industry_code"])
+    units["industry_code"] = keys.take(industries, enterprise_row[lead])
+    units["lead_uscc"] = keys.take(usccs, lead)
+    biggest = keys.first_of_groups(parcel_unit, -parcel_land, np.arange(n_par))
+    divisions = keys.strings(inputs.parcels["division_code"])
+    units["division_code"] = keys.take(divisions, parcel_row[biggest])
     scale = np.where(units["above"], "above", "below")
     units["list"] = np.where(units["rented_only"], np.char.add("rented_", scale.astype(str)), scale)
-    units = units.reset_index()
-    return units, members, parcels
+    return units, members, parcels, _Links(parcel_row, parcel_unit)
 
 
-def _scope(units: pd.DataFrame, links: pd.DataFrame, inputs: Inputs, year: int, rules: EvaluationRules) -> None:
+def _take_float(frame: pd.DataFrame, column: str, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """frame[column] at each of ``rows`` as floats, NaN where the row is -1 or the column absent."""
+    if column not in frame:
+        return np.full(len(rows), np.nan)
+    return keys.at(frame[column].to_numpy(dtype="float64", na_value=np.nan), rows, np.nan)
+
+
+def _scope(units: pd.DataFrame, links: _Links, inputs: Inputs, year: int, rules: EvaluationRules) -> None:
     """status: out of scope (规下 on too little land), T (not producing yet, not overdue), overdue
     (not producing past the agreed completion, classed directly if the policy says so), no data, rated."""
     end = pd.Timestamp(year=year, month=12, day=31)
-    info = inputs.parcels.set_index("parcel_code")
-    producing = links["parcel_code"].map(info["production_date"]) <= end
-    overdue = links["parcel_code"].map(info["agreed_completion_date"]) < end
-    by_unit = links.assign(p=producing.to_numpy(), o=overdue.to_numpy()).groupby("unit_key")[["p", "o"]].any()
-    produced = units["unit_key"].map(by_unit["p"]).fillna(False).astype(bool) | (units["revenue_wan"].fillna(0) > 0)
-    overdue_any = units["unit_key"].map(by_unit["o"]).fillna(False).astype(bool)
-    small = ~units["above"].astype(bool) & (units["land_mu"] < rules.below_scale_land_min_mu)
-    no_data = units[list(FIGURES)].isna().all(axis=1)
+    n = len(units)
+
+    def any_parcel(dates: pd.Series, test: str) -> npt.NDArray[np.bool_]:
+        hit = np.asarray((dates <= end) if test == "<=" else (dates < end), dtype=bool)  # NaT compares False
+        on_link = keys.at(hit, links.parcel_row, False)
+        return np.bincount(links.unit_row, weights=on_link, minlength=n) > 0
+
+    produced = any_parcel(inputs.parcels["production_date"], "<=") | (units["revenue_wan"].fillna(0) > 0).to_numpy()
+    overdue_any = any_parcel(inputs.parcels["agreed_completion_date"], "<")
+    small = ~units["above"].to_numpy(dtype=bool) & (units["land_mu"] < rules.below_scale_land_min_mu).to_numpy()
+    no_data = units[list(FIGURES)].isna().all(axis=1).to_numpy()
     overdue_only = ~produced & overdue_any
     units["status"] = np.select(
         [small, ~produced & ~overdue_any, overdue_only & (rules.overdue_class is not None), overdue_only, no_data],
@@ -303,7 +333,7 @@ def _scope(units: pd.DataFrame, links: pd.DataFrame, inputs: Inputs, year: int, 
 def _prior_means(inputs: Inputs, year: int) -> dict[str, dict[str, float]]:
     """The mean of each indicator over last year's producing units on their own land, per scale
     (for benchmarks derived as a multiple of it, as Huai'an takes about twice the county mean)."""
-    units, _, _ = _units(inputs, year - 1)
+    units, _, _, _ = _units(inputs, year - 1)
     values = indicators(units)
     out: dict[str, dict[str, float]] = {}
     for scale in ("above", "below"):
