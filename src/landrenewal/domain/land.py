@@ -9,9 +9,13 @@ the evaluation the run is based on.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from landrenewal.domain import keys
 from landrenewal.domain.codes import division_2002
 from landrenewal.domain.evaluation import Inputs
 from landrenewal.domain.model import far_floor_area_m2
@@ -28,21 +32,26 @@ def land_on(
     evaluation_units: pd.DataFrame | None = None,
     evaluation_parcels: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    land = inputs.parcels.set_index("parcel_code", drop=False)
-    land = land.assign(area_mu=land["area_m2"] / M2_PER_MU)
-    land = land.join(_built(buildings), how="left")
-    for column in ("far_floor_area_m2", "footprint_m2", "office_living_footprint_m2"):
-        land[column] = land[column].fillna(0.0)
-    area = land["area_m2"].where(land["area_m2"] > 0)
-    land["far"] = land["far_floor_area_m2"] / area
-    land["building_coverage"] = land["footprint_m2"] / area
-    land["office_living_share"] = land["office_living_footprint_m2"] / area
-    land["invested_intensity_wan_per_mu"] = land["invested_wan"] / land["area_mu"].where(land["area_mu"] > 0)
-    land = land.join(_users(inputs, as_of), how="left")
-    land["occupants"] = land["occupants"].fillna(0).astype("int64")
+    """One row per row of ``inputs.parcels`` (same order, a fresh index) with everything rules read."""
+    land = inputs.parcels.reset_index(drop=True)
+    codes = land["parcel_code"]
+    area = land["area_m2"].to_numpy(dtype="float64", na_value=np.nan)
+    known_area = np.where(area > 0, area, np.nan)
+    land["area_mu"] = area / M2_PER_MU
+    built = _built(buildings, keys.positions(buildings["parcel_code"], codes), len(land))
+    for column, values in built.items():
+        land[column] = values
+    land["far"] = land["far_floor_area_m2"] / known_area
+    land["building_coverage"] = land["footprint_m2"] / known_area
+    land["office_living_share"] = land["office_living_footprint_m2"] / known_area
+    land["invested_intensity_wan_per_mu"] = land["invested_wan"] / (known_area / M2_PER_MU)
+    occupied = keys.positions(inputs.occupancy["parcel_code"], codes)
+    for column, values in _users(inputs, occupied, as_of, len(land)).items():
+        land[column] = values
     land["industry_2002"] = division_2002(land["industry_code"].astype("string"))
     if evaluation_units is not None and evaluation_parcels is not None:
-        land = land.join(_evaluated(evaluation_units, evaluation_parcels), how="left")
+        for column, values in _evaluated(evaluation_units, evaluation_parcels, codes).items():
+            land[column] = values
     else:
         for column in EVALUATION_COLUMNS:
             land[f"eval_{column}"] = pd.NA
@@ -50,61 +59,74 @@ def land_on(
     return land
 
 
-def _built(buildings: pd.DataFrame) -> pd.DataFrame:
+def _built(buildings: pd.DataFrame, parcel: keys.Positions, n: int) -> dict[str, npt.NDArray[Any]]:
+    """FAR floor area, footprint, office and living footprint, and the building count per parcel."""
     b = buildings
     counted = far_floor_area_m2(
         b["floor_area_m2"].to_numpy(dtype="float64", na_value=np.nan),
         b["storeys"].to_numpy(dtype="float64", na_value=np.nan),
         b["storeys_over_8m"].to_numpy(dtype="float64", na_value=np.nan),
     )
-    footprint = b["footprint_m2"].astype("float64").fillna(0.0)
-    office = footprint.where(b["use_type"].isin(OFFICE_AND_LIVING).to_numpy(dtype=bool), 0.0)
-    frame = pd.DataFrame(
-        {
-            "parcel_code": b["parcel_code"].to_numpy(),
-            "far_floor_area_m2": np.nan_to_num(counted),
-            "footprint_m2": footprint.to_numpy(),
-            "office_living_footprint_m2": office.to_numpy(),
-        }
-    )
-    out = frame.groupby("parcel_code").sum()
-    out["building_count"] = frame.groupby("parcel_code").size()
-    return out
+    footprint = np.nan_to_num(b["footprint_m2"].to_numpy(dtype="float64", na_value=np.nan))
+    office = np.where(b["use_type"].isin(OFFICE_AND_LIVING).to_numpy(dtype=bool), footprint, 0.0)
+    on = parcel >= 0
+    return {
+        "far_floor_area_m2": np.bincount(parcel[on], weights=np.nan_to_num(counted)[on], minlength=n),
+        "footprint_m2": np.bincount(parcel[on], weights=footprint[on], minlength=n),
+        "office_living_footprint_m2": np.bincount(parcel[on], weights=office[on], minlength=n),
+        "building_count": np.bincount(parcel[on], minlength=n),
+    }
 
 
-def _users(inputs: Inputs, as_of: pd.Timestamp) -> pd.DataFrame:
+def _users(inputs: Inputs, parcel: keys.Positions, as_of: pd.Timestamp, n: int) -> dict[str, Any]:
     """Who uses each parcel on ``as_of``: how many, the main user's industry, and when the last left."""
     occ = inputs.occupancy
-    now = (occ["start_date"] <= as_of) & (occ["end_date"].isna() | (occ["end_date"] > as_of))
-    begun = occ[(occ["start_date"] <= as_of).to_numpy(dtype=bool)]
-    industry = inputs.enterprises.set_index("uscc")["industry_code"]
-    # The main user: the largest share now, else the one there most recently.
-    ranked = begun.assign(now=now[begun.index].to_numpy(), industry_code=begun["uscc"].map(industry).to_numpy())
-    ranked = ranked.sort_values(
-        ["parcel_code", "now", "land_share", "start_date", "uscc"], ascending=[True, False, False, False, True]
+    start, end = occ["start_date"], occ["end_date"]
+    begun = np.asarray((start <= as_of).to_numpy(dtype=bool, na_value=False)) & (parcel >= 0)
+    now = begun & np.asarray((end.isna() | (end > as_of)).to_numpy(dtype=bool, na_value=False))
+    rows = np.flatnonzero(begun)
+    # The main user: the largest share now, else the one there most recently (then the smallest USCC).
+    share = occ["land_share"].to_numpy(dtype="float64", na_value=np.nan)[rows]
+    started = start.to_numpy()[rows].astype("datetime64[ns]").view(np.int64)
+    main = rows[
+        keys.first_of_groups(
+            parcel[rows], ~now[rows], -np.nan_to_num(share, nan=-1.0), -started, keys.ranks(occ["uscc"].iloc[rows])
+        )
+    ]
+    main_of_parcel = np.full(n, -1, dtype=np.int64)
+    main_of_parcel[parcel[main]] = main
+    usccs = keys.strings(occ["uscc"])
+    main_uscc = keys.take(usccs, main_of_parcel)
+    industry = keys.take(
+        keys.strings(inputs.enterprises["industry_code"]), keys.positions(main_uscc, inputs.enterprises["uscc"])
     )
-    main = ranked.drop_duplicates("parcel_code").set_index("parcel_code")
-    out = pd.DataFrame(
-        {
-            "main_uscc": main["uscc"],
-            "industry_code": main["industry_code"],
-            "occupants": occ[now.to_numpy(dtype=bool)].groupby("parcel_code").size(),
-            "last_left": begun.groupby("parcel_code")["end_date"].max(),
-        }
-    )
-    out.index.name = "parcel_code"
-    return out
+    left = end.to_numpy()[rows].astype("datetime64[ns]")
+    last_left = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    latest_first = -np.where(np.isnat(left), np.iinfo(np.int64).min + 1, left.view(np.int64))
+    by_left = keys.first_of_groups(parcel[rows], latest_first)
+    last_left[parcel[rows][by_left]] = left[by_left]
+    return {
+        "main_uscc": main_uscc,
+        "industry_code": industry,
+        "occupants": np.bincount(parcel[now], minlength=n),
+        "last_left": last_left,
+    }
 
 
-def _evaluated(units: pd.DataFrame, parcels: pd.DataFrame) -> pd.DataFrame:
-    u = units.set_index("unit_key")
+def _evaluated(units: pd.DataFrame, parcels: pd.DataFrame, codes: pd.Series) -> dict[str, Any]:
+    """The evaluation result of the unit on each parcel, and its industry's mean 亩均税收, as eval_ columns."""
+    u = units.reset_index(drop=True)
     u = u.assign(industry_division=u["industry_code"].astype("string").str[:2])
     rated = u[u["status"] == "rated"]
     industry_mean = rated.groupby(["list", "industry_division"])["tax_per_mu"].mean()
-    keys = pd.MultiIndex.from_arrays([u["list"], u["industry_division"]])
-    u = u.assign(industry_mean_tax_per_mu=industry_mean.reindex(keys).to_numpy())
-    columns = [*EVALUATION_COLUMNS, "industry_mean_tax_per_mu"]
+    group = pd.MultiIndex.from_arrays([u["list"], u["industry_division"]])
+    u = u.assign(industry_mean_tax_per_mu=industry_mean.reindex(group).to_numpy())
     # A parcel belongs to one unit (units are the connected pieces of the occupancy graph).
-    joined = parcels[["parcel_code", "unit_key"]].drop_duplicates("parcel_code").join(u[columns], on="unit_key")
-    joined = joined.set_index("parcel_code")
-    return joined.rename(columns={c: f"eval_{c}" for c in ["unit_key", *columns]})
+    link = keys.positions(codes, parcels["parcel_code"])
+    unit_keys = keys.take(keys.strings(parcels["unit_key"]), link)
+    row = keys.positions(unit_keys, u["unit_key"])
+    out: dict[str, Any] = {"eval_unit_key": unit_keys}
+    for column in [*EVALUATION_COLUMNS, "industry_mean_tax_per_mu"]:
+        values = u[column].take(np.maximum(row, 0)) if len(u) else pd.Series(pd.NA, index=range(len(row)))
+        out[f"eval_{column}"] = values.where(row >= 0).reset_index(drop=True) if len(u) else values
+    return out
