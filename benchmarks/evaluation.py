@@ -68,13 +68,13 @@ def child_ours(folder: Path) -> dict[str, Any]:
     from landrenewal.policyfiles import resolve_policy
 
     frames = _read(folder)
-    inputs = Inputs(frames["parcels"], frames["enterprises"], frames["occupancy"], frames["metrics"])
+    inputs = Inputs(*(frames[name] for name in ("parcels", "enterprises", "occupancy", "metrics", "buildings")))
     rules = EvaluationRules.from_policy(resolve_policy(POLICY, dt.date(YEAR, 12, 31)))
     policy_on_date = resolve_policy(POLICY, AS_OF)
     started = time.perf_counter()
     evaluation = evaluate(inputs, YEAR, rules)
     evaluated = time.perf_counter()
-    land = land_on(inputs, frames["buildings"], pd.Timestamp(AS_OF), evaluation.units, evaluation.parcels)
+    land = land_on(inputs, pd.Timestamp(AS_OF), evaluation.units, evaluation.parcels)
     result = identify(land, policy_on_date, pd.Timestamp(AS_OF), evaluated=True)
     done = time.perf_counter()
     above = evaluation.units[(evaluation.units["list"] == "above") & (evaluation.units["status"] == "rated")]

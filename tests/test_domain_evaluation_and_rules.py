@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from landrenewal.domain.dates import add_years
-from landrenewal.domain.evaluation import ClassRule, Inputs, _classify
+from landrenewal.domain.evaluation import ClassRule, Inputs, _classify, _rank
 from landrenewal.domain.identification import active_rules
 from landrenewal.domain.land import land_on
 from landrenewal.domain.rules import RULES
@@ -19,25 +19,30 @@ HUAIAN_SHARES = {"A": 0.2, "B": 0.4, "C": 0.35, "D": 0.05}
 
 
 def _units(scores: list[float]) -> pd.DataFrame:
-    return pd.DataFrame({"score": scores, "status": "rated", "list": "above"})
+    return pd.DataFrame({"score": scores, "status": "rated", "list": "above", "industry_code": "3411"})
+
+
+def _classify_ranked(units: pd.DataFrame, rule: ClassRule) -> None:
+    _rank(units)  # classes are read off the ranks in the list
+    _classify(units, rule)
 
 
 def test_ranked_shares_give_exactly_the_policy_counts() -> None:
     units = _units(list(np.linspace(100, 1, 100)))
-    _classify(units, ClassRule("ranked_shares", HUAIAN_SHARES, {}, {}, None))
+    _classify_ranked(units, ClassRule("ranked_shares", HUAIAN_SHARES, {}, {}, None))
     assert units["class"].value_counts().to_dict() == {"A": 20, "B": 40, "C": 35, "D": 5}
     assert units["class"].iloc[0] == "A" and units["class"].iloc[-1] == "D"
 
 
 def test_equal_scores_share_a_class() -> None:
     units = _units([90.0] * 4 + [10.0])  # four tied at the top: no boundary runs through them
-    _classify(units, ClassRule("ranked_shares", HUAIAN_SHARES, {}, {}, None))
+    _classify_ranked(units, ClassRule("ranked_shares", HUAIAN_SHARES, {}, {}, None))
     assert units["class"].iloc[:4].nunique() == 1
 
 
 def test_score_thresholds_are_inclusive_lower_bounds() -> None:
     units = _units([120.0, 119.99, 90.0, 59.99])
-    _classify(units, ClassRule("score_thresholds", {}, {"A": 120, "B": 90, "C": 60}, {}, None))
+    _classify_ranked(units, ClassRule("score_thresholds", {}, {"A": 120, "B": 90, "C": 60}, {}, None))
     assert units["class"].tolist() == ["A", "B", "B", "D"]
 
 
@@ -73,7 +78,7 @@ def _empty_land() -> pd.DataFrame:
         }
     )
     enterprises = pd.DataFrame({"uscc": pd.Series(dtype="string"), "industry_code": pd.Series(dtype="string")})
-    return land_on(Inputs(parcels, enterprises, occupancy, pd.DataFrame()), buildings, pd.Timestamp("2025-01-01"))
+    return land_on(Inputs(parcels, enterprises, occupancy, pd.DataFrame(), buildings), pd.Timestamp("2025-01-01"))
 
 
 def test_every_rule_reads_columns_the_land_frame_has() -> None:

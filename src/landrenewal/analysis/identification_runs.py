@@ -79,7 +79,7 @@ def _compute(
             conn, store, table, ["parcel_code", "unit_key", "land_mu"], table.c.run_id == evaluation_run
         )
     when = pd.Timestamp(as_of)
-    land = land_on(inventory.inputs, inventory.buildings, when, units, parcels)
+    land = land_on(inventory.inputs, when, units, parcels)
     return identify(land, policy, when, evaluated=units is not None), land, inventory.sha256
 
 

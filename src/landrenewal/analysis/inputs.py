@@ -57,7 +57,6 @@ METRIC_COLUMNS = ("uscc", "year", *FIGURES)
 @dataclass(frozen=True)
 class Inventory:
     inputs: Inputs
-    buildings: pd.DataFrame
     sha256: str
 
 
@@ -77,8 +76,8 @@ def read_inventory(conn: Connection, store: Store, years: tuple[int, ...] | None
     for name, frame in frames.items():
         digest.update(name.encode())
         digest.update(frame_digest(frame))
-    inputs = Inputs(frames["parcels"], frames["enterprises"], frames["occupancy"], frames["metrics"])
-    return Inventory(inputs, frames["buildings"], digest.hexdigest())
+    inputs = Inputs(frames["parcels"], frames["enterprises"], frames["occupancy"], frames["metrics"], frames["buildings"])
+    return Inventory(inputs, digest.hexdigest())
 
 
 def _sorted(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:

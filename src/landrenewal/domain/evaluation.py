@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -161,17 +163,55 @@ def _number_map(value: object, where: str, problems: list[str]) -> dict[str, flo
 
 @dataclass(frozen=True)
 class Inputs:
-    """The inventory an evaluation reads. Dates are datetime64 columns.
+    """The inventory an evaluation and an identification read. Dates are datetime64 columns.
 
-    parcels: parcel_code, area_m2, division_code, production_date, agreed_completion_date;
-    enterprises: uscc, scale, industry_code; occupancy: uscc, parcel_code, start_date, end_date,
-    land_share, tenure; metrics: uscc, year and the FIGURES columns.
+    parcels: parcel_code, area_m2, division_code, production_date, agreed_completion_date (and the
+    fields the rules read); enterprises: uscc, scale, industry_code; occupancy: uscc, parcel_code,
+    start_date, end_date, land_share, tenure; metrics: uscc, year and the FIGURES columns;
+    buildings: parcel_code, floor_area_m2, storeys, storeys_over_8m, footprint_m2, use_type.
     """
 
     parcels: pd.DataFrame
     enterprises: pd.DataFrame
     occupancy: pd.DataFrame
     metrics: pd.DataFrame
+    buildings: pd.DataFrame | None = None
+
+    @cached_property
+    def ids(self) -> InputIds:
+        """Parcel codes and USCCs as integer ids, computed once per inventory."""
+        buildings = () if self.buildings is None else (self.buildings["parcel_code"],)
+        codes, (parcels, occupancy, *built) = keys.encode_together(
+            self.parcels["parcel_code"], self.occupancy["parcel_code"], *buildings
+        )
+        usccs, (enterprises, occupants, metrics) = keys.encode_together(
+            self.enterprises["uscc"], self.occupancy["uscc"], self.metrics.get("uscc", pd.Series(dtype="str"))
+        )
+        return InputIds(
+            parcel_codes=codes,
+            parcel_row=keys.rows_of(parcels, len(codes)),
+            occupancy_parcel=occupancy,
+            building_parcel=built[0] if built else np.zeros(0, dtype=np.int64),
+            usccs=usccs,
+            enterprise_row=keys.rows_of(enterprises, len(usccs)),
+            occupancy_uscc=occupants,
+            metrics_uscc=metrics,
+        )
+
+
+@dataclass(frozen=True)
+class InputIds:
+    """Ids follow string order (see keys.encode_together): the smallest id is the smallest code.
+    ``*_row`` give, for each id, its row in the parcels or enterprises table (-1 if none)."""
+
+    parcel_codes: pa.Array
+    parcel_row: keys.Positions
+    occupancy_parcel: keys.Positions
+    building_parcel: keys.Positions
+    usccs: pa.Array
+    enterprise_row: keys.Positions
+    occupancy_uscc: keys.Positions
+    metrics_uscc: keys.Positions
 
 
 @dataclass(frozen=True)
@@ -202,8 +242,8 @@ def evaluate(inputs: Inputs, year: int, rules: EvaluationRules) -> Evaluation:
         scale = _scale_of_list(list_name)
         scheme = rules.above if scale == "above" else rules.below
         _score(units, rated.to_numpy(), scheme, prior.get(scale, {}))
-    _classify(units, rules.classes)
     _rank(units)
+    _classify(units, rules.classes)
     return Evaluation(year, units, members, parcels)
 
 
@@ -219,10 +259,10 @@ def _derives_benchmarks(rules: EvaluationRules) -> bool:
     return any(s.method == "ratio" and s.benchmark_multiple_of_prior_mean for s in (rules.above, rules.below))
 
 
-def active_occupancy(occupancy: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
-    """Occupancy rows in force at some time between ``first`` and ``last`` (inclusive)."""
-    active = (occupancy["start_date"] <= last) & (occupancy["end_date"].isna() | (occupancy["end_date"] > first))
-    return occupancy[active.to_numpy(dtype=bool)]
+def active_occupancy(occupancy: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> npt.NDArray[np.bool_]:
+    """Which occupancy rows are in force at some time between ``first`` and ``last`` (inclusive)."""
+    start, end = occupancy["start_date"], occupancy["end_date"]
+    return np.asarray(((start <= last) & (end.isna() | (end > first))).to_numpy(dtype=bool, na_value=False))
 
 
 @dataclass(frozen=True)
@@ -235,66 +275,66 @@ class _Links:
 
 def _units(inputs: Inputs, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, _Links]:
     first, last = pd.Timestamp(year=year, month=1, day=1), pd.Timestamp(year=year, month=12, day=31)
-    occ = active_occupancy(inputs.occupancy, first, last)
-    usccs, codes = keys.sorted_unique(occ["uscc"]), keys.sorted_unique(occ["parcel_code"])
-    ent, par = keys.positions(occ["uscc"], usccs), keys.positions(occ["parcel_code"], codes)
-    parcel_row = keys.positions(codes, inputs.parcels["parcel_code"])
-    area = inputs.parcels["area_m2"].to_numpy(dtype="float64", na_value=np.nan)
-    code_area = keys.at(area, parcel_row, np.nan)
-    land_mu = np.nan_to_num(occ["land_share"].to_numpy(dtype="float64", na_value=np.nan) * code_area[par] / M2_PER_MU)
-    n_ent, n_par = len(usccs), len(codes)
-    graph = coo_matrix((np.ones(len(occ), dtype=np.int8), (ent, par + n_ent)), shape=(n_ent + n_par,) * 2)
+    ids = inputs.ids
+    active = active_occupancy(inputs.occupancy, first, last) & (ids.occupancy_uscc >= 0) & (ids.occupancy_parcel >= 0)
+    ent, par = ids.occupancy_uscc[active], ids.occupancy_parcel[active]
+    n_usccs, n_codes = len(ids.usccs), len(ids.parcel_codes)
+    area = keys.at(inputs.parcels["area_m2"].to_numpy(dtype="float64", na_value=np.nan), ids.parcel_row, np.nan)
+    share = inputs.occupancy["land_share"].to_numpy(dtype="float64", na_value=np.nan)[active]
+    land_mu = np.nan_to_num(share * area[par] / M2_PER_MU)
+    graph = coo_matrix((np.ones(len(ent), dtype=np.int8), (ent, par + n_usccs)), shape=(n_usccs + n_codes,) * 2)
     _, component = connected_components(graph, directed=False)
-    # A unit is named by the smallest USCC among its enterprises: stable across runs. usccs is
-    # sorted, so that is the component's first enterprise; units are numbered in that order.
-    _, key_position = np.unique(component[:n_ent], return_index=True)
-    key_position = np.sort(key_position)
-    unit_of_component = np.empty(component.max() + 1 if len(component) else 0, dtype=np.int64)
-    unit_of_component[component[key_position]] = np.arange(len(key_position))
-    n_units = len(key_position)
-    member_unit, parcel_unit = unit_of_component[component[:n_ent]], unit_of_component[component[n_ent:]]
+    # Ids follow string order, so a unit's smallest USCC (its stable name) is its first member.
+    members_id = np.flatnonzero(np.bincount(ent, minlength=n_usccs))
+    parcels_id = np.flatnonzero(np.bincount(par, minlength=n_codes))
+    key_id = np.sort(members_id[keys.first_rows(component[members_id])])
+    unit_of_component = np.full(component.max() + 1 if len(component) else 0, -1, dtype=np.int64)
+    unit_of_component[component[key_id]] = np.arange(len(key_id))
+    n_units = len(key_id)
+    member_unit = unit_of_component[component[members_id]]
+    parcel_unit = unit_of_component[component[parcels_id + n_usccs]]
     members = pd.DataFrame(
-        {"uscc": keys.take(usccs, np.arange(n_ent)), "unit_key": keys.take(usccs, key_position[member_unit])}
+        {"uscc": keys.take(ids.usccs, members_id), "unit_key": keys.take(ids.usccs, key_id[member_unit])}
     )
-    parcel_land = np.bincount(par, weights=land_mu, minlength=n_par)
+    parcel_land = np.bincount(par, weights=land_mu, minlength=n_codes)[parcels_id]
     parcels = pd.DataFrame(
         {
-            "parcel_code": keys.take(codes, np.arange(n_par)),
-            "unit_key": keys.take(usccs, key_position[parcel_unit]),
+            "parcel_code": keys.take(ids.parcel_codes, parcels_id),
+            "unit_key": keys.take(ids.usccs, key_id[parcel_unit]),
             "land_mu": parcel_land,
         }
     )
-    rented = occ["tenure"].eq("rented").to_numpy(dtype=bool) if "tenure" in occ else np.zeros(len(occ), bool)
-    occ_unit = member_unit[ent]
+    tenure = inputs.occupancy["tenure"] if "tenure" in inputs.occupancy else None
+    rented = np.zeros(len(ent), bool) if tenure is None else tenure.eq("rented").to_numpy(dtype=bool)[active]
+    occ_unit = unit_of_component[component[ent]]
     units = pd.DataFrame(
         {
-            "unit_key": keys.take(usccs, key_position),
+            "unit_key": keys.take(ids.usccs, key_id),
             "land_mu": np.bincount(occ_unit, weights=land_mu, minlength=n_units),
             "rented_only": np.bincount(occ_unit, weights=~rented, minlength=n_units) == 0,
             "parcel_count": np.bincount(parcel_unit, minlength=n_units),
             "member_count": np.bincount(member_unit, minlength=n_units),
         }
     )
-    enterprise_row = keys.positions(usccs, inputs.enterprises["uscc"])
-    year_metrics = inputs.metrics[(inputs.metrics["year"] == year).to_numpy(dtype=bool)]
-    metric_row = keys.positions(usccs, year_metrics["uscc"])
-    member_figures = {name: _take_float(year_metrics, name, metric_row) for name in FIGURES}
+    enterprise_row = ids.enterprise_row[members_id]
+    this_year = (inputs.metrics["year"] == year).to_numpy(dtype=bool) if "year" in inputs.metrics else np.zeros(0, bool)
+    metric_row = keys.rows_of(np.where(this_year, ids.metrics_uscc, -1), n_usccs)[members_id]
+    member_figures = {name: _take_float(inputs.metrics, name, metric_row) for name in FIGURES}
     for name, value in member_figures.items():
         units[name] = keys.group_sum(member_unit, value, n_units)
     is_above = inputs.enterprises["scale"].eq("above").to_numpy(dtype=bool)
-    member_above = keys.at(is_above, enterprise_row, False)
-    units["above"] = np.bincount(member_unit, weights=member_above, minlength=n_units) > 0
+    units["above"] = np.bincount(member_unit, weights=keys.at(is_above, enterprise_row, False), minlength=n_units) > 0
     # The unit's industry is its biggest member's (by revenue, then by USCC).
     member_revenue = np.nan_to_num(member_figures["revenue_wan"], nan=-1.0)
-    lead = keys.first_of_groups(member_unit, -member_revenue, np.arange(n_ent))
-    industries = keys.strings(inputs.enterprises["industry_code"])
-    units["industry_code"] = keys.take(industries, enterprise_row[lead])
-    units["lead_uscc"] = keys.take(usccs, lead)
-    biggest = keys.first_of_groups(parcel_unit, -parcel_land, np.arange(n_par))
-    divisions = keys.strings(inputs.parcels["division_code"])
-    units["division_code"] = keys.take(divisions, parcel_row[biggest])
-    scale = np.where(units["above"], "above", "below")
-    units["list"] = np.where(units["rented_only"], np.char.add("rented_", scale.astype(str)), scale)
+    lead = keys.first_of_groups(member_unit, -member_revenue, members_id)
+    units["industry_code"] = keys.take(keys.strings(inputs.enterprises["industry_code"]), enterprise_row[lead])
+    units["lead_uscc"] = keys.take(ids.usccs, members_id[lead])
+    parcel_row = ids.parcel_row[parcels_id]
+    biggest = keys.first_of_groups(parcel_unit, -parcel_land, parcels_id)
+    units["division_code"] = keys.take(keys.strings(inputs.parcels["division_code"]), parcel_row[biggest])
+    # LISTS in order: above, below, rented_above, rented_below.
+    list_code = 2 * units["rented_only"].to_numpy(dtype=np.int64) + ~units["above"].to_numpy(dtype=bool)
+    units["list"] = keys.labels(list(LISTS), list_code)
     return units, members, parcels, _Links(parcel_row, parcel_unit)
 
 
@@ -321,11 +361,12 @@ def _scope(units: pd.DataFrame, links: _Links, inputs: Inputs, year: int, rules:
     small = ~units["above"].to_numpy(dtype=bool) & (units["land_mu"] < rules.below_scale_land_min_mu).to_numpy()
     no_data = units[list(FIGURES)].isna().all(axis=1).to_numpy()
     overdue_only = ~produced & overdue_any
-    units["status"] = np.select(
+    status = np.select(
         [small, ~produced & ~overdue_any, overdue_only & (rules.overdue_class is not None), overdue_only, no_data],
-        ["out_of_scope", "not_rated", "overdue", "rated", "no_data"],
-        "rated",
+        [3, 1, 2, 0, 4],
+        0,
     )
+    units["status"] = keys.labels(["rated", "not_rated", "overdue", "out_of_scope", "no_data"], status)
     # Past the agreed completion and still not producing: judged on what it produces, which is nothing.
     units.loc[overdue_only, list(FIGURES)] = units.loc[overdue_only, list(FIGURES)].fillna(0.0)
 
@@ -385,24 +426,25 @@ def _classify(units: pd.DataFrame, rule: ClassRule) -> None:
         return
     shares = [rule.ranked_shares.get(c, 0.0) for c in CLASSES]
     bounds = np.cumsum(shares)
-    for list_name in LISTS:
-        mine = rated & (units["list"] == list_name)
-        n = int(mine.sum())
-        if n == 0:
-            continue
-        rank = units.loc[mine, "score"].rank(ascending=False, method="min").to_numpy()
-        # Rank r falls in the class whose cumulative share first reaches r/n (ties share the better class).
-        last_rank_of_class = np.round(bounds * n)
-        which = np.searchsorted(last_rank_of_class, rank, side="left")
-        units.loc[mine, "class"] = np.array(CLASSES)[np.minimum(which, len(CLASSES) - 1)]
+    rank = units["rank"].to_numpy(dtype="float64", na_value=np.nan)
+    size = units["rank_size"].to_numpy(dtype="float64", na_value=np.nan)
+    # Rank r of n falls in the class whose cumulative share first reaches r/n (ties share the better class).
+    last_rank_of_class = np.round(np.outer(np.nan_to_num(size), bounds))
+    which = (last_rank_of_class < np.nan_to_num(rank)[:, None]).sum(axis=1)
+    cls = np.array(CLASSES)[np.minimum(which, len(CLASSES) - 1)]
+    units.loc[rated, "class"] = cls[rated.to_numpy()]
 
 
 def _rank(units: pd.DataFrame) -> None:
-    rated = units["status"] == "rated"
+    """Rank among the rated units of the same list, and of the same list and industry division."""
+    rated = (units["status"] == "rated").to_numpy(dtype=bool)
     units["industry_division"] = units["industry_code"].astype("string").str[:2]
-    score = units["score"].where(rated)
-    units["rank"] = score.groupby(units["list"]).rank(ascending=False, method="min").astype("Int64")
-    units["rank_size"] = rated.groupby(units["list"]).transform("sum").where(rated).astype("Int64")
-    key = [units["list"], units["industry_division"]]
-    units["rank_industry"] = score.groupby(key).rank(ascending=False, method="min").astype("Int64")
-    units["rank_industry_size"] = rated.groupby(key).transform("sum").where(rated).astype("Int64")
+    score = np.where(rated, units["score"].to_numpy(dtype="float64", na_value=np.nan), np.nan)
+    _, list_code = keys.encode(units["list"])
+    _, division = keys.encode(units["industry_division"])
+    by_industry = np.where(division >= 0, list_code * (division.max() + 1) + division, -1)
+    for name, group in (("rank", list_code), ("rank_industry", by_industry)):
+        units[name] = pd.array(keys.rank_descending(score, group), dtype="Int64")
+        counted = rated & (group >= 0)
+        size = np.bincount(group[counted], minlength=max(int(group.max()) + 1, 0) if len(group) else 0)
+        units[f"{name}_size"] = pd.array(np.where(counted, keys.at(size, group, 0), np.nan), dtype="Int64")

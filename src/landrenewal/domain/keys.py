@@ -24,6 +24,8 @@ def strings(values: Any) -> pa.Array:
         values = values.array
     if hasattr(values, "_pa_array"):
         array = values._pa_array
+    elif isinstance(values, pd.Categorical):
+        array = pa.array(values)
     elif isinstance(values, pa.Array | pa.ChunkedArray):
         array = values
     else:
@@ -33,16 +35,39 @@ def strings(values: Any) -> pa.Array:
     return array.cast(pa.large_string())
 
 
+def encode_together(*columns: Any) -> tuple[pa.Array, list[Positions]]:
+    """The distinct non-null values of all ``columns`` in code-point order, and each column's
+    values as positions among them (-1 where null): one hash pass over all of them. Because the
+    positions follow string order, comparing or sorting positions compares or sorts the strings."""
+    arrays = [strings(c) for c in columns]
+    universe, ids = encode(pa.concat_arrays(arrays) if arrays else pa.array([], pa.large_string()))
+    bounds = np.cumsum([0, *(len(a) for a in arrays)])
+    return universe, [ids[start:end] for start, end in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def rows_of(ids: Positions, size: int) -> Positions:
+    """The inverse of a column of ids: for each id, the (last) row holding it, -1 where none does."""
+    rows = np.full(size, -1, dtype=np.int64)
+    held = ids >= 0
+    rows[ids[held]] = np.flatnonzero(held)
+    return rows
+
+
 def positions(values: Any, universe: Any) -> Positions:
     """For each value, the position of its first occurrence in ``universe``; -1 where absent or null."""
     found = pc.index_in(strings(values), value_set=strings(universe))
     return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def sorted_unique(values: Any) -> pa.Array:
-    """The distinct non-null values in code-point order (the order Python sorts ``str`` in)."""
-    unique = pc.unique(strings(values)).drop_null()
-    return unique.take(pc.sort_indices(unique))
+def encode(values: Any) -> tuple[pa.Array, Positions]:
+    """The distinct non-null values in code-point order (the order Python sorts ``str`` in), and
+    each value's position among them (-1 where null): one hash pass and a sort of the distinct."""
+    encoded = pc.dictionary_encode(strings(values))
+    order = np.asarray(pc.sort_indices(encoded.dictionary).to_numpy(), dtype=np.int64)
+    place = np.empty(len(order), dtype=np.int64)
+    place[order] = np.arange(len(order))
+    index = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return encoded.dictionary.take(pa.array(order)), np.where(index >= 0, place[np.maximum(index, 0)], -1)
 
 
 def ranks(values: Any) -> Positions:
@@ -66,12 +91,50 @@ def at(values: npt.NDArray[Any], rows: Positions, missing: Any) -> npt.NDArray[A
     return np.where(rows >= 0, values[np.maximum(rows, 0)], missing)
 
 
+def labels(names: list[str], codes: npt.NDArray[np.integer[Any]]) -> pd.Series:
+    """``names[code]`` for each code, as a pandas string column (missing where the code is -1)."""
+    return take(pa.array(names, pa.large_string()), np.asarray(codes, dtype=np.int64))
+
+
+def rank_descending(values: npt.NDArray[np.float64], group: Positions) -> npt.NDArray[np.float64]:
+    """1 + the number of larger values in the same group (pandas' rank(ascending=False,
+    method="min")); NaN for NaN values or groups of -1."""
+    out = np.full(len(values), np.nan)
+    rows = np.flatnonzero(~np.isnan(values) & (group >= 0))
+    if not len(rows):
+        return out
+    order = rows[np.lexsort((-values[rows], group[rows]))]
+    g, v = group[order], values[order]
+    at = np.arange(len(order))
+    new_group = np.r_[True, g[1:] != g[:-1]]
+    new_value = new_group | np.r_[True, v[1:] != v[:-1]]
+    group_start = np.maximum.accumulate(np.where(new_group, at, 0))
+    value_start = np.maximum.accumulate(np.where(new_value, at, 0))
+    out[order] = value_start - group_start + 1
+    return out
+
+
 def first_of_groups(group: Positions, *keys: npt.NDArray[Any]) -> Positions:
-    """The row with the smallest ``keys`` (compared in the given order) in each group, by group."""
-    order = np.lexsort((*reversed(keys), group))
-    g = group[order]
-    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.array([], dtype=np.int64)
-    return np.asarray(order[starts], dtype=np.int64)
+    """The row with the smallest ``keys`` (compared in the given order, then the earliest row) in
+    each group, by group. Linear: each key keeps the rows equal to their group's minimum."""
+    if not len(group):
+        return np.zeros(0, dtype=np.int64)
+    size = int(group.max()) + 1
+    rows = np.arange(len(group))
+    for key in keys:
+        k = np.asarray(key)[rows]
+        k = k.astype(np.int8) if k.dtype == bool else k
+        lowest = np.full(size, np.inf if k.dtype.kind == "f" else np.iinfo(k.dtype).max, dtype=k.dtype)
+        np.minimum.at(lowest, group[rows], k)
+        rows = rows[k == lowest[group[rows]]]
+    first = np.full(size, -1, dtype=np.int64)
+    first[group[rows][::-1]] = rows[::-1]  # the last write wins: each group's earliest row
+    return first[first >= 0]
+
+
+def first_rows(values: Positions) -> Positions:
+    """For each distinct value (in increasing order), the first row holding it."""
+    return first_of_groups(values)
 
 
 def group_sum(group: Positions, values: npt.NDArray[np.float64], size: int) -> npt.NDArray[np.float64]:

@@ -27,36 +27,40 @@ EVALUATION_COLUMNS = ("class", "score", "status", "list", "rank", "rank_size", "
 
 def land_on(
     inputs: Inputs,
-    buildings: pd.DataFrame,
     as_of: pd.Timestamp,
     evaluation_units: pd.DataFrame | None = None,
     evaluation_parcels: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per row of ``inputs.parcels`` (same order, a fresh index) with everything rules read."""
     land = inputs.parcels.reset_index(drop=True)
-    codes = land["parcel_code"]
+    ids = inputs.ids
     area = land["area_m2"].to_numpy(dtype="float64", na_value=np.nan)
     known_area = np.where(area > 0, area, np.nan)
     land["area_mu"] = area / M2_PER_MU
-    built = _built(buildings, keys.positions(buildings["parcel_code"], codes), len(land))
+    if inputs.buildings is not None:
+        built = _built(inputs.buildings, keys.at(ids.parcel_row, ids.building_parcel, -1), len(land))
+    else:
+        built = {c: np.zeros(len(land)) for c in BUILT_COLUMNS}
     for column, values in built.items():
         land[column] = values
     land["far"] = land["far_floor_area_m2"] / known_area
     land["building_coverage"] = land["footprint_m2"] / known_area
     land["office_living_share"] = land["office_living_footprint_m2"] / known_area
     land["invested_intensity_wan_per_mu"] = land["invested_wan"] / (known_area / M2_PER_MU)
-    occupied = keys.positions(inputs.occupancy["parcel_code"], codes)
-    for column, values in _users(inputs, occupied, as_of, len(land)).items():
+    for column, values in _users(inputs, as_of, len(land)).items():
         land[column] = values
     land["industry_2002"] = division_2002(land["industry_code"].astype("string"))
     if evaluation_units is not None and evaluation_parcels is not None:
-        for column, values in _evaluated(evaluation_units, evaluation_parcels, codes).items():
+        for column, values in _evaluated(evaluation_units, evaluation_parcels, land["parcel_code"]).items():
             land[column] = values
     else:
         for column in EVALUATION_COLUMNS:
             land[f"eval_{column}"] = pd.NA
         land["eval_industry_mean_tax_per_mu"] = np.nan
     return land
+
+
+BUILT_COLUMNS = ("far_floor_area_m2", "footprint_m2", "office_living_footprint_m2", "building_count")
 
 
 def _built(buildings: pd.DataFrame, parcel: keys.Positions, n: int) -> dict[str, npt.NDArray[Any]]:
@@ -70,17 +74,16 @@ def _built(buildings: pd.DataFrame, parcel: keys.Positions, n: int) -> dict[str,
     footprint = np.nan_to_num(b["footprint_m2"].to_numpy(dtype="float64", na_value=np.nan))
     office = np.where(b["use_type"].isin(OFFICE_AND_LIVING).to_numpy(dtype=bool), footprint, 0.0)
     on = parcel >= 0
-    return {
-        "far_floor_area_m2": np.bincount(parcel[on], weights=np.nan_to_num(counted)[on], minlength=n),
-        "footprint_m2": np.bincount(parcel[on], weights=footprint[on], minlength=n),
-        "office_living_footprint_m2": np.bincount(parcel[on], weights=office[on], minlength=n),
-        "building_count": np.bincount(parcel[on], minlength=n),
-    }
+    values = (np.nan_to_num(counted), footprint, office, np.ones(len(b)))
+    sums = {c: np.bincount(parcel[on], weights=v[on], minlength=n) for c, v in zip(BUILT_COLUMNS, values, strict=True)}
+    sums["building_count"] = sums["building_count"].astype(np.int64)
+    return sums
 
 
-def _users(inputs: Inputs, parcel: keys.Positions, as_of: pd.Timestamp, n: int) -> dict[str, Any]:
+def _users(inputs: Inputs, as_of: pd.Timestamp, n: int) -> dict[str, Any]:
     """Who uses each parcel on ``as_of``: how many, the main user's industry, and when the last left."""
-    occ = inputs.occupancy
+    occ, ids = inputs.occupancy, inputs.ids
+    parcel = keys.at(ids.parcel_row, ids.occupancy_parcel, -1)
     start, end = occ["start_date"], occ["end_date"]
     begun = np.asarray((start <= as_of).to_numpy(dtype=bool, na_value=False)) & (parcel >= 0)
     now = begun & np.asarray((end.isna() | (end > as_of)).to_numpy(dtype=bool, na_value=False))
@@ -88,26 +91,19 @@ def _users(inputs: Inputs, parcel: keys.Positions, as_of: pd.Timestamp, n: int) 
     # The main user: the largest share now, else the one there most recently (then the smallest USCC).
     share = occ["land_share"].to_numpy(dtype="float64", na_value=np.nan)[rows]
     started = start.to_numpy()[rows].astype("datetime64[ns]").view(np.int64)
-    main = rows[
-        keys.first_of_groups(
-            parcel[rows], ~now[rows], -np.nan_to_num(share, nan=-1.0), -started, keys.ranks(occ["uscc"].iloc[rows])
-        )
-    ]
-    main_of_parcel = np.full(n, -1, dtype=np.int64)
-    main_of_parcel[parcel[main]] = main
-    usccs = keys.strings(occ["uscc"])
-    main_uscc = keys.take(usccs, main_of_parcel)
-    industry = keys.take(
-        keys.strings(inputs.enterprises["industry_code"]), keys.positions(main_uscc, inputs.enterprises["uscc"])
-    )
+    uscc = ids.occupancy_uscc[rows]
+    main = keys.first_of_groups(parcel[rows], ~now[rows], -np.nan_to_num(share, nan=-1.0), -started, uscc)
+    main_uscc = np.full(n, -1, dtype=np.int64)
+    main_uscc[parcel[rows][main]] = uscc[main]
+    industry = keys.strings(inputs.enterprises["industry_code"])
     left = end.to_numpy()[rows].astype("datetime64[ns]")
     last_left = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     latest_first = -np.where(np.isnat(left), np.iinfo(np.int64).min + 1, left.view(np.int64))
     by_left = keys.first_of_groups(parcel[rows], latest_first)
     last_left[parcel[rows][by_left]] = left[by_left]
     return {
-        "main_uscc": main_uscc,
-        "industry_code": industry,
+        "main_uscc": keys.take(ids.usccs, main_uscc),
+        "industry_code": keys.take(industry, keys.at(ids.enterprise_row, main_uscc, -1)),
         "occupants": np.bincount(parcel[now], minlength=n),
         "last_left": last_left,
     }
