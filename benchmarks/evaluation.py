@@ -54,6 +54,8 @@ def _write_city(parcels: int, folder: Path) -> dict[str, int]:
 
 def _read(folder: Path) -> dict[str, pd.DataFrame]:
     frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+    # As `landrenewal evaluate` reads the store: the metrics of the year and the year before.
+    frames["metrics"] = frames["metrics"][frames["metrics"]["year"].isin([YEAR - 1, YEAR])].reset_index(drop=True)
     for frame in frames.values():
         for column in frame.columns:
             if column.endswith("_date"):

@@ -76,7 +76,7 @@ def read_inventory(conn: Connection, store: Store, years: tuple[int, ...] | None
     for name, frame in frames.items():
         digest.update(name.encode())
         digest.update(frame_digest(frame))
-    inputs = Inputs(frames["parcels"], frames["enterprises"], frames["occupancy"], frames["metrics"], frames["buildings"])
+    inputs = Inputs(*(frames[name] for name in ("parcels", "enterprises", "occupancy", "metrics", "buildings")))
     return Inventory(inputs, digest.hexdigest())
 
 

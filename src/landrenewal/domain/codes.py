@@ -72,5 +72,7 @@ def industry_2017_to_2002() -> dict[str, str]:
 def division_2002(digits: pd.Series) -> pd.Series:
     """The GB/T 4754-2002 division of normalized 2017 codes: by 3-digit group first, then division."""
     table = industry_2017_to_2002()
-    by_group = digits.str[:3].map(table)
-    return by_group.fillna(digits.str[:2].map(table)).astype("string")
+    codes, index = pd.factorize(digits)  # a few hundred distinct codes in a city: map those
+    distinct = pd.Series(index, dtype="string")
+    mapped = distinct.str[:3].map(table).fillna(distinct.str[:2].map(table)).astype("string")
+    return pd.Series(mapped.array.take(codes, allow_fill=True), index=digits.index, dtype="string")

@@ -12,6 +12,7 @@ Zhejiang's weights or Jiangsu's shares.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -181,12 +182,19 @@ class Inputs:
     def ids(self) -> InputIds:
         """Parcel codes and USCCs as integer ids, computed once per inventory."""
         buildings = () if self.buildings is None else (self.buildings["parcel_code"],)
-        codes, (parcels, occupancy, *built) = keys.encode_together(
-            self.parcels["parcel_code"], self.occupancy["parcel_code"], *buildings
-        )
-        usccs, (enterprises, occupants, metrics) = keys.encode_together(
-            self.enterprises["uscc"], self.occupancy["uscc"], self.metrics.get("uscc", pd.Series(dtype="str"))
-        )
+        # The two hash passes are independent and Arrow releases the GIL: one per core.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            by_code = pool.submit(
+                keys.encode_together, self.parcels["parcel_code"], self.occupancy["parcel_code"], *buildings
+            )
+            by_uscc = pool.submit(
+                keys.encode_together,
+                self.enterprises["uscc"],
+                self.occupancy["uscc"],
+                self.metrics.get("uscc", pd.Series(dtype="str")),
+            )
+        codes, (parcels, occupancy, *built) = by_code.result()
+        usccs, (enterprises, occupants, metrics) = by_uscc.result()
         return InputIds(
             parcel_codes=codes,
             parcel_row=keys.rows_of(parcels, len(codes)),
@@ -304,7 +312,7 @@ def _units(inputs: Inputs, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.Da
             "land_mu": parcel_land,
         }
     )
-    tenure = inputs.occupancy["tenure"] if "tenure" in inputs.occupancy else None
+    tenure = inputs.occupancy.get("tenure")
     rented = np.zeros(len(ent), bool) if tenure is None else tenure.eq("rented").to_numpy(dtype=bool)[active]
     occ_unit = unit_of_component[component[ent]]
     units = pd.DataFrame(
@@ -442,9 +450,10 @@ def _rank(units: pd.DataFrame) -> None:
     score = np.where(rated, units["score"].to_numpy(dtype="float64", na_value=np.nan), np.nan)
     _, list_code = keys.encode(units["list"])
     _, division = keys.encode(units["industry_division"])
-    by_industry = np.where(division >= 0, list_code * (division.max() + 1) + division, -1)
+    by_industry = np.where(division >= 0, list_code * (division.max(initial=0) + 1) + division, -1)
     for name, group in (("rank", list_code), ("rank_industry", by_industry)):
-        units[name] = pd.array(keys.rank_descending(score, group), dtype="Int64")
+        units[name] = pd.Series(keys.rank_descending(score, group), index=units.index).astype("Int64")
         counted = rated & (group >= 0)
-        size = np.bincount(group[counted], minlength=max(int(group.max()) + 1, 0) if len(group) else 0)
-        units[f"{name}_size"] = pd.array(np.where(counted, keys.at(size, group, 0), np.nan), dtype="Int64")
+        size = np.bincount(group[counted], minlength=int(group.max(initial=-1)) + 1)
+        in_group = np.where(counted, keys.at(size, group, 0), np.nan)
+        units[f"{name}_size"] = pd.Series(in_group, index=units.index).astype("Int64")

@@ -7,6 +7,7 @@ their time turning the strings into Python objects and back.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -42,7 +43,7 @@ def encode_together(*columns: Any) -> tuple[pa.Array, list[Positions]]:
     arrays = [strings(c) for c in columns]
     universe, ids = encode(pa.concat_arrays(arrays) if arrays else pa.array([], pa.large_string()))
     bounds = np.cumsum([0, *(len(a) for a in arrays)])
-    return universe, [ids[start:end] for start, end in zip(bounds[:-1], bounds[1:], strict=True)]
+    return universe, [ids[start:end] for start, end in itertools.pairwise(bounds)]
 
 
 def rows_of(ids: Positions, size: int) -> Positions:
@@ -53,10 +54,16 @@ def rows_of(ids: Positions, size: int) -> Positions:
     return rows
 
 
-def positions(values: Any, universe: Any) -> Positions:
-    """For each value, the position of its first occurrence in ``universe``; -1 where absent or null."""
-    found = pc.index_in(strings(values), value_set=strings(universe))
-    return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+def find_sorted(universe: pa.Array, values: Any) -> Positions:
+    """The position of each value in ``universe`` (sorted and distinct, as ``encode`` makes it);
+    -1 where absent or null. A binary search: no hash table over the universe."""
+    needles = strings(values)
+    at = np.asarray(pc.search_sorted(universe, needles).fill_null(len(universe)).to_numpy(), dtype=np.int64)
+    inside = at < len(universe)
+    if not len(universe):
+        return np.full(len(at), -1, dtype=np.int64)
+    same = pc.equal(universe.take(pa.array(np.where(inside, at, 0))), needles).fill_null(False)
+    return np.where(inside & np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool), at, -1)
 
 
 def encode(values: Any) -> tuple[pa.Array, Positions]:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from landrenewal.domain import keys
 from landrenewal.domain.codes import division_2002
-from landrenewal.domain.evaluation import Inputs
+from landrenewal.domain.evaluation import InputIds, Inputs
 from landrenewal.domain.model import far_floor_area_m2
 from landrenewal.domain.units import M2_PER_MU
 
@@ -51,7 +51,7 @@ def land_on(
         land[column] = values
     land["industry_2002"] = division_2002(land["industry_code"].astype("string"))
     if evaluation_units is not None and evaluation_parcels is not None:
-        for column, values in _evaluated(evaluation_units, evaluation_parcels, land["parcel_code"]).items():
+        for column, values in _evaluated(evaluation_units, evaluation_parcels, ids, len(land)).items():
             land[column] = values
     else:
         for column in EVALUATION_COLUMNS:
@@ -109,7 +109,7 @@ def _users(inputs: Inputs, as_of: pd.Timestamp, n: int) -> dict[str, Any]:
     }
 
 
-def _evaluated(units: pd.DataFrame, parcels: pd.DataFrame, codes: pd.Series) -> dict[str, Any]:
+def _evaluated(units: pd.DataFrame, parcels: pd.DataFrame, ids: InputIds, n: int) -> dict[str, Any]:
     """The evaluation result of the unit on each parcel, and its industry's mean 亩均税收, as eval_ columns."""
     u = units.reset_index(drop=True)
     u = u.assign(industry_division=u["industry_code"].astype("string").str[:2])
@@ -118,10 +118,12 @@ def _evaluated(units: pd.DataFrame, parcels: pd.DataFrame, codes: pd.Series) -> 
     group = pd.MultiIndex.from_arrays([u["list"], u["industry_division"]])
     u = u.assign(industry_mean_tax_per_mu=industry_mean.reindex(group).to_numpy())
     # A parcel belongs to one unit (units are the connected pieces of the occupancy graph).
-    link = keys.positions(codes, parcels["parcel_code"])
-    unit_keys = keys.take(keys.strings(parcels["unit_key"]), link)
-    row = keys.positions(unit_keys, u["unit_key"])
-    out: dict[str, Any] = {"eval_unit_key": unit_keys}
+    land_row = keys.at(ids.parcel_row, keys.find_sorted(ids.parcel_codes, parcels["parcel_code"]), -1)
+    unit_row = keys.rows_of(keys.find_sorted(ids.usccs, u["unit_key"]), len(ids.usccs))
+    parcel_unit = keys.at(unit_row, keys.find_sorted(ids.usccs, parcels["unit_key"]), -1)
+    row = np.full(n, -1, dtype=np.int64)
+    row[land_row[land_row >= 0]] = parcel_unit[land_row >= 0]
+    out: dict[str, Any] = {"eval_unit_key": keys.take(keys.strings(u["unit_key"]), row)}
     for column in [*EVALUATION_COLUMNS, "industry_mean_tax_per_mu"]:
         values = u[column].take(np.maximum(row, 0)) if len(u) else pd.Series(pd.NA, index=range(len(row)))
         out[f"eval_{column}"] = values.where(row >= 0).reset_index(drop=True) if len(u) else values

@@ -22,7 +22,8 @@ def idle_milestones(
     anniversary on); 闲置费 from then on, recovery from the anniversary of the recovery term."""
     idle = before(add_years(since, years) + pd.Timedelta(days=1), as_of)
     recovery = before(add_years(since, params[RECOVERY]), as_of)
-    milestone = pd.Series(pd.Categorical.from_codes(recovery.astype(np.int8), ["征缴闲置费", "无偿收回"]), index=land.index)
+    stage = pd.Categorical.from_codes(recovery.astype(np.int8), pd.Index(["征缴闲置费", "无偿收回"]))
+    milestone = pd.Series(stage, index=land.index)
     evidence = {
         "idle_since": since,
         "days_idle": days_between(since, as_of),
