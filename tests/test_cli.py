@@ -110,6 +110,36 @@ def test_gbk_shapefile_and_xlsx_end_to_end(tmp_path: Path, store_location: str) 
     assert any("元 换算为 万元" in note for note in metrics["notes"])
 
 
+def test_import_takes_its_area_tolerance_from_the_policy(tmp_path: Path, store_location: str) -> None:
+    """inventory.area_tolerance is 5 % in `cn`; a store's own policy may widen it; --area-tolerance wins."""
+    import pyogrio
+
+    from tests import filemakers
+
+    db = store_location
+    run("import", "divisions", str(_divisions_csv(tmp_path)), "--db", db, check=True)
+    table = filemakers.parcel_table()
+    table["宗地面积"] = (table["宗地面积"] * 1.10).round(2)  # recorded 10 % above the geometry
+    shp = tmp_path / "宗地_面积偏大.shp"
+    pyogrio.write_dataframe(table, shp, encoding="GBK")
+    wide = tmp_path / "wide.yaml"
+    wide.write_text(
+        "id: wide\nname: 放宽面积容差（用例）\nparent: cn\nparameters:\n  inventory.area_tolerance:\n"
+        "    values:\n      - from: 2020-01-01\n        value: 0.15\n        source: 用例自定\n",
+        encoding="utf-8",
+    )
+
+    refused = run("import", "parcels", str(shp), "--db", db, "--policy", "cn", "--json")
+    assert refused.returncode == 1
+    reasons = [p["reason"] for p in json.loads(refused.stdout)["problems"]]
+    assert reasons and all("超过容差 5%" in r for r in reasons)
+    run("policy", "use", str(wide), "--db", db, check=True)
+    explicit = run("import", "parcels", str(shp), "--db", db, "--area-tolerance", "0.05", "--json")
+    assert explicit.returncode == 1
+    loaded = json.loads(run("import", "parcels", str(shp), "--db", db, "--json", check=True).stdout)
+    assert loaded["inserted"] == 3
+
+
 def _divisions_csv(folder: Path) -> Path:
     path = folder / "行政区划.csv"
     builders.divisions().rename(columns={"division_code": "行政区划代码", "name": "名称"}).to_csv(

@@ -36,3 +36,17 @@ def policy_for(conn: Connection, ref: str | None, on: dt.date) -> ResolvedPolicy
             ]
         )
     return resolve_policy(chosen, on)
+
+
+AREA_TOLERANCE = "inventory.area_tolerance"
+
+
+def area_tolerance(conn: Connection, ref: str | None, on: dt.date) -> tuple[float, str] | None:
+    """The import's area tolerance from the named policy, else the store's; None if neither has one."""
+    chosen = ref or store_policy(conn)
+    if chosen is None:
+        return None
+    policy = resolve_policy(chosen, on)
+    if AREA_TOLERANCE not in policy.values:
+        return None
+    return float(policy[AREA_TOLERANCE]), policy.policy_id

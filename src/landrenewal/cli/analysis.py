@@ -11,15 +11,17 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from landrenewal.cli.common import DEFAULT_DB, DbOption, Exit, JsonOption, console, fail, parse_date
+from landrenewal.cli.common import (
+    DEFAULT_DB,
+    DbOption,
+    Exit,
+    JsonOption,
+    PolicyOption,
+    console,
+    fail,
+    parse_date,
+)
 from landrenewal.store.engine import Store
-
-PolicyOption = Annotated[
-    str | None,
-    typer.Option(
-        "--policy", help="政策 id 或 YAML 文件路径，默认用库设定的政策 (policy id or file; default: the store's)"
-    ),
-]
 
 
 @contextmanager

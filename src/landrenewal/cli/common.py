@@ -21,6 +21,12 @@ DbOption = Annotated[
         envvar="LANDRENEWAL_DB",
     ),
 ]
+PolicyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--policy", help="政策 id 或 YAML 文件路径，默认用库设定的政策 (policy id or file; default: the store's)"
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出，便于脚本处理 (print JSON for scripts)")]
 
 

@@ -6,18 +6,22 @@ Exit codes: 0 done; 1 input refused (bad rows, nothing written); 2 wrong usage;
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from landrenewal.cli import analysis
-from landrenewal.cli.common import DEFAULT_DB, DbOption, Exit, JsonOption, console, fail, parse_date
+from landrenewal.cli.common import DEFAULT_DB, DbOption, Exit, JsonOption, PolicyOption, console, fail, parse_date
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.importing.checks import DEFAULT_AREA_TOLERANCE
+
+if TYPE_CHECKING:
+    from landrenewal.store.engine import Store
 
 app = typer.Typer(
     name="landrenewal",
@@ -48,8 +52,13 @@ def import_(
     ] = False,
     rejects: Annotated[Path | None, typer.Option(help="问题清单 CSV 的输出路径 (write problems to this CSV)")] = None,
     area_tolerance: Annotated[
-        float, typer.Option(help="面积核对容差，相对值 (relative tolerance for area checks)")
-    ] = DEFAULT_AREA_TOLERANCE,
+        float | None,
+        typer.Option(
+            help="面积核对容差，相对值；默认取政策 inventory.area_tolerance "
+            f"(relative tolerance for area checks; default: the policy's, else {DEFAULT_AREA_TOLERANCE:.0%})"
+        ),
+    ] = None,
+    policy: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """导入数据：校验每一行，全部合格才写入（或 --skip-bad）；重复导入同一文件不产生变化。
@@ -58,22 +67,24 @@ def import_(
     nothing is written when any row is bad. Re-importing the same file changes nothing.
     """
     from landrenewal.cli.progress import stages
+    from landrenewal.domain.policy import PolicyError
     from landrenewal.files.source import SourceError
     from landrenewal.importing.mapping import MappingError
     from landrenewal.importing.pipeline import ImportOptions, ImportRefused, import_file
     from landrenewal.store.engine import StoreError, open_store
 
     _kind(kind, as_json)
-    options = ImportOptions(skip_bad=skip_bad, area_tolerance=area_tolerance, mapping=mapping)
     try:
         store = open_store(db)
+        tolerance = area_tolerance if area_tolerance is not None else _policy_area_tolerance(store, policy)
+        options = ImportOptions(skip_bad=skip_bad, area_tolerance=tolerance, mapping=mapping)
         with stages(f"导入 {file.name}", quiet=as_json):
             report = import_file(store, kind, file, options)
         code = Exit.OK
     except ImportRefused as refused:
         report = refused.report
         code = Exit.REFUSED
-    except (SourceError, MappingError, StoreError) as exc:
+    except (SourceError, MappingError, StoreError, PolicyError) as exc:
         fail(str(exc), Exit.UNUSABLE, as_json)
     if rejects is not None and (len(report.problems) or code is Exit.REFUSED):
         report.write_rejects(rejects)
@@ -84,6 +95,15 @@ def import_(
 
         print_import_report(console, report, rejects)
     raise typer.Exit(int(code))
+
+
+def _policy_area_tolerance(store: Store, policy: str | None) -> float:
+    """The area tolerance of the named policy, else of the store's, else the default."""
+    from landrenewal.analysis.policy import area_tolerance
+
+    with store.engine.connect() as conn:
+        found = area_tolerance(conn, policy, dt.date.today())
+    return DEFAULT_AREA_TOLERANCE if found is None else found[0]
 
 
 @app.command()
