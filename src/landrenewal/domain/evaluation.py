@@ -295,7 +295,7 @@ def _units(inputs: Inputs, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.Da
     # Ids follow string order, so a unit's smallest USCC (its stable name) is its first member.
     members_id = np.flatnonzero(np.bincount(ent, minlength=n_usccs))
     parcels_id = np.flatnonzero(np.bincount(par, minlength=n_codes))
-    key_id = np.sort(members_id[keys.first_rows(component[members_id])])
+    key_id = np.sort(members_id[keys.first_of_groups(component[members_id])])
     unit_of_component = np.full(component.max() + 1 if len(component) else 0, -1, dtype=np.int64)
     unit_of_component[component[key_id]] = np.arange(len(key_id))
     n_units = len(key_id)

@@ -23,10 +23,8 @@ def strings(values: Any) -> pa.Array:
     """One contiguous Arrow string array of ``values`` (a Series, Index, array or Arrow array)."""
     if isinstance(values, pd.Series | pd.Index):
         values = values.array
-    if hasattr(values, "_pa_array"):
-        array = values._pa_array
-    elif isinstance(values, pd.Categorical):
-        array = pa.array(values)
+    if hasattr(values, "__arrow_array__") or isinstance(values, pd.Categorical):
+        array = pa.array(values)  # Arrow-backed pandas columns hand over their buffers
     elif isinstance(values, pa.Array | pa.ChunkedArray):
         array = values
     else:
@@ -50,7 +48,7 @@ def rows_of(ids: Positions, size: int) -> Positions:
     """The inverse of a column of ids: for each id, the (last) row holding it, -1 where none does."""
     rows = np.full(size, -1, dtype=np.int64)
     held = ids >= 0
-    rows[ids[held]] = np.flatnonzero(held)
+    np.maximum.at(rows, ids[held], np.flatnonzero(held))
     return rows
 
 
@@ -75,14 +73,6 @@ def encode(values: Any) -> tuple[pa.Array, Positions]:
     place[order] = np.arange(len(order))
     index = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
     return encoded.dictionary.take(pa.array(order)), np.where(index >= 0, place[np.maximum(index, 0)], -1)
-
-
-def ranks(values: Any) -> Positions:
-    """Each value's place in code-point order (0 first); equal values get consecutive places."""
-    order = np.asarray(pc.sort_indices(strings(values)).to_numpy(), dtype=np.int64)
-    out = np.empty(len(order), dtype=np.int64)
-    out[order] = np.arange(len(order))
-    return out
 
 
 def take(universe: pa.Array, at: Positions) -> pd.Series:
@@ -122,26 +112,25 @@ def rank_descending(values: npt.NDArray[np.float64], group: Positions) -> npt.ND
 
 
 def first_of_groups(group: Positions, *keys: npt.NDArray[Any]) -> Positions:
-    """The row with the smallest ``keys`` (compared in the given order, then the earliest row) in
-    each group, by group. Linear: each key keeps the rows equal to their group's minimum."""
+    """The row with the smallest ``keys`` (compared in the given order, NaN last, then the
+    earliest row) in each group (ids ≥ 0), by group. Linear: each key keeps, of the rows still in
+    the running, those equal to their group's minimum."""
     if not len(group):
         return np.zeros(0, dtype=np.int64)
     size = int(group.max()) + 1
     rows = np.arange(len(group))
     for key in keys:
         k = np.asarray(key)[rows]
-        k = k.astype(np.int8) if k.dtype == bool else k
+        if k.dtype == bool:
+            k = k.astype(np.int8)
+        elif k.dtype.kind == "f":
+            k = np.where(np.isnan(k), np.inf, k)
         lowest = np.full(size, np.inf if k.dtype.kind == "f" else np.iinfo(k.dtype).max, dtype=k.dtype)
         np.minimum.at(lowest, group[rows], k)
         rows = rows[k == lowest[group[rows]]]
-    first = np.full(size, -1, dtype=np.int64)
-    first[group[rows][::-1]] = rows[::-1]  # the last write wins: each group's earliest row
-    return first[first >= 0]
-
-
-def first_rows(values: Positions) -> Positions:
-    """For each distinct value (in increasing order), the first row holding it."""
-    return first_of_groups(values)
+    first = np.full(size, len(group), dtype=np.int64)
+    np.minimum.at(first, group[rows], rows)
+    return first[first < len(group)]
 
 
 def group_sum(group: Positions, values: npt.NDArray[np.float64], size: int) -> npt.NDArray[np.float64]:
