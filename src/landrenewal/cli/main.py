@@ -29,6 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+KINDS_HELP = " | ".join(ENTITIES)
 demo_app = typer.Typer(help="示范城市 The demo city.", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
 policy_app = typer.Typer(help="政策参数 Policy files: dated, cited values per jurisdiction.", no_args_is_help=True)
@@ -43,7 +44,7 @@ def _kind(kind: str, as_json: bool) -> str:
 
 @app.command("import")
 def import_(
-    kind: Annotated[str, typer.Argument(help="divisions | parcels | buildings | enterprises | occupancy | metrics")],
+    kind: Annotated[str, typer.Argument(help=KINDS_HELP)],
     file: Annotated[Path, typer.Argument(help="Shapefile、GeoPackage、GeoJSON、CSV 或 XLSX 文件")],
     db: DbOption = DEFAULT_DB,
     mapping: Annotated[Path | None, typer.Option(help="列映射 YAML 文件 (column mapping file)")] = None,
@@ -108,7 +109,7 @@ def _policy_area_tolerance(store: Store, policy: str | None) -> float:
 
 @app.command()
 def export(
-    kind: Annotated[str, typer.Argument(help="divisions | parcels | buildings | enterprises | occupancy | metrics")],
+    kind: Annotated[str, typer.Argument(help=KINDS_HELP)],
     out: Annotated[Path, typer.Option("--out", help="输出文件路径 (output file)")],
     fmt: Annotated[str, typer.Option("--format", help="gpkg | shp | geojson | xlsx | csv")] = "gpkg",
     db: DbOption = DEFAULT_DB,

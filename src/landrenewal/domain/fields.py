@@ -45,7 +45,7 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class EntitySpec:
-    kind: str  # divisions | parcels | buildings | enterprises | occupancy | metrics
+    kind: str  # divisions | parcels | buildings | enterprises | occupancy | metrics | planning_zones
     zh: str
     table: str
     fields: tuple[FieldSpec, ...]
@@ -595,4 +595,59 @@ METRICS = EntitySpec(
     ),
 )
 
-ENTITIES: dict[str, EntitySpec] = {e.kind: e for e in (DIVISIONS, PARCELS, BUILDINGS, ENTERPRISES, OCCUPANCY, METRICS)}
+PLANNING_LEVEL = {
+    "大圈": "big",
+    "重点改造区域": "big",
+    "big": "big",
+    "中圈": "middle",
+    "重点改造片区": "middle",
+    "middle": "middle",
+    "小圈": "small",
+    "改造单元": "small",
+    "small": "small",
+}
+PLANNING_LEVEL_ZH = {"big": "大圈", "middle": "中圈", "small": "小圈"}
+
+# 大/中/小圈: the three-level renewal planning hierarchy (Dongguan, SPEC §5.5).
+PLANNING_ZONES = EntitySpec(
+    "planning_zones",
+    "改造规划分区",
+    "planning_zones",
+    (
+        FieldSpec(
+            "zone_code",
+            "分区代码",
+            _C,
+            "FQDM",
+            required=True,
+            key=True,
+            aliases=("分区代码", "分区编号", "圈层代码", "单元代码", "单元编号", "FQDM", "code"),
+        ),
+        FieldSpec(
+            "name", "分区名称", _T, "FQMC", required=True, aliases=("分区名称", "名称", "单元名称", "FQMC", "name")
+        ),
+        FieldSpec(
+            "level",
+            "层级",
+            _E,
+            "CJ",
+            required=True,
+            aliases=("层级", "圈层", "规划层级", "级别", "CJ", "level"),
+            choices=PLANNING_LEVEL,
+            labels=PLANNING_LEVEL_ZH,
+        ),
+        FieldSpec(
+            "parent_code",
+            "上级分区代码",
+            _C,
+            "SJDM",
+            aliases=("上级分区代码", "上级代码", "所属分区", "SJDM", "parent"),
+        ),
+    ),
+    geometry="geom",
+    geometry_required=True,
+)
+
+ENTITIES: dict[str, EntitySpec] = {
+    e.kind: e for e in (DIVISIONS, PARCELS, BUILDINGS, ENTERPRISES, OCCUPANCY, METRICS, PLANNING_ZONES)
+}

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, select
 from landrenewal.domain import uscc
 from landrenewal.domain.codes import industry_codes_known, land_use_codes, normalize_industry_codes
 from landrenewal.domain.divisions import LEVEL_BY_LENGTH
-from landrenewal.domain.fields import ENTITIES, EntitySpec
+from landrenewal.domain.fields import ENTITIES, PLANNING_LEVEL_ZH, EntitySpec
 from landrenewal.domain.units import M2_PER_HA, M2_PER_MU
 from landrenewal.importing.report import Problems
 from landrenewal.store import schema
@@ -339,6 +339,31 @@ def check_metrics(frame: pd.DataFrame, ctx: CheckContext) -> None:
     ctx.problems.add(future, "year", "年度晚于今年 (a year that has not happened)", frame["year"])
 
 
+_PARENT_LEVEL = {"middle": "big", "small": "middle"}
+
+
+def check_planning_zones(frame: pd.DataFrame, ctx: CheckContext) -> None:
+    """A parent, when given, is a known zone one level up (中圈 in a 大圈, 小圈 in a 中圈)."""
+    if "parent_code" not in frame:
+        return
+    stored = ctx.conn.execute(select(schema.planning_zones.c.zone_code, schema.planning_zones.c.level)).all()
+    levels = pd.Series(dict(stored), dtype=object)
+    levels = pd.concat([levels[~levels.index.isin(frame["zone_code"])], frame.set_index("zone_code")["level"]])
+    parent = frame["parent_code"]
+    present = parent.notna().to_numpy()
+    parent_level = parent.map(levels)
+    unknown = present & parent_level.isna().to_numpy()
+    ctx.problems.add(unknown, "parent_code", "上级分区不在库中也不在本文件中 (parent zone missing)", parent)
+    wanted = frame["level"].map(_PARENT_LEVEL)
+    wrong = present & ~unknown & (parent_level != wanted).fillna(True).to_numpy(dtype=bool)
+    ctx.problems.add(
+        wrong,
+        "parent_code",
+        "上级分区应为上一层级（中圈属大圈，小圈属中圈） (the parent must be one level up)",
+        parent + "（" + parent_level.map(PLANNING_LEVEL_ZH).fillna("?") + "）",
+    )
+
+
 CHECKS: dict[str, Callable[[pd.DataFrame, CheckContext], None]] = {
     "divisions": check_divisions,
     "parcels": check_parcels,
@@ -346,6 +371,7 @@ CHECKS: dict[str, Callable[[pd.DataFrame, CheckContext], None]] = {
     "enterprises": check_enterprises,
     "occupancy": check_occupancy,
     "metrics": check_metrics,
+    "planning_zones": check_planning_zones,
 }
 
 

@@ -55,12 +55,11 @@ class Store:
                 f"(the store already holds geometry in EPSG:{current})"
             )
         if self.is_postgis:
-            for table in schema.ENTITY_TABLES.values():
-                if "geom" in table.c:
-                    conn.exec_driver_sql(
-                        f"ALTER TABLE {table.name} ALTER COLUMN geom "
-                        f"TYPE geometry(MultiPolygon, {epsg}) USING ST_SetSRID(geom, {epsg})"
-                    )
+            for table in schema.GEOMETRY_TABLES:
+                conn.exec_driver_sql(
+                    f"ALTER TABLE {table.name} ALTER COLUMN geom "
+                    f"TYPE geometry(MultiPolygon, {epsg}) USING ST_SetSRID(geom, {epsg})"
+                )
         else:
             gpkg.set_srs(conn, epsg)
         conn.execute(schema.settings.delete().where(schema.settings.c.key == CRS_KEY))
@@ -73,8 +72,7 @@ class Store:
 def _any_geometry(conn: Connection) -> bool:
     return any(
         conn.execute(text(f"SELECT 1 FROM {t.name} WHERE geom IS NOT NULL LIMIT 1")).first()
-        for t in schema.ENTITY_TABLES.values()
-        if "geom" in t.c
+        for t in schema.GEOMETRY_TABLES
     )
 
 

@@ -91,6 +91,7 @@ buildings = _entity_table(ENTITIES["buildings"])
 enterprises = _entity_table(ENTITIES["enterprises"])
 occupancy = _entity_table(ENTITIES["occupancy"])
 metrics = _entity_table(ENTITIES["metrics"])
+planning_zones = _entity_table(ENTITIES["planning_zones"])
 
 ENTITY_TABLES: dict[str, Table] = {
     "divisions": divisions,
@@ -99,6 +100,7 @@ ENTITY_TABLES: dict[str, Table] = {
     "enterprises": enterprises,
     "occupancy": occupancy,
     "metrics": metrics,
+    "planning_zones": planning_zones,
 }
 
 # Lookups by natural key that the importer and later the web app make all the time.
@@ -231,6 +233,110 @@ findings = Table(
     comment="认定结果 findings",
 )
 Index("ix_findings_parcel_code", findings.c.parcel_code)
+
+# Zone sets: each build of contiguous zones is a version, with its selection, gap and policy.
+zone_runs = Table(
+    "zone_runs",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("selection", Text, nullable=False, comment="选取条件，如 findings / class:C,D / rule:… / all"),
+    Column("gap_m", Double, nullable=False, comment="连片间距（米）"),
+    Column("engine", Text, nullable=False, comment="python（进程内）或 postgis（ST_ClusterDBSCAN）"),
+    Column("policy_id", Text, nullable=False),
+    Column("policy_version", Text, nullable=False),
+    Column("policy_values", Text, nullable=False, comment="JSON: the resolved parameters used"),
+    Column("input_sha256", Text, nullable=False),
+    Column("identification_run_id", Integer, comment="the findings the selection read"),
+    Column("evaluation_run_id", Integer, comment="the classes and 亩均 figures the zones report"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("parcel_count", Integer, nullable=False),
+    Column("zone_count", Integer, nullable=False),
+    Column("area_mu", Double, nullable=False),
+    comment="连片片区批次 zone runs",
+)
+zones = Table(
+    "zones",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, nullable=False),
+    Column("zone_no", Integer, nullable=False, comment="片区编号（按面积从大到小）"),
+    Column("parcel_count", Integer, nullable=False, comment="宗地数"),
+    Column("area_mu", Double, nullable=False, comment="宗地面积合计（亩）"),
+    Column("outline_mu", Double, nullable=False, comment="片区范围面积（亩，含道路间隙）"),
+    Column("enterprise_count", Integer, nullable=False, comment="在地企业数"),
+    Column("holder_count", Integer, nullable=False, comment="权利人数"),
+    Column("state_mu", Double, nullable=False, comment="国有土地（亩）"),
+    Column("collective_mu", Double, nullable=False, comment="集体土地（亩）"),
+    Column("tax_wan", Double, comment="税收（万元）"),
+    Column("value_added_wan", Double, comment="增加值（万元）"),
+    Column("tax_per_mu", Double, comment="亩均税收（万元/亩）"),
+    Column("value_added_per_mu", Double, comment="亩均增加值（万元/亩）"),
+    *(Column(f"class_{c.lower()}_mu", Double, nullable=False, comment=f"{c}类用地（亩）") for c in "ABCD"),
+    Column("unrated_mu", Double, nullable=False, comment="未评价用地（亩）"),
+    Column("finding_parcels", Integer, nullable=False, comment="有认定结果的宗地数"),
+    Column("finding_mu", Double, nullable=False, comment="有认定结果的宗地面积（亩）"),
+    Column("findings", Text, nullable=False, comment="JSON: 各规则认定宗地数"),
+    Column("contiguous_candidate", Integer, comment="达到连片整治面积下限"),
+    Column("industrial_candidate", Integer, comment="达到连片工改工面积下限"),
+    Column("scattered", Integer, comment="零星工业区块（低于面积上限）"),
+    Column("parking_rule", Integer, comment="适用连片工改工停车配置"),
+    Column("verdict", Text, nullable=False, comment="政策判断"),
+    Column("town_code", Text, comment="所在镇街（面积最大者）"),
+    Column("town_name", Text),
+    Column("village_code", Text, comment="所在村（面积最大者）"),
+    Column("village_name", Text),
+    Column("town_count", Integer, nullable=False, comment="跨镇街数"),
+    Column("big_zone_code", Text, comment="所在大圈"),
+    Column("middle_zone_code", Text, comment="所在中圈"),
+    Column("small_zone_code", Text, comment="所在小圈"),
+    Column("inside_big_mu", Double, nullable=False, comment="位于大圈内的宗地面积（亩）"),
+    Column("geom", MultiPolygon()),
+    UniqueConstraint("run_id", "zone_no", name="uq_zones_key"),
+    ForeignKeyConstraint(["run_id"], ["zone_runs.id"], name="fk_zones_run_id"),
+    comment="连片片区 zones",
+)
+zone_parcels = Table(
+    "zone_parcels",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, nullable=False),
+    Column("parcel_code", Text, nullable=False),
+    Column("zone_no", Integer, nullable=False),
+    Column("area_mu", Double, nullable=False),
+    Column("town_code", Text),
+    Column("village_code", Text),
+    Column("big_zone_code", Text),
+    Column("middle_zone_code", Text),
+    Column("small_zone_code", Text),
+    UniqueConstraint("run_id", "parcel_code", name="uq_zone_parcels_key"),
+    ForeignKeyConstraint(["run_id"], ["zone_runs.id"], name="fk_zone_parcels_run_id"),
+    comment="片区宗地 parcels of each zone",
+)
+zone_towns = Table(
+    "zone_towns",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, nullable=False),
+    Column("town_code", Text, nullable=False),
+    Column("town_name", Text),
+    Column("parcel_count", Integer, nullable=False),
+    Column("zone_count", Integer, nullable=False, comment="涉及片区数"),
+    Column("area_mu", Double, nullable=False, comment="选取宗地面积（亩）"),
+    Column("candidate_mu", Double, nullable=False, comment="位于连片整治候选片区的面积（亩）"),
+    Column("scattered_mu", Double, nullable=False, comment="零星区块面积（亩）"),
+    Column("inside_big_mu", Double, nullable=False, comment="位于大圈内的面积（亩）"),
+    Column("inside_big_share", Double, comment="大圈内占比"),
+    Column("share_min", Double, comment="政策要求的大圈内占比下限"),
+    Column("meets_share", Integer, comment="是否达到大圈内占比"),
+    Column("tax_per_mu", Double, comment="亩均税收（万元/亩，面积加权）"),
+    UniqueConstraint("run_id", "town_code", name="uq_zone_towns_key"),
+    ForeignKeyConstraint(["run_id"], ["zone_runs.id"], name="fk_zone_towns_run_id"),
+    comment="片区按镇街汇总 per-town summary",
+)
+Index("ix_zone_parcels_parcel_code", zone_parcels.c.parcel_code)
+
+# Every table with a geometry column: all of them are in the store's one projected CRS.
+GEOMETRY_TABLES = [t for t in metadata.sorted_tables if "geom" in t.c]
 Index("ix_evaluation_parcels_parcel_code", evaluation_parcels.c.parcel_code)
 Index("ix_evaluation_members_uscc", evaluation_members.c.uscc)
 
