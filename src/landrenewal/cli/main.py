@@ -17,6 +17,7 @@ from rich.table import Table
 
 from landrenewal.cli import analysis
 from landrenewal.cli.common import DEFAULT_DB, DbOption, Exit, JsonOption, PolicyOption, console, fail, parse_date
+from landrenewal.cli.zones import zones_app
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.importing.checks import DEFAULT_AREA_TOLERANCE
 
@@ -343,6 +344,7 @@ app.add_typer(runs_app, name="runs")
 runs_app.command("list")(analysis.runs)
 runs_app.command("compare")(analysis.compare)
 policy_app.command("use")(analysis.policy_use)
+app.add_typer(zones_app, name="zones")
 
 
 def main() -> None:  # pragma: no cover - entry point

@@ -72,6 +72,8 @@ def encode(values: Any) -> tuple[pa.Array, Positions]:
     place = np.empty(len(order), dtype=np.int64)
     place[order] = np.arange(len(order))
     index = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    if not len(order):  # nothing but nulls
+        return encoded.dictionary, np.full(len(index), -1, dtype=np.int64)
     return encoded.dictionary.take(pa.array(order)), np.where(index >= 0, place[np.maximum(index, 0)], -1)
 
 

@@ -192,10 +192,10 @@ def write_table(
             return _write_shapefile(frame, columns, geometry, out, epsg)
         return _write_geojson(frame, spec, columns, geometry, out, epsg)
     if fmt == "csv":
-        with _replacing(out) as tmp:
+        with replacing(out) as tmp:
             spreadsheet_frame(frame, columns, iso_dates=True).to_csv(tmp, index=False, encoding="utf-8-sig")
         return [out]
-    with _replacing(out) as tmp:
+    with replacing(out) as tmp:
         _write_xlsx(spreadsheet_frame(frame, columns), tmp, sheet=layer or spec.zh)
     return [out]
 
@@ -208,7 +208,7 @@ def _geometry(frame: pd.DataFrame, spec: EntitySpec) -> np.ndarray | None:
 
 
 @contextmanager
-def _replacing(out: Path) -> Iterator[Path]:
+def replacing(out: Path) -> Iterator[Path]:
     """A temporary path beside ``out`` that replaces ``out`` once written without error."""
     tmp = out.with_name(f".{out.stem}.{uuid.uuid4().hex[:12]}.tmp{out.suffix}")  # same folder: os.replace is atomic
     try:
@@ -261,7 +261,7 @@ def _write_gpkg(
         pyogrio.write_dataframe(data, out, layer=layer, driver="GPKG", use_arrow=True, **options)
         _gpkg_aliases(out, layer, columns)
     else:
-        with _replacing(out) as tmp:
+        with replacing(out) as tmp:
             pyogrio.write_dataframe(data, tmp, layer=layer, driver="GPKG", use_arrow=True, **options)
             _gpkg_aliases(tmp, layer, columns)
     return [out]
@@ -364,7 +364,7 @@ def _write_geojson(
     if epsg is None:
         raise ExportError("坐标系未知，无法换算为经纬度写出 GeoJSON (unknown CRS: cannot write lon/lat GeoJSON)")
     data = _geodataframe(frame, columns, geometry, epsg).to_crs(4326)
-    with _replacing(out) as tmp:
+    with replacing(out) as tmp:
         pyogrio.write_dataframe(
             data, tmp, driver="GeoJSON", layer=spec.table, layer_options={"RFC7946": "YES"}, **_polygon_options(spec)
         )
