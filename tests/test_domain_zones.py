@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import shapely
+import shapely.affinity
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.sparse.csgraph import connected_components
 
-from landrenewal.domain.zones import clusters
+from landrenewal.domain.zones import clusters, outlines
 
 
 def _square(x: float, y: float, size: float = 100.0) -> shapely.Geometry:
@@ -57,3 +58,55 @@ def test_same_partition_as_all_pairwise_distances(squares: list[tuple[int, int, 
     # Same partition: two parcels share a cluster in one exactly when they do in the other.
     assert np.array_equal(got[:, None] == got[None, :], expected[:, None] == expected[None, :])
     assert got[0] == 0 and set(got) == set(range(got.max() + 1))
+
+
+def test_an_outline_closes_the_road_between_its_parcels_and_keeps_their_corners() -> None:
+    geoms = np.array([_square(0, 0), _square(130, 0), _square(1000, 0)])  # a 30 m road, then far away
+    labels = clusters(geoms, 30.0)
+    shapes = outlines(geoms, labels, 30.0)
+    assert len(shapes) == 2
+    assert shapely.get_type_id(shapes).tolist() == [6, 6]  # MultiPolygon, whatever the parts
+    # The two squares and the 30 m road between them: a 230 × 100 rectangle with square corners,
+    # its edges at most 2 % of half the gap outside the parcels (the rounded erosion's margin).
+    rectangle = shapely.box(0, 0, 230, 100)
+    margin = 0.02 * 15
+    assert shapely.covers(shapes[0], rectangle)
+    assert shapely.covers(shapely.buffer(rectangle, margin, join_style="mitre"), shapes[0])
+    assert shapely.get_num_coordinates(shapes[0]) == 5  # four corners, no rounding
+    assert shapely.equals(shapes[1], shapely.multipolygons([_square(1000, 0)]))
+
+
+def test_an_outline_of_an_l_shaped_cluster_fills_only_the_gaps() -> None:
+    geoms = np.array([_square(0, 0), _square(120, 0), _square(0, 120)])  # 20 m roads, an L of three
+    shapes = outlines(geoms, clusters(geoms, 30.0), 30.0)
+    assert len(shapes) == 1
+    # The roads between the squares are filled; the empty quarter of the L is not.
+    assert shapely.covers(shapes[0], shapely.box(100, 0, 120, 100))
+    assert shapely.covers(shapes[0], shapely.box(0, 100, 100, 120))
+    assert not shapely.intersects(shapes[0], shapely.box(130, 130, 220, 220))
+    assert 3 * 100 * 100 + 2 * 20 * 100 <= shapely.area(shapes[0]) < 3 * 100 * 100 + 2 * 20 * 100 + 30 * 30
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.dictionaries(
+        st.tuples(st.integers(0, 7), st.integers(0, 7)),  # a cell of 400 m: parcels never overlap
+        st.tuples(st.floats(0, 80), st.floats(0, 80), st.floats(20, 170), st.floats(20, 170), st.floats(0, 90)),
+        min_size=1,
+        max_size=40,
+    ),
+    st.floats(0, 150),
+)
+def test_every_parcel_lies_inside_its_cluster_outline(
+    boxes: dict[tuple[int, int], tuple[float, float, float, float, float]], gap: float
+) -> None:
+    rects = [
+        shapely.affinity.rotate(shapely.box(i * 400 + x, j * 400 + y, i * 400 + x + w, j * 400 + y + h), a)
+        for (i, j), (x, y, w, h, a) in boxes.items()
+    ]
+    geoms = np.array(rects, dtype=object)
+    labels = clusters(geoms, gap)
+    shapes = outlines(geoms, labels, gap)
+    assert len(shapes) == labels.max() + 1
+    assert shapely.is_valid(shapes).all()
+    assert shapely.covers(shapes[labels], geoms).all()

@@ -66,7 +66,8 @@ class ZoneRun:
     towns: pd.DataFrame  # the zone_towns columns
     thresholds: ZoneThresholds
     without_geometry: int  # selected parcels left out for want of geometry
-    not_checked: list[str] = field(default_factory=list)
+    not_checked: list[str] = field(default_factory=list)  # policy values the policy lacks
+    notes: list[str] = field(default_factory=list)
 
 
 def build_zones(
@@ -114,6 +115,7 @@ def build_zones(
         result.thresholds,
         result.without_geometry,
         result.thresholds.not_checked(),
+        result.notes,
     )
 
 
@@ -224,6 +226,7 @@ class _Result:
     thresholds: ZoneThresholds
     without_geometry: int
     sha256: str
+    notes: list[str]
 
 
 def _compute(
@@ -302,8 +305,10 @@ def _compute(
     zone_parcels = pd.DataFrame(
         {"parcel_code": parcels["parcel_code"], "zone_no": zone_no, "area_mu": area_mu, **labels}
     )
-    towns = _towns(zone_parcels, zones, inside_big, evaluated["tax_wan"], thresholds, names)
-    return _Result(zones, zone_parcels, towns, thresholds, without_geometry, inputs.sha256)
+    has_big = bool(len(_level(inputs.planning, "big")))
+    towns = _towns(zone_parcels, zones, inside_big, evaluated["tax_wan"], thresholds if has_big else None, names)
+    notes = [] if has_big else ["库中没有大圈（planning_zones），未检查大圈内占比 (no 大圈 imported: share not judged)"]
+    return _Result(zones, zone_parcels, towns, thresholds, without_geometry, inputs.sha256, notes)
 
 
 def _level(planning: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -335,11 +340,12 @@ def _towns(
     zones: pd.DataFrame,
     inside_big: npt.NDArray[np.float64],
     tax_wan: pd.Series,
-    thresholds: ZoneThresholds,
+    thresholds: ZoneThresholds | None,
     names: pd.Series,
 ) -> pd.DataFrame:
     """Per town: the selected land, how much lies in candidate zones, in scattered blocks, and inside
-    大圈, with the share against the policy's minimum (area-weighted throughout)."""
+    大圈, with the share against the policy's minimum (area-weighted throughout). Without 大圈 in
+    the store (``thresholds`` None) the share is not judged."""
     zone = parcels["zone_no"].to_numpy() - 1
     candidate = zones["contiguous_candidate"].fillna(0).to_numpy(dtype=bool)[zone]
     scattered = zones["scattered"].fillna(0).to_numpy(dtype=bool)[zone]
@@ -361,11 +367,13 @@ def _towns(
     towns["zone_count"] = grouped["zone_no"].nunique()
     towns["tax_per_mu"] = grouped["tax_wan"].sum(min_count=1) / towns["area_mu"].where(towns["area_mu"] > 0)
     towns["inside_big_share"] = towns["inside_big_mu"] / towns["area_mu"].where(towns["area_mu"] > 0)
-    towns["share_min"] = thresholds.share_inside_big_min
-    if thresholds.share_inside_big_min is None:
+    share_min = None if thresholds is None else thresholds.share_inside_big_min
+    towns["share_min"] = share_min
+    if share_min is None:
+        towns["inside_big_share"] = np.nan
         towns["meets_share"] = pd.array([pd.NA] * len(towns), dtype="Int8")
     else:
-        meets = towns["inside_big_share"] >= thresholds.share_inside_big_min
+        meets = towns["inside_big_share"] >= share_min
         towns["meets_share"] = meets.astype("Int8")
     towns = towns.reset_index()
     towns["town_code"] = towns["town_code"].replace("", "（未知）")

@@ -24,6 +24,9 @@ HEADERS = {
     "village_code": "村代码",
     "village_name": "村",
     "area_mu": "面积（亩）",
+    "middle_zone_code": "所在中圈",
+    "small_zone_code": "所在小圈",
+    "big_zone_code": "所在大圈",
     "parcel_count": "宗地数",
     "tax_per_mu": "亩均税收（万元/亩）",
 }
@@ -87,11 +90,6 @@ def write_zones(conn: Connection, store: Store, run_id: int, out: Path) -> None:
 
 
 def _headed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
-    """Columns renamed to their Chinese headers: the table comment, else a shared header."""
-    names = {c: HEADERS.get(c, _comment_header(table, c)) for c in frame.columns}
+    """Columns renamed to their Chinese headers: the column's comment, else a shared header."""
+    names = {c: table.c[c].comment or HEADERS.get(c, c) for c in frame.columns}
     return frame.rename(columns=names)
-
-
-def _comment_header(table: Table, column: str) -> str:
-    comment = table.c[column].comment
-    return str(comment) if comment else column

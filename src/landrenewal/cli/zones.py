@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from rich.table import Table
 
@@ -121,15 +122,14 @@ def _summary(run: Any) -> dict[str, Any]:
         "scattered": count("scattered"),
         "parking_rule": count("parking_rule"),
         "not_checked": run.not_checked,
+        "notes": run.notes,
         "towns": [
             {
                 "town_code": r.town_code,
                 "town_name": r.town_name,
                 "mu": round(float(r.area_mu), 2),
-                "inside_big_share": None
-                if r.inside_big_share != r.inside_big_share
-                else round(float(r.inside_big_share), 4),
-                "meets_share": None if r.meets_share is None or r.meets_share != r.meets_share else bool(r.meets_share),
+                "inside_big_share": None if pd.isna(r.inside_big_share) else round(float(r.inside_big_share), 4),
+                "meets_share": None if pd.isna(r.meets_share) else bool(r.meets_share),
             }
             for r in towns.itertuples()
         ],
@@ -181,7 +181,7 @@ def _print_run(run: Any, summary: dict[str, Any]) -> None:
             str(z.enterprise_count),
             str(z.holder_count),
             f"{z.collective_mu:,.1f}",
-            "—" if z.tax_per_mu != z.tax_per_mu else f"{z.tax_per_mu:.2f}",
+            "—" if pd.isna(z.tax_per_mu) else f"{z.tax_per_mu:.2f}",
             f"{z.class_c_mu + z.class_d_mu:,.1f}",
             str(z.town_name or z.town_code or "—"),
             _flags(z),
@@ -191,8 +191,8 @@ def _print_run(run: Any, summary: dict[str, Any]) -> None:
     for column in ("镇街 town", "宗地", "面积 亩", "候选 亩", "零星 亩", "大圈内 亩", "占比", "达标"):
         towns.add_column(column)
     for t in run.towns.itertuples():
-        meets = "—" if t.meets_share is None or t.meets_share != t.meets_share else ("是" if t.meets_share else "否")
-        share = "—" if t.inside_big_share != t.inside_big_share else f"{t.inside_big_share:.0%}"
+        meets = "—" if pd.isna(t.meets_share) else ("是" if t.meets_share else "否")
+        share = "—" if pd.isna(t.inside_big_share) else f"{t.inside_big_share:.0%}"
         towns.add_row(
             f"{t.town_name or ''} {t.town_code}",
             str(t.parcel_count),
@@ -206,6 +206,8 @@ def _print_run(run: Any, summary: dict[str, Any]) -> None:
     console.print(towns)
     for name in run.not_checked:
         console.print(f"[yellow]未检查[/] 政策 {info.policy_id} 未规定 {name} (not in the policy)")
+    for note in run.notes:
+        console.print(f"[yellow]注意[/] {note}")
     if run.without_geometry:
         console.print(f"[yellow]注意[/] {run.without_geometry} 宗选取的宗地没有图形，未参与连片 (no geometry)")
 

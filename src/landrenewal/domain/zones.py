@@ -60,9 +60,10 @@ def outlines(geoms: npt.NDArray[np.object_], labels: npt.NDArray[np.int64], gap:
     """One outline per cluster (index = cluster number): its parcels with the gaps between them closed.
 
     A morphological closing: every parcel grown by half the gap (mitred, so parcel corners stay
-    square), the cluster's pieces unioned, and the union shrunk back by half the gap (rounded, so
-    that it never bites into a parcel). Roads narrower than the gap are filled; the outer edge
-    follows the parcels. A single-parcel cluster is its parcel.
+    square), the cluster's pieces unioned, and the union shrunk back by a little less than half
+    the gap (rounded, so that it never bites into a parcel; the outer edge stays within 2 % of half
+    the gap of the parcels, 0.3 m for a 30 m gap). Roads up to the gap wide are filled. A
+    single-parcel cluster is its parcel.
     """
     geoms = np.asarray(geoms, dtype=object)
     count = int(labels.max()) + 1 if len(labels) else 0
