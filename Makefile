@@ -25,6 +25,7 @@ demo: install
 	$(BIN)/landrenewal evaluate --db $(DEMO_DB) --year 2024
 	$(BIN)/landrenewal evaluate --db $(DEMO_DB) --year 2025 --out demo/evaluation-2025.xlsx
 	$(BIN)/landrenewal identify --db $(DEMO_DB) --as-of $(DEMO_AS_OF) --out demo/findings.xlsx --layer demo/parcel_results.gpkg
+	$(BIN)/landrenewal zones build --db $(DEMO_DB) --out demo/zones.xlsx --out demo/zones.gpkg
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
