@@ -86,21 +86,23 @@ def outlines(geoms: npt.NDArray[np.object_], labels: npt.NDArray[np.int64], gap:
 
 def _closed(geoms: npt.NDArray[np.object_], sizes: npt.NDArray[np.int64], gap: float) -> npt.NDArray[np.object_]:
     """The closing of each group of parcels: ``geoms`` holds the groups one after another."""
-    grown = shapely.buffer(geoms, gap / 2, join_style="mitre") if gap > 0 else geoms
     bounds = np.r_[0, np.cumsum(sizes)]
 
-    # A union per cluster: GEOS has no grouped union, so this loops over clusters (not parcels),
-    # two threads at a time, since shapely releases the GIL.
-    def union(part: range) -> list[object]:
-        return [shapely.union_all(grown[bounds[i] : bounds[i + 1]]) for i in part]
+    # Two halves of about as many parcels each, on two threads (shapely releases the GIL). GEOS has
+    # no grouped union, so the union loops over clusters (not parcels).
+    def close(first: int, end: int) -> npt.NDArray[np.object_]:
+        piece = geoms[bounds[first] : bounds[end]]
+        grown = shapely.buffer(piece, gap / 2, join_style="mitre") if gap > 0 else piece
+        at = bounds[first : end + 1] - bounds[first]
+        merged = np.asarray([shapely.union_all(grown[at[i] : at[i + 1]]) for i in range(end - first)], dtype=object)
+        if gap <= 0:
+            return merged
+        return np.asarray(shapely.buffer(merged, -gap / 2 * _INSCRIBED, quad_segs=_QUAD_SEGMENTS), dtype=object)
 
-    half = (len(sizes) + 1) // 2
+    middle = int(np.searchsorted(bounds, bounds[-1] / 2))
     with ThreadPoolExecutor(2) as pool:
-        unions = [u for chunk in pool.map(union, (range(0, half), range(half, len(sizes)))) for u in chunk]
-    merged = np.asarray(unions, dtype=object)
-    if gap <= 0:
-        return merged
-    return np.asarray(shapely.buffer(merged, -gap / 2 * _INSCRIBED, quad_segs=_QUAD_SEGMENTS), dtype=object)
+        halves = list(pool.map(close, (0, middle), (middle, len(sizes))))
+    return np.concatenate(halves)
 
 
 def _part_index(geoms: npt.NDArray[np.object_]) -> npt.NDArray[np.int64]:
