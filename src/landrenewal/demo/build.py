@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from landrenewal.analysis.policy import set_store_policy
-from landrenewal.demo.city import generate_city
+from landrenewal.demo.city import DEMO_POLICY, generate_city
 from landrenewal.importing.pipeline import ImportOptions, ImportReport, import_frame
 from landrenewal.store.engine import Store
 
-ORDER = ("divisions", "parcels", "buildings", "enterprises", "occupancy", "metrics")
+ORDER = ("divisions", "parcels", "buildings", "enterprises", "occupancy", "metrics", "planning_zones")
 STEPS = len(ORDER) + 1
-
-
-# The demo city's own policy: Enping's kinds of low-efficiency land, Zhejiang's published evaluation.
-DEMO_POLICY = "demo-enping"
 
 
 def build_demo(

@@ -42,10 +42,15 @@ from landrenewal.demo.lifecycle import Lifecycle, collective_land, draw_lifecycl
 from landrenewal.demo.metrics import YEARS, Metrics, draw_metrics
 from landrenewal.demo.names import COUNTY_CODE, INDUSTRIES, collective_names, enterprise_names, uscc_codes
 from landrenewal.demo.occupancy import Enterprises, Occupancy, settle
+from landrenewal.demo.planning import draw_plan
 from landrenewal.domain.fields import BUILDINGS, ENTERPRISES, METRICS, OCCUPANCY, PARCELS
+from landrenewal.domain.planning import PlanLimits
 from landrenewal.domain.units import M2_PER_HA, M2_PER_MU
 from landrenewal.policyfiles import resolve_policy
 
+# The demo city's own policy: Enping's kinds of low-efficiency land, Zhejiang's published evaluation,
+# Dongguan's 大/中/小圈 plan sizes.
+DEMO_POLICY = "demo-enping"
 TODAY = dt.date(2026, 10, 31)  # the demo's "as of": fixed, so the same seed gives the same city
 DEFAULT_PARCELS = 3000
 DEFAULT_SEED = 20261123
@@ -55,9 +60,10 @@ INDUSTRIAL_LAND, WAREHOUSE_LAND = "0601", "0604"  # GB/T 21010-2017 工业用地
 SURVEY_NOISE_SD, SURVEY_NOISE_MAX = 0.002, 0.005  # registered area against the drawn geometry
 AREA_IN_MU_SHARE, AREA_IN_HA_SHARE = 0.6, 0.3  # parcels whose record also gives the area in mu, in ha
 MAX_PARCELS_PER_VILLAGE = 99_999  # the 5-digit sequence of a 宗地代码
-STREAMS = ("layout", "divisions", "land", "lifecycle", "occupancy", "metrics", "buildings", "names")
+# New subjects go last: each stream is the i-th child of the seed, so earlier ones stay as they were.
+STREAMS = ("layout", "divisions", "land", "lifecycle", "occupancy", "metrics", "buildings", "names", "planning")
 
-__all__ = ["TODAY", "YEARS", "DemoCity", "generate_city"]
+__all__ = ["DEMO_POLICY", "TODAY", "YEARS", "DemoCity", "generate_city"]
 
 
 @dataclass
@@ -69,6 +75,7 @@ class DemoCity:
     enterprises: pd.DataFrame  # domain.fields.ENTERPRISES columns
     occupancy: pd.DataFrame  # domain.fields.OCCUPANCY columns
     metrics: pd.DataFrame  # domain.fields.METRICS columns, one row per enterprise and year
+    planning_zones: pd.DataFrame  # domain.fields.PLANNING_ZONES columns + geom: the 大/中/小圈 plan
     today: dt.date = TODAY  # the date the city is "as of": no event after it
 
 
@@ -96,6 +103,7 @@ def generate_city(parcels: int = DEFAULT_PARCELS, seed: int = DEFAULT_SEED) -> D
     uscc = uscc_codes(rng["names"], COUNTY_CODE, enterprises.founded)
     names = enterprise_names(rng["names"], enterprises.industry)
     holders = _rights_holders(names, enterprises, divisions, life)
+    plan = draw_plan(rng["planning"], lots, frame, divisions, PlanLimits.of(resolve_policy(DEMO_POLICY, TODAY)))
     return DemoCity(
         epsg=EPSG,
         divisions=_division_frame(divisions),
@@ -104,6 +112,7 @@ def generate_city(parcels: int = DEFAULT_PARCELS, seed: int = DEFAULT_SEED) -> D
         enterprises=_enterprise_frame(uscc, names, enterprises, metrics.above_scale, divisions),
         occupancy=_occupancy_frame(uscc, parcel_codes, occupancy),
         metrics=_metrics_frame(uscc, metrics),
+        planning_zones=plan,
     )
 
 
