@@ -271,3 +271,73 @@ def export(
         return
     for path in out:
         console.print(f"已写入 (written) {path}")
+
+
+@zones_app.command("plan")
+def plan(
+    policy: PolicyOption = None,
+    on: Annotated[str | None, typer.Option("--on", help="按此日生效的政策检查，默认今天 (policy date)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="检查结果写入 XLSX (write the violations)")] = None,
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """检查“大中小圈”规划：面积（含弹性）、层级嵌套、同级重叠；每项违规写明数值与限值。
+
+    Check the 大/中/小圈 plan in the store: sizes within the policy's ranges widened by its
+    elasticity, each zone inside its parent, no overlaps within a level. Exit 1 if any fails.
+    """
+    import datetime as dt
+
+    from landrenewal.analysis.planning_check import check_store_plan
+    from landrenewal.analysis.results_out import write_xlsx
+    from landrenewal.cli.common import parse_date
+    from landrenewal.domain.fields import PLANNING_LEVEL_ZH
+
+    when = parse_date(on, as_json) if on is not None else dt.date.today()
+    with _failures(as_json):
+        store = _store(db)
+        checked = check_store_plan(store, policy, when)
+    violations = checked.violations
+    if out is not None:
+        about = {"政策及版本": checked.policy_version, "政策日期": when.isoformat(), "库": db}
+        about |= {f"未检查 {k}": v for k, v in checked.not_run.items()}
+        headers = {
+            "zone_code": "分区代码",
+            "name": "分区名称",
+            "level": "层级",
+            "check": "检查项",
+            "value": "数值",
+            "limit": "限值",
+            "unit": "单位",
+            "related_code": "相关分区",
+            "message": "说明",
+        }
+        write_xlsx(out, {"规划检查": violations.rename(columns=headers)}, about)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "policy": checked.policy_version,
+                    "on": when.isoformat(),
+                    "zones": checked.zones,
+                    "ok": checked.ok,
+                    "not_run": checked.not_run,
+                    "violations": violations.to_dict(orient="records"),
+                },
+                ensure_ascii=False,
+                default=str,
+            )
+        )
+    else:
+        counts = "，".join(f"{PLANNING_LEVEL_ZH[k]} {v}" for k, v in checked.zones.items())
+        console.print(f"“大中小圈”规划检查（{checked.policy_version}，{when}）：{counts}")
+        for row in violations.itertuples():
+            console.print(f"[red]✗[/] {row.message}")
+        for check, why in checked.not_run.items():
+            console.print(f"[yellow]未检查[/] {check}: {why}")
+        if checked.ok:
+            console.print("[green]✓[/] 未发现违规 (no violations)")
+        if out is not None:
+            console.print(f"已写入 (written) {out}")
+    raise typer.Exit(int(Exit.OK if checked.ok else Exit.REFUSED))
+
