@@ -25,6 +25,7 @@ from landrenewal.analysis.inputs import frame_digest
 from landrenewal.analysis.policy import policy_for
 from landrenewal.domain import keys
 from landrenewal.domain.overlay import area_inside, containing, dominant
+from landrenewal.domain.planning import share_inside_big
 from landrenewal.domain.policy import ResolvedPolicy, from_snapshot, snapshot_json
 from landrenewal.domain.rules import RULES
 from landrenewal.domain.selection import DEFAULT_SELECTION, Selection, SelectionError, parse_selection, selected
@@ -366,15 +367,12 @@ def _towns(
     towns["parcel_count"] = grouped.size()
     towns["zone_count"] = grouped["zone_no"].nunique()
     towns["tax_per_mu"] = grouped["tax_wan"].sum(min_count=1) / towns["area_mu"].where(towns["area_mu"] > 0)
-    towns["inside_big_share"] = towns["inside_big_mu"] / towns["area_mu"].where(towns["area_mu"] > 0)
     share_min = None if thresholds is None else thresholds.share_inside_big_min
+    shares = share_inside_big(frame["town_code"], area * M2_PER_MU, inside_big * M2_PER_MU, share_min)
+    shares = shares.set_index("town").reindex(towns.index)
+    towns["inside_big_share"] = shares["share"] if thresholds is not None else np.nan
     towns["share_min"] = share_min
-    if share_min is None:
-        towns["inside_big_share"] = np.nan
-        towns["meets_share"] = pd.array([pd.NA] * len(towns), dtype="Int8")
-    else:
-        meets = towns["inside_big_share"] >= share_min
-        towns["meets_share"] = meets.astype("Int8")
+    towns["meets_share"] = shares["meets"].astype("Int8")
     towns = towns.reset_index()
     towns["town_code"] = towns["town_code"].replace("", "（未知）")
     towns["town_name"] = towns["town_code"].map(names)
