@@ -40,6 +40,7 @@ test: install lint typecheck
 bench: install
 	$(BIN)/python benchmarks/run.py --parcels $(BENCH_PARCELS)
 	$(BIN)/python benchmarks/evaluation.py --parcels $(BENCH_PARCELS)
+	$(BIN)/python benchmarks/zones.py --parcels $(BENCH_PARCELS)
 
 clean:
 	rm -rf $(VENV) demo build .pytest_cache .mypy_cache .ruff_cache
