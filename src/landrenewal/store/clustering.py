@@ -114,10 +114,16 @@ def _copy_in(conn: Connection, positions: npt.NDArray[np.int32], text: pa.LargeS
 
 def _copy_out(conn: Connection, query: str) -> npt.NDArray[np.void]:
     """The (position, cluster id) rows of ``query``, read as one binary COPY."""
+    # The planner prices ST_ClusterDBSCAN so high that PostgreSQL would compile the query (in each
+    # parallel worker too): most of a second on 3·10⁵ parcels, for nothing. Off for this statement
+    # (set for the transaction, so put back afterwards; a rollback puts it back on its own).
+    jit = conn.exec_driver_sql("SHOW jit").scalar_one()
+    conn.exec_driver_sql("SELECT set_config('jit', 'off', true)")
     raw = conn.connection.driver_connection
     assert raw is not None
     with raw.cursor() as cur, cur.copy(f"COPY {query} TO STDOUT (FORMAT BINARY)") as copy:
         payload = b"".join(bytes(block) for block in copy)
+    conn.exec_driver_sql("SELECT set_config('jit', %(jit)s, true)", {"jit": jit})
     if not payload.startswith(_SIGNATURE) or not payload.endswith(_TRAILER):
         raise StoreError("PostgreSQL sent an unexpected binary COPY header")
     body = payload[len(_SIGNATURE) : -len(_TRAILER)]
