@@ -80,6 +80,9 @@ def test_postgis_joins_at_exactly_the_gap_and_not_beyond(postgis: Store) -> None
         assert postgis_clusters(conn, ["A", "B"], 29.99).tolist() == [0, 1]
         assert postgis_clusters(conn, ["B", "C"], 30.01).tolist() == [0, 0]
         assert postgis_clusters(conn, None, 30.0).tolist() == [0, 0, 1, 2]
+        conn.exec_driver_sql("SET LOCAL jit = on")
+        postgis_clusters(conn, ["A"], 30.0)
+        assert conn.exec_driver_sql("SHOW jit").scalar_one() == "on"  # runs without JIT, then puts it back
     assert clusters(np.asarray(list(squares), dtype=object), 30.0).tolist() == [0, 0, 1, 2]
     assert clusters(np.asarray(list(squares), dtype=object), 29.99).tolist() == [0, 1, 2, 3]
 
