@@ -641,7 +641,8 @@ PLANNING_ZONES = EntitySpec(
             "上级分区代码",
             _C,
             "SJDM",
-            aliases=("上级分区代码", "上级代码", "所属分区", "SJDM", "parent"),
+            # 上级分区代: the header cut to a .dbf field name (10 bytes in GBK)
+            aliases=("上级分区代码", "上级分区代", "上级代码", "所属分区", "SJDM", "parent"),
         ),
     ),
     geometry="geom",
