@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 
 from landrenewal.analysis.evaluation_runs import RunNotFound, latest_run
 from landrenewal.analysis.identification_runs import (
@@ -24,9 +23,9 @@ from landrenewal.analysis.identification_runs import (
 from landrenewal.analysis.inputs import frame_digest
 from landrenewal.analysis.policy import policy_for
 from landrenewal.domain import keys
-from landrenewal.domain.overlay import area_inside, containing, dominant
-from landrenewal.domain.planning import share_inside_big
-from landrenewal.domain.policy import ResolvedPolicy, from_snapshot, snapshot_json
+from landrenewal.domain.overlay import containing, dominant
+from landrenewal.domain.planning import LEVELS, area_inside_big, share_inside_big
+from landrenewal.domain.policy import ResolvedPolicy, snapshot_json
 from landrenewal.domain.rules import RULES
 from landrenewal.domain.selection import DEFAULT_SELECTION, Selection, SelectionError, parse_selection, selected
 from landrenewal.domain.units import M2_PER_MU
@@ -39,7 +38,6 @@ from landrenewal.store.frames import read_table
 from landrenewal.store.writes import insert_frame
 
 ENGINES = ("python", "postgis")
-PLANNING_LEVELS = ("big", "middle", "small")
 
 
 @dataclass(frozen=True)
@@ -284,7 +282,7 @@ def _compute(
     shapes = outlines(geoms, raw, gap)
 
     labels = _labels(parcels, geoms, inputs)
-    inside_big = area_inside(geoms, _level(inputs.planning, "big")["geom"].to_numpy(dtype=object)) / M2_PER_MU
+    inside_big = area_inside_big(geoms, inputs.planning) / M2_PER_MU
     zone_columns: dict[str, object] = {"zone_no": np.arange(1, n + 1)}
     for column in figures.columns:
         zone_columns[column] = figures[column].to_numpy()[order]
@@ -306,7 +304,7 @@ def _compute(
     zone_parcels = pd.DataFrame(
         {"parcel_code": parcels["parcel_code"], "zone_no": zone_no, "area_mu": area_mu, **labels}
     )
-    has_big = bool(len(_level(inputs.planning, "big")))
+    has_big = bool((inputs.planning["level"] == "big").any())
     towns = _towns(zone_parcels, zones, inside_big, evaluated["tax_wan"], thresholds if has_big else None, names)
     notes = [] if has_big else ["库中没有大圈（planning_zones），未检查大圈内占比 (no 大圈 imported: share not judged)"]
     return _Result(zones, zone_parcels, towns, thresholds, without_geometry, inputs.sha256, notes)
@@ -326,7 +324,7 @@ def _labels(parcels: pd.DataFrame, geoms: npt.NDArray[np.object_], inputs: _Inpu
         found = containing(geoms, areas["geom"].to_numpy(dtype=object), areas["division_code"])
         own = division.str[:width].where(division.str.len() >= width)
         out[f"{level}_code"] = found.fillna(own.reset_index(drop=True))
-    for level in PLANNING_LEVELS:
+    for level in LEVELS:
         areas = _level(inputs.planning, level)
         out[f"{level}_zone_code"] = containing(geoms, areas["geom"].to_numpy(dtype=object), areas["zone_code"])
     return out
@@ -436,25 +434,19 @@ def list_zone_runs(conn: Connection) -> list[ZoneRunInfo]:
 
 
 def stored_zones(conn: Connection, store: Store, run_id: int) -> pd.DataFrame:
-    table = schema.zones
-    columns = [c.name for c in table.columns if c.name not in ("id", "run_id")]
-    frame = read_table(conn, store, table, columns, table.c.run_id == run_id)
-    return frame.sort_values("zone_no", ignore_index=True)
+    return _stored(conn, store, schema.zones, run_id, ["zone_no"])
 
 
 def stored_zone_parcels(conn: Connection, store: Store, run_id: int) -> pd.DataFrame:
-    table = schema.zone_parcels
-    columns = [c.name for c in table.columns if c.name not in ("id", "run_id")]
-    frame = read_table(conn, store, table, columns, table.c.run_id == run_id)
-    return frame.sort_values(["zone_no", "parcel_code"], ignore_index=True)
+    return _stored(conn, store, schema.zone_parcels, run_id, ["zone_no", "parcel_code"])
 
 
 def stored_towns(conn: Connection, store: Store, run_id: int) -> pd.DataFrame:
-    table = schema.zone_towns
+    return _stored(conn, store, schema.zone_towns, run_id, ["town_code"])
+
+
+def _stored(conn: Connection, store: Store, table: Table, run_id: int, order: list[str]) -> pd.DataFrame:
+    """The rows of one run, without the row id and run id, in ``order``."""
     columns = [c.name for c in table.columns if c.name not in ("id", "run_id")]
-    return read_table(conn, store, table, columns, table.c.run_id == run_id).sort_values("town_code", ignore_index=True)
-
-
-def run_policy_thresholds(conn: Connection, run_id: int) -> ZoneThresholds:
-    text = conn.execute(select(schema.zone_runs.c.policy_values).where(schema.zone_runs.c.id == run_id)).scalar_one()
-    return ZoneThresholds.of(from_snapshot(json.loads(text)))
+    frame = read_table(conn, store, table, columns, table.c.run_id == run_id)
+    return frame.sort_values(order, ignore_index=True)

@@ -44,7 +44,6 @@ OVERSIZE_OVER_WIDENED = 1.05  # the oversized unit is at least this much over th
 PROTRUDE_OVER_ELASTICITY = 2.0  # the protruding 中圈 sticks out at least this many times the elasticity
 
 Window = tuple[int, int, int, int]  # first column, end column, first row, end row of the block grid
-LEVEL_ORDER = ("big", "middle", "small")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ one for overlaps, intersections over the candidate pairs only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,27 +152,23 @@ def _range(name: str, value: Any, problems: list[str]) -> tuple[float, float] | 
 
 
 def _positive(name: str, value: Any, problems: list[str]) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = -1.0
-    if not number > 0:
-        problems.append(f"{name} 应为正数 (must be a positive number), 而不是 {value!r}")
-        return None
-    return number
+    return _number(name, value, problems, lambda n: n > 0, "应为正数 (must be a positive number)")
 
 
 def _share(name: str, value: Any, problems: list[str]) -> float | None:
+    return _number(name, value, problems, lambda n: 0 <= n <= 1, "应为 0–1 之间的比例 (must be a share 0–1)")
+
+
+def _number(name: str, value: Any, problems: list[str], fits: Callable[[float], bool], wanted: str) -> float | None:
+    """``value`` as a number if it fits; None (with a problem named) if it does not; None if absent."""
     if value is None:
         return None
     try:
         number = float(value)
     except (TypeError, ValueError):
-        number = -1.0
-    if not 0 <= number <= 1:
-        problems.append(f"{name} 应为 0–1 之间的比例 (must be a share 0–1), 而不是 {value!r}")
+        number = float("nan")
+    if not fits(number):
+        problems.append(f"{name} {wanted}, 而不是 {value!r}")
         return None
     return number
 
