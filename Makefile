@@ -6,6 +6,8 @@ DEMO_DB ?= demo/landrenewal.gpkg
 DEMO_PARCELS ?= 3000
 DEMO_AS_OF ?= 2026-10-31
 BENCH_PARCELS ?= 1000000
+DEMO_HOST ?= 127.0.0.1
+DEMO_PORT ?= 8000
 
 .PHONY: install demo test lint typecheck bench clean
 
@@ -26,6 +28,9 @@ demo: install
 	$(BIN)/landrenewal evaluate --db $(DEMO_DB) --year 2025 --out demo/evaluation-2025.xlsx
 	$(BIN)/landrenewal identify --db $(DEMO_DB) --as-of $(DEMO_AS_OF) --out demo/findings.xlsx --layer demo/parcel_results.gpkg
 	$(BIN)/landrenewal zones build --db $(DEMO_DB) --out demo/zones.xlsx --out demo/zones.gpkg
+	@echo "示范账号 Demo logins (one per role):"
+	@$(BIN)/landrenewal users demo --db $(DEMO_DB)
+	$(BIN)/landrenewal serve --db $(DEMO_DB) --host $(DEMO_HOST) --port $(DEMO_PORT)
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

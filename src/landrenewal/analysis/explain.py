@@ -13,6 +13,7 @@ from landrenewal.analysis.evaluation_runs import enterprise_results, latest_run,
 from landrenewal.analysis.identification_runs import identification_info, latest_identification, stored_findings
 from landrenewal.domain.evaluation import LISTS, STATUS
 from landrenewal.domain.indicators import INDICATORS
+from landrenewal.domain.rules import RULES
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
 from landrenewal.store.frames import read_table
@@ -66,18 +67,25 @@ def explain_parcel(
             "policy": ident.policy_version,
             "evaluation_run_id": ident.evaluation_run_id,
         }
-        out["findings"] = [
-            {
-                "rule_id": r.rule_id,
-                "category": r.category,
-                "evidence": json.loads(str(r.evidence)),
-                "threshold": json.loads(str(r.threshold)),
-                "clause": r.clause,
-                "milestone": r.milestone if isinstance(r.milestone, str) else None,
-            }
-            for r in found.itertuples(index=False)
-        ]
+        out["findings"] = finding_records(found)
     return out
+
+
+def finding_records(found: pd.DataFrame) -> list[dict[str, Any]]:
+    """Stored findings as plain records: evidence and threshold parsed, the rule's name beside its id."""
+    return [
+        {
+            "parcel_code": r.parcel_code,
+            "rule_id": r.rule_id,
+            "rule_name": RULES[str(r.rule_id)].zh if str(r.rule_id) in RULES else str(r.rule_id),
+            "category": r.category,
+            "evidence": json.loads(str(r.evidence)),
+            "threshold": json.loads(str(r.threshold)),
+            "clause": r.clause,
+            "milestone": r.milestone if isinstance(r.milestone, str) else None,
+        }
+        for r in found.itertuples(index=False)
+    ]
 
 
 def _evaluation(conn: Connection, store: Store, run_id: int, parcel_code: str) -> dict[str, Any] | None:

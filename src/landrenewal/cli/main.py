@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from landrenewal.cli import analysis
+from landrenewal.cli import analysis, web
 from landrenewal.cli.common import DEFAULT_DB, DbOption, Exit, JsonOption, PolicyOption, console, fail, parse_date
 from landrenewal.cli.zones import zones_app
 from landrenewal.domain.fields import ENTITIES
@@ -345,6 +345,8 @@ runs_app.command("list")(analysis.runs)
 runs_app.command("compare")(analysis.compare)
 policy_app.command("use")(analysis.policy_use)
 app.add_typer(zones_app, name="zones")
+app.add_typer(web.users_app, name="users")
+app.command()(web.serve)
 
 
 def main() -> None:  # pragma: no cover - entry point

@@ -7,7 +7,13 @@ carry the zone number in the false easting (zones 25–45), EPSG:4534–4554 do 
 
 from __future__ import annotations
 
+import functools
 import math
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from pyproj import Transformer
 
 CGCS2000_GEOGRAPHIC = 4490
 GK3_FIRST_CM = 75
@@ -32,3 +38,20 @@ def suggest_gk3_epsg(lon: float, *, zone_prefix: bool = False) -> int:
 
 def is_cgcs2000_gk3(epsg: int) -> bool:
     return GK3_ZONE_FIRST_EPSG <= epsg <= GK3_CM_FIRST_EPSG + (GK3_LAST_CM - GK3_FIRST_CM) // 3
+
+
+WEB_MERCATOR = 3857
+WGS84 = 4326
+
+
+def reproject(geoms: npt.NDArray[np.object_], source: int, target: int) -> npt.NDArray[np.object_]:
+    """Geometries from EPSG ``source`` to EPSG ``target``, all coordinates at once (x = east, y = north)."""
+    if source == target:
+        return geoms
+    transformer = _transformer(source, target)
+    return np.asarray(shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))))
+
+
+@functools.lru_cache(maxsize=16)
+def _transformer(source: int, target: int) -> Transformer:
+    return Transformer.from_crs(source, target, always_xy=True)

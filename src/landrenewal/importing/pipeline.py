@@ -50,6 +50,8 @@ class ImportOptions:
     area_tolerance: float = DEFAULT_AREA_TOLERANCE
     today: dt.date | None = None
     mapping: Path | None = None
+    # Check and count what would change, then write nothing (the web app's report before "confirm").
+    dry_run: bool = False
 
 
 def import_file(store: Store, kind: str, path: str | Path, options: ImportOptions | None = None) -> ImportReport:
@@ -132,6 +134,9 @@ def import_source(
         changes = upsert(conn, store, schema.ENTITY_TABLES[kind], good, spec.key) if len(good) else Changes()
         report.changes = changes
         report.rows_loaded = len(good)
+        if options.dry_run:
+            conn.rollback()
+            return report
         report.import_id = _log(conn, kind, file, digest, report)
         report.committed = True
     return report

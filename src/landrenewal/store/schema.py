@@ -349,3 +349,46 @@ _REFERENCES = {
 for _table, _refs in _REFERENCES.items():
     for _col, _target in _refs:
         ENTITY_TABLES[_table].append_constraint(ForeignKeyConstraint([_col], [_target], name=f"fk_{_table}_{_col}"))
+
+# The web app's people, their sessions and the audit log of every write (SPEC §3.9).
+users = Table(
+    "users",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("username", Text, nullable=False, comment="登录名"),
+    Column("display_name", Text, nullable=False, comment="姓名"),
+    Column("role", Text, nullable=False, comment="admin / city / town / viewer"),
+    Column("division_code", Text, comment="镇街账号所属行政区划"),
+    Column("password_hash", Text, nullable=False, comment="Argon2id"),
+    Column("active", Integer, nullable=False, comment="1 启用 / 0 停用"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("username", name="uq_users_username"),
+    comment="用户 users",
+)
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("token_sha256", Text, nullable=False, comment="the cookie's SHA-256; the cookie itself is never stored"),
+    Column("csrf", Text, nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("token_sha256", name="uq_sessions_token"),
+    ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_sessions_user_id"),
+    comment="登录会话 sessions",
+)
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("username", Text, nullable=False),
+    Column("action", Text, nullable=False, comment="如 import / user.create / user.update / login"),
+    Column("entity", Text, nullable=False),
+    Column("entity_key", Text, nullable=False),
+    Column("before", Text, comment="JSON"),
+    Column("after", Text, comment="JSON"),
+    comment="操作日志 audit log: who, when, what before and after",
+)
+Index("ix_audit_log_entity_key", audit_log.c.entity, audit_log.c.entity_key)

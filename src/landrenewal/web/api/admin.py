@@ -1,0 +1,142 @@
+"""Users and the audit log (admin), runs and policies (everyone logged in)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from landrenewal import accounts
+from landrenewal.analysis.evaluation_runs import list_runs
+from landrenewal.analysis.identification_runs import list_identifications
+from landrenewal.analysis.policy import store_policy
+from landrenewal.analysis.zone_runs import list_zone_runs
+from landrenewal.domain.policy import PolicyError
+from landrenewal.policyfiles import resolve_policy, shipped_ids
+from landrenewal.web.deps import Administrator, ApiError, CurrentUser, State
+from landrenewal.web.tables import records
+
+router = APIRouter(prefix="/api", tags=["admin"])
+
+
+class NewUser(BaseModel):
+    username: str
+    password: str
+    role: str
+    display_name: str | None = None
+    division_code: str | None = None
+
+
+class UserChange(BaseModel):
+    display_name: str | None = None
+    role: str | None = None
+    division_code: str | None = None
+    password: str | None = None
+    active: bool | None = None
+
+
+@router.get("/users", summary="用户列表 Users (admin)")
+def users(state: State, admin: Administrator) -> list[dict[str, Any]]:
+    with state.store.engine.connect() as conn:
+        return accounts.list_users(conn)
+
+
+@router.post("/users", status_code=201, summary="新建用户 Create a user (admin)")
+def create(body: NewUser, state: State, admin: Administrator) -> dict[str, Any]:
+    try:
+        with state.store.engine.begin() as conn:
+            return accounts.create_user(
+                conn,
+                body.username,
+                body.password,
+                body.role,
+                display_name=body.display_name,
+                division_code=body.division_code,
+                by=admin.username,
+            )
+    except accounts.AccountError as e:
+        raise ApiError(422, "invalid", str(e)) from None
+
+
+@router.patch("/users/{username}", summary="修改用户 Change a user (admin)")
+def change(username: str, body: UserChange, state: State, admin: Administrator) -> dict[str, Any]:
+    try:
+        with state.store.engine.begin() as conn:
+            return accounts.update_user(conn, username, by=admin.username, **body.model_dump())
+    except accounts.AccountError as e:
+        status = 404 if "没有用户" in str(e) else 422
+        raise ApiError(status, "not_found" if status == 404 else "invalid", str(e)) from None
+
+
+@router.get("/audit", summary="操作日志 Audit log (admin), newest first")
+def audit(state: State, admin: Administrator, page: int = 1, page_size: int = 50) -> dict[str, Any]:
+    if page < 1 or not 1 <= page_size <= 500:
+        raise ApiError(422, "invalid", "page ≥ 1, 1 ≤ page_size ≤ 500")
+    with state.store.engine.connect() as conn:
+        rows = accounts.audit_rows(conn, (page - 1) * page_size, page_size)
+    return {"items": records(rows), "page": page, "page_size": page_size}
+
+
+def _plain(items: list[Any]) -> list[dict[str, Any]]:
+    out = []
+    for item in items:
+        row = dataclasses.asdict(item)
+        out.append({k: v.isoformat() if isinstance(v, dt.date) else v for k, v in row.items()})
+    return out
+
+
+@router.get("/evaluation/runs", summary="评价批次 Evaluation runs")
+def evaluation_runs(state: State, user: CurrentUser) -> list[dict[str, Any]]:
+    with state.store.engine.connect() as conn:
+        return _plain(list_runs(conn))
+
+
+@router.get("/identification/runs", summary="认定批次 Identification runs")
+def identification_runs(state: State, user: CurrentUser) -> list[dict[str, Any]]:
+    with state.store.engine.connect() as conn:
+        return _plain(list_identifications(conn))
+
+
+@router.get("/zones/runs", summary="片区批次 Zone runs")
+def zone_runs(state: State, user: CurrentUser) -> list[dict[str, Any]]:
+    with state.store.engine.connect() as conn:
+        return _plain(list_zone_runs(conn))
+
+
+@router.get("/policies", summary="政策 Policies shipped and the store's active one")
+def policies(state: State, user: CurrentUser) -> dict[str, Any]:
+    with state.store.engine.connect() as conn:
+        active = store_policy(conn)
+    return {"active": active, "items": shipped_ids()}
+
+
+@router.get("/policies/{policy_id}", summary="政策取值 A policy's values today, each with its source")
+def policy(policy_id: str, state: State, user: CurrentUser, on: dt.date | None = None) -> dict[str, Any]:
+    if policy_id not in shipped_ids():
+        raise ApiError(404, "not_found", f"没有政策 {policy_id} (no such policy)")
+    try:
+        resolved = resolve_policy(policy_id, on or dt.date.today())
+    except PolicyError as e:
+        raise ApiError(422, "invalid", str(e)) from None
+    values = [
+        {
+            "name": v.name,
+            "value": v.value,
+            "unit": v.unit,
+            "description": v.description,
+            "from": v.start.isoformat(),
+            "source": v.source,
+            "defined_in": v.defined_in,
+        }
+        for v in resolved.values.values()
+    ]
+    return {
+        "id": resolved.policy_id,
+        "version": resolved.version,
+        "on": resolved.on.isoformat(),
+        "chain": list(resolved.chain),
+        "values": values,
+    }

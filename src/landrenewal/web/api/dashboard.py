@@ -1,0 +1,84 @@
+"""统计看板: classes by town, low-efficiency land by category and town, best and worst, trends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from landrenewal.analysis.evaluation_runs import list_runs
+from landrenewal.analysis.results_out import CLASS_COLOURS
+from landrenewal.store import schema
+from landrenewal.web.deps import CurrentUser, State
+from landrenewal.web.tables import EVALUATION, private_hidden, records
+
+router = APIRouter(prefix="/api", tags=["dashboard"])
+
+RANKED = 10
+CLASSES = tuple(CLASS_COLOURS)  # A–D and T (暂不评价)
+
+
+@router.get("/dashboard", summary="统计看板 Dashboard figures")
+def dashboard(state: State, user: CurrentUser, town: str | None = None) -> dict[str, Any]:
+    view = state.view()
+    parcels = view.parcels
+    if town:
+        parcels = parcels[parcels["division_code"].str.startswith(town)]
+    by_class = (
+        parcels.assign(cls=parcels["class"].replace("", "unrated"))
+        .pivot_table(index=["town_code", "town_name"], columns="cls", values="area_mu", aggfunc="sum", fill_value=0.0)
+        .reindex(columns=[*CLASSES, "unrated"], fill_value=0.0)
+        .round(1)
+        .reset_index()
+    )
+    low = parcels[parcels["finding_count"] > 0]
+    exploded = low.assign(category=low["categories"].str.split("|")).explode("category")
+    by_category = (
+        exploded.groupby(["town_code", "town_name", "category"], as_index=False).agg(mu=("area_mu", "sum")).round(1)
+    )
+    best: list[dict[str, Any]] = []
+    worst: list[dict[str, Any]] = []
+    if view.evaluation is not None:
+        units = state.run_tables.evaluation(view.evaluation.id, view)
+        if town:
+            units = units[units["division_code"].fillna("").str.startswith(town)]
+        rated = units[units["score"].notna()].drop_duplicates("unit_key")
+        columns = ["unit_key", "uscc", "name", "town_name", "division_code", "class", "score", "land_mu", "tax_per_mu"]
+        best = records(private_hidden(rated.nlargest(RANKED, "score")[columns], EVALUATION, user))
+        worst = records(private_hidden(rated.nsmallest(RANKED, "score")[columns], EVALUATION, user))
+    totals = {
+        "parcels": len(parcels),
+        "mu": round(float(parcels["area_mu"].sum()), 1),
+        "finding_parcels": len(low),
+        "finding_mu": round(float(low["area_mu"].sum()), 1),
+        "zones": int(view.zone_run.zone_count) if view.zone_run else 0,
+        "enterprises": len(view.enterprises),
+    }
+    return {
+        "classes_by_town": records(by_class),
+        "low_efficiency_by_category_town": records(by_category),
+        "best": best,
+        "worst": worst,
+        "trend": _trend(state, town),
+        "totals": totals,
+    }
+
+
+def _trend(state: State, town: str | None) -> list[dict[str, Any]]:
+    """Per evaluation year (its newest run): units in each class, and the median 亩均税收 where allowed."""
+    units = schema.evaluation_units
+    with state.store.engine.connect() as conn:
+        newest = {run.year: run.id for run in list_runs(conn)}
+        query = select(units.c.run_id, units.c["class"], units.c.division_code).where(
+            units.c.run_id.in_(list(newest.values()))
+        )
+        rows = pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=["run_id", "class", "division_code"])
+    if town:
+        rows = rows[rows["division_code"].fillna("").str.startswith(town)]
+    out = []
+    for year, run_id in sorted(newest.items()):
+        counts = rows.loc[rows["run_id"] == run_id, "class"].value_counts()
+        out.append({"year": year, **{c: int(counts.get(c, 0)) for c in CLASSES}})
+    return out

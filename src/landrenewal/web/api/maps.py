@@ -1,0 +1,141 @@
+"""What the map draws: parcel vector tiles, division and zone outlines, the legend, and search."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from fastapi import APIRouter, Response
+from fastapi.concurrency import run_in_threadpool
+
+from landrenewal.analysis.results_out import CLASS_COLOURS
+from landrenewal.domain.crs import WGS84, reproject
+from landrenewal.store import schema
+from landrenewal.store.frames import read_table
+from landrenewal.web.api.lists import _run
+from landrenewal.web.deps import ApiError, CurrentUser, State
+from landrenewal.web.tables import records
+
+router = APIRouter(tags=["map"])
+
+# Categories in the order the policy lists them, coloured from one qualitative palette (ColorBrewer Set1).
+CATEGORY_PALETTE = ("#e41a1c", "#377eb8", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#4daf4a", "#999999")
+NONE_COLOUR = "#d9d9d9"
+SEARCH_LIMIT = 20
+MAX_ZOOM = 22
+
+
+@router.get("/api/map", summary="地图设置 Map set-up: bounds, tiles, optional basemap")
+def map_setup(state: State, user: CurrentUser) -> dict[str, Any]:
+    view = state.view()
+    basemap = None
+    if state.settings.basemap_url:
+        basemap = {"url": state.settings.basemap_url, "attribution": state.settings.basemap_attribution}
+    return {
+        "bounds": list(view.bounds) if view.bounds else None,
+        "basemap": basemap,
+        "tiles": "/tiles/parcels/{z}/{x}/{y}.pbf",
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "parcels": len(view.parcels),
+    }
+
+
+@router.get("/api/legend", summary="图例 Legend: class and finding-category colours")
+def legend(state: State, user: CurrentUser) -> dict[str, Any]:
+    view = state.view()
+    classes = [
+        {
+            "code": code,
+            "label_zh": f"{code}类 {view.class_names.get(code, '')}".strip(),
+            "label_en": f"Class {code}",
+            "color": colour,
+        }
+        for code, colour in CLASS_COLOURS.items()
+    ]
+    categories = [
+        {"name": name, "color": CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)]} for i, name in enumerate(view.categories)
+    ]
+    return {"classes": classes, "categories": categories, "none_color": NONE_COLOUR}
+
+
+@router.get("/tiles/parcels/{z}/{x}/{y}.pbf", summary="宗地矢量瓦片 Parcel vector tile (MVT)")
+async def parcel_tile(z: int, x: int, y: int, state: State, user: CurrentUser) -> Response:
+    if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
+        raise ApiError(404, "not_found", f"没有瓦片 {z}/{x}/{y} (no such tile)")
+    source = state.tiles()
+    data = await run_in_threadpool(source.tile, z, x, y)
+    return Response(
+        data, media_type="application/vnd.mapbox-vector-tile", headers={"Cache-Control": "private, max-age=60"}
+    )
+
+
+@router.get("/api/divisions", summary="行政区划 Divisions")
+def divisions(state: State, user: CurrentUser, level: str | None = None) -> list[dict[str, Any]]:
+    frame = state.view().divisions
+    if level:
+        frame = frame[frame["level"] == level]
+    return records(frame.sort_values("division_code"))
+
+
+def _feature_collection(frame: pd.DataFrame, geoms: Any, epsg: int | None) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection in lon/lat, geometry simplified to a metre (what a map shows)."""
+    if epsg is None or not len(frame):
+        return {"type": "FeatureCollection", "features": []}
+    shapes = reproject(shapely.simplify(np.asarray(geoms, dtype=object), 1.0), epsg, WGS84)
+    texts = shapely.to_geojson(shapes)
+    features = [
+        {"type": "Feature", "properties": props, "geometry": json.loads(text) if text else None}
+        for props, text in zip(records(frame), texts, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+@router.get("/api/divisions/geojson", summary="行政区划边界 Division outlines (GeoJSON)")
+def division_outlines(state: State, user: CurrentUser, level: str = "town") -> dict[str, Any]:
+    with state.store.engine.connect() as conn:
+        table = schema.divisions
+        frame = read_table(conn, state.store, table, ["division_code", "name", "level", "geom"], table.c.level == level)
+    frame = frame[frame["geom"].notna()]
+    return _feature_collection(frame.drop(columns="geom"), frame["geom"].to_numpy(dtype=object), state.view().epsg)
+
+
+@router.get("/api/zones/geojson", summary="连片片区范围 Zone outlines (GeoJSON)")
+def zone_outlines(state: State, user: CurrentUser, run: int | None = None) -> dict[str, Any]:
+    view = state.view()
+    params = {"run": str(run)} if run is not None else {}
+    run_id = _run(params, view.zone_run.id if view.zone_run else None, "zone_runs", state)
+    zones = state.run_tables.zones(run_id)
+    columns = ["zone_no", "area_mu", "parcel_count", "verdict", "town_name", "contiguous_candidate", "scattered"]
+    return _feature_collection(zones[columns], zones["geom"].to_numpy(dtype=object), view.epsg)
+
+
+@router.get("/api/search", summary="搜索 Search parcels by code, enterprises by name or USCC")
+def search(state: State, user: CurrentUser, q: str = "") -> list[dict[str, Any]]:
+    text = q.strip()
+    if not text:
+        return []
+    view = state.view()
+    parcels = view.parcels
+    hits = parcels[parcels["parcel_code"].str.startswith(text.upper())].head(SEARCH_LIMIT)
+    found = [
+        {
+            "kind": "parcel",
+            "code": r.parcel_code,
+            "label": f"{r.parcel_code} {r.town_name if isinstance(r.town_name, str) else ''}",
+            "lon": r.lon,
+            "lat": r.lat,
+        }
+        for r in hits.itertuples()
+    ]
+    firms = view.enterprises
+    match = firms["uscc"].str.startswith(text.upper()) | firms["name"].str.contains(text, regex=False, na=False)
+    firms = firms[match].head(SEARCH_LIMIT - len(found))
+    where = parcels.set_index("parcel_code")[["lon", "lat"]]
+    at = where.reindex(firms["first_parcel"])
+    for r, lon, lat in zip(firms.itertuples(), at["lon"], at["lat"], strict=True):
+        found.append({"kind": "enterprise", "code": r.uscc, "label": f"{r.name}（{r.uscc}）", "lon": lon, "lat": lat})
+    return records(pd.DataFrame(found)) if found else []

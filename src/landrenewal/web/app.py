@@ -1,0 +1,76 @@
+"""The ASGI app: the API routers, the one-page UI and its vendored assets, JSON errors everywhere."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from landrenewal.store.engine import Store, open_store
+from landrenewal.web.api import admin, dashboard, dossiers, imports, lists, maps, session
+from landrenewal.web.city import LiveView
+from landrenewal.web.deps import ApiError, AppState, LoginLimiter
+from landrenewal.web.run_tables import RunTables
+from landrenewal.web.settings import Settings
+
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("landrenewal.web")
+
+
+def _error(status: int, reason: str, detail: Any) -> JSONResponse:
+    return JSONResponse({"detail": detail, "reason": reason}, status_code=status)
+
+
+def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+    """The app over ``store`` (opened from ``settings.db`` when not given)."""
+    store = store or open_store(settings.db, create=False)
+    app = FastAPI(
+        title="低效工业用地整治平台 landrenewal",
+        version="0.1.0",
+        description="REST API: divisions, parcels, enterprises, evaluation, findings, zones, policies; "
+        "GeoJSON features and MVT tiles; exports; imports with a validation report.",
+    )
+    app.state.landrenewal = AppState(
+        settings=settings,
+        store=store,
+        live=LiveView(store, settings.refresh_s),
+        limiter=LoginLimiter(settings.login_attempts, settings.login_window_s),
+        run_tables=RunTables(store),
+    )
+    for module in (session, lists, maps, dossiers, dashboard, imports, admin):
+        app.include_router(module.router)
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status_code, exc.reason, exc.detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        reason = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        detail = "没有这个地址 (no such path)" if exc.status_code == 404 else str(exc.detail)
+        return _error(exc.status_code, reason, detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors())
+        return _error(422, "invalid", f"请求参数有误 (invalid request): {problems}")
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error(500, "server_error", "服务器内部错误，已记录日志 (internal error; logged)")
+
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+
+    @app.get("/", include_in_schema=False)
+    @app.get("/login", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+    return app

@@ -1,0 +1,244 @@
+"""What the web app shows of the city, read from the store once and kept in memory.
+
+Lists, search, the dashboard and the tiles all read the same frames: every parcel with its town,
+class, finding categories and zone; every enterprise with its class and land. Building them costs
+a second or so per 10⁵ parcels; a request costs a filter of a frame. The view is rebuilt when the
+store's fingerprint (newest import and runs) changes, so a new import or run shows at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+from sqlalchemy import Connection, func, select
+
+from landrenewal.analysis.evaluation_runs import RunInfo, enterprise_results, latest_run, stored_policy
+from landrenewal.analysis.identification_runs import IdentificationInfo, latest_identification, stored_findings
+from landrenewal.analysis.zone_runs import ZoneRunInfo, latest_zone_run
+from landrenewal.domain.crs import WEB_MERCATOR, WGS84, reproject
+from landrenewal.domain.units import M2_PER_MU
+from landrenewal.store import schema
+from landrenewal.store.engine import Store
+from landrenewal.store.frames import read_table
+
+CLASS_NAMES = "evaluation.classes.names"
+
+
+@dataclass(frozen=True)
+class CityView:
+    fingerprint: tuple[Any, ...]
+    epsg: int | None
+    evaluation: RunInfo | None
+    identification: IdentificationInfo | None
+    zone_run: ZoneRunInfo | None
+    divisions: pd.DataFrame  # division_code, name, level, parent_code
+    parcels: pd.DataFrame  # one row per parcel: see _parcels
+    geoms: npt.NDArray[np.object_]  # parcel geometry in the store's CRS, row for row with ``parcels``
+    mercator: npt.NDArray[np.object_]  # parcel geometry in EPSG:3857, row for row with ``parcels``
+    enterprises: pd.DataFrame  # one row per enterprise: see _enterprises
+    categories: list[str]  # finding categories in the order the policy lists its rules
+    class_names: dict[str, str]  # class code → its name in the evaluation's policy (A: 优先发展类 …)
+    bounds: tuple[float, float, float, float] | None  # lon/lat of all parcels
+
+    def town_name(self, codes: pd.Series) -> pd.Series:
+        names = self.divisions.set_index("division_code")["name"]
+        return codes.map(names)
+
+
+def fingerprint(conn: Connection) -> tuple[Any, ...]:
+    """Changes whenever an import or a run may have changed what the app shows."""
+    return tuple(
+        conn.execute(
+            select(
+                *(
+                    select(func.max(t.c.id)).scalar_subquery()
+                    for t in (
+                        schema.imports,
+                        schema.evaluation_runs,
+                        schema.identification_runs,
+                        schema.zone_runs,
+                    )
+                )
+            )
+        ).one()
+    )
+
+
+def build_view(store: Store) -> CityView:
+    with store.engine.connect() as conn:
+        mark = fingerprint(conn)
+        epsg = store.epsg(conn)
+        evaluation = latest_run(conn)
+        identification = latest_identification(conn)
+        zone_run = latest_zone_run(conn)
+        divisions = read_table(conn, store, schema.divisions, ["division_code", "name", "level", "parent_code"])
+        raw = read_table(
+            conn,
+            store,
+            schema.parcels,
+            ["id", "parcel_code", "division_code", "land_use_code", "rights_type", "rights_holder", "area_m2", "geom"],
+        )
+        classes = _parcel_classes(conn, store, evaluation)
+        found = stored_findings(conn, store, identification.id) if identification else None
+        zoned = _zone_numbers(conn, store, zone_run)
+        occupancy = read_table(
+            conn, store, schema.occupancy, ["uscc", "parcel_code", "start_date", "end_date", "land_share"]
+        )
+        companies = read_table(
+            conn, store, schema.enterprises, ["uscc", "name", "industry_code", "scale", "division_code"]
+        )
+        units = enterprise_results(conn, store, evaluation.id) if evaluation else None
+        names = stored_policy(conn, evaluation.id).values.get(CLASS_NAMES) if evaluation else None
+    geoms = raw.pop("geom").to_numpy(dtype=object)
+    parcels, categories = _parcels(raw, divisions, classes, found, zoned)
+    mercator = reproject(geoms, epsg, WEB_MERCATOR) if epsg else np.full(len(geoms), None, dtype=object)
+    parcels["lon"], parcels["lat"] = np.nan, np.nan
+    bounds: tuple[float, float, float, float] | None = None
+    if epsg and len(geoms):
+        points = reproject(shapely.point_on_surface(geoms), epsg, WGS84)
+        parcels["lon"], parcels["lat"] = shapely.get_x(points), shapely.get_y(points)
+        outline = reproject(np.array([shapely.box(*shapely.total_bounds(geoms))]), epsg, WGS84)
+        west, south, east, north = (float(v) for v in shapely.total_bounds(outline))
+        bounds = (west, south, east, north)
+    enterprises = _enterprises(companies, occupancy, parcels, units, divisions)
+    return CityView(
+        mark,
+        epsg,
+        evaluation,
+        identification,
+        zone_run,
+        divisions,
+        parcels,
+        geoms,
+        mercator,
+        enterprises,
+        categories,
+        dict(names.value) if names is not None else {},
+        bounds,
+    )
+
+
+def _parcel_classes(conn: Connection, store: Store, evaluation: RunInfo | None) -> pd.DataFrame:
+    """parcel_code → class, score and unit of the evaluation run (a parcel of a merged unit takes the unit's)."""
+    if evaluation is None:
+        return pd.DataFrame({"parcel_code": [], "class": [], "score": [], "unit_key": []})
+    table = schema.evaluation_parcels
+    links = read_table(conn, store, table, ["parcel_code", "unit_key"], table.c.run_id == evaluation.id)
+    units = schema.evaluation_units
+    rated = read_table(conn, store, units, ["unit_key", "class", "score"], units.c.run_id == evaluation.id)
+    return links.drop_duplicates("parcel_code").merge(rated, on="unit_key", how="left")
+
+
+def _zone_numbers(conn: Connection, store: Store, zone_run: ZoneRunInfo | None) -> pd.DataFrame:
+    if zone_run is None:
+        return pd.DataFrame({"parcel_code": [], "zone_no": []})
+    table = schema.zone_parcels
+    return read_table(conn, store, table, ["parcel_code", "zone_no"], table.c.run_id == zone_run.id)
+
+
+def _parcels(
+    raw: pd.DataFrame,
+    divisions: pd.DataFrame,
+    classes: pd.DataFrame,
+    found: pd.DataFrame | None,
+    zoned: pd.DataFrame,
+) -> tuple[pd.DataFrame, list[str]]:
+    names = divisions.set_index("division_code")["name"]
+    frame = raw.assign(
+        area_mu=(raw["area_m2"] / M2_PER_MU).round(3),
+        town_code=raw["division_code"].str[:9],
+    ).drop(columns="area_m2")
+    frame["town_name"] = frame["town_code"].map(names)
+    frame["village_name"] = frame["division_code"].where(frame["division_code"].str.len() >= 12).map(names)
+    frame = frame.merge(classes, on="parcel_code", how="left")
+    frame["class"] = frame["class"].fillna("")
+    categories: list[str] = []
+    if found is not None and len(found):
+        categories = list(dict.fromkeys(found["category"].tolist()))
+        order = {c: i for i, c in enumerate(categories)}
+        ranked = found.assign(order=found["category"].map(order)).sort_values(["parcel_code", "order"])
+        grouped = ranked.groupby("parcel_code", sort=False)
+        summary = pd.DataFrame(
+            {
+                "finding_count": grouped.size(),
+                "rules": grouped["rule_id"].agg("|".join),
+                "categories": grouped["category"].agg(lambda s: "|".join(dict.fromkeys(s))),
+            }
+        )
+        frame = frame.merge(summary, left_on="parcel_code", right_index=True, how="left")
+    else:
+        frame["finding_count"], frame["rules"], frame["categories"] = 0, "", ""
+    frame["finding_count"] = frame["finding_count"].fillna(0).astype("int64")
+    frame["rules"] = frame["rules"].fillna("")
+    frame["categories"] = frame["categories"].fillna("")
+    frame["category"] = frame["categories"].str.split("|").str[0].fillna("")
+    frame = frame.merge(zoned, on="parcel_code", how="left")
+    frame["zone_no"] = frame["zone_no"].fillna(0).astype("int64")
+    return frame.reset_index(drop=True), categories
+
+
+def _enterprises(
+    companies: pd.DataFrame,
+    occupancy: pd.DataFrame,
+    parcels: pd.DataFrame,
+    units: pd.DataFrame | None,
+    divisions: pd.DataFrame,
+) -> pd.DataFrame:
+    """Each enterprise with the land it holds now (open occupancy) and its unit's class."""
+    current = occupancy[occupancy["end_date"].isna()]
+    held = current.merge(parcels[["parcel_code", "area_mu"]], on="parcel_code", how="left")
+    held = held.assign(share_mu=held["area_mu"] * held["land_share"].fillna(1.0))
+    land = held.groupby("uscc").agg(
+        parcel_count=("parcel_code", "nunique"), land_mu=("share_mu", "sum"), first_parcel=("parcel_code", "min")
+    )
+    frame = companies.merge(land, left_on="uscc", right_index=True, how="left")
+    frame["parcel_count"] = frame["parcel_count"].fillna(0).astype("int64")
+    frame["land_mu"] = frame["land_mu"].fillna(0.0).round(3)
+    if units is not None:
+        columns = ["uscc", "class", "score", "rank", "tax_wan", "tax_per_mu", "value_added_per_mu"]
+        frame = frame.merge(units[columns], on="uscc", how="left")
+    else:
+        for column in ("class", "score", "rank", "tax_wan", "tax_per_mu", "value_added_per_mu"):
+            frame[column] = np.nan
+    frame["class"] = frame["class"].fillna("")
+    names = divisions.set_index("division_code")["name"]
+    frame["town_code"] = frame["division_code"].str[:9]
+    frame["town_name"] = frame["town_code"].map(names)
+    return frame.reset_index(drop=True)
+
+
+class LiveView:
+    """The current CityView, rebuilt when the store's fingerprint changes (checked at most every ``refresh_s``)."""
+
+    def __init__(self, store: Store, refresh_s: float) -> None:
+        self.store = store
+        self.refresh_s = refresh_s
+        self._lock = threading.Lock()
+        self._view = build_view(store)
+        self._checked = time.monotonic()
+
+    def get(self) -> CityView:
+        if time.monotonic() - self._checked < self.refresh_s:
+            return self._view
+        with self._lock:
+            if time.monotonic() - self._checked >= self.refresh_s:
+                with self.store.engine.connect() as conn:
+                    mark = fingerprint(conn)
+                if mark != self._view.fingerprint:
+                    self._view = build_view(self.store)
+                self._checked = time.monotonic()
+        return self._view
+
+    def rebuild(self) -> CityView:
+        """At once, after a write made through the app."""
+        with self._lock:
+            self._view = build_view(self.store)
+            self._checked = time.monotonic()
+        return self._view

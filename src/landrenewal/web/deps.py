@@ -1,0 +1,171 @@
+"""What every request needs: the app's state, the logged-in user, CSRF, and JSON errors with a reason."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated
+
+import pandas as pd
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy import Connection
+
+from landrenewal import accounts
+from landrenewal.domain.access import User
+from landrenewal.store.engine import Store
+from landrenewal.web.city import CityView, LiveView
+from landrenewal.web.run_tables import RunTables
+from landrenewal.web.settings import Settings
+
+if TYPE_CHECKING:
+    from landrenewal.tiles.source import ParcelTiles
+
+SESSION_COOKIE = "lr_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class ApiError(HTTPException):
+    """An error the client is told about: a status, a reason code and a message in Chinese (English)."""
+
+    def __init__(self, status: int, reason: str, detail: str) -> None:
+        super().__init__(status_code=status, detail=detail)
+        self.reason = reason
+
+
+def not_found(what: str) -> ApiError:
+    return ApiError(404, "not_found", f"没有找到 {what} (not found)")
+
+
+class LoginLimiter:
+    """Failed logins per key (user name, client address) in a sliding window; too many → refused."""
+
+    def __init__(self, attempts: int, window_s: float) -> None:
+        self.attempts = attempts
+        self.window_s = window_s
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        failures = self._failures.setdefault(key, deque())
+        while failures and now - failures[0] > self.window_s:
+            failures.popleft()
+        return failures
+
+    def blocked(self, *keys: str) -> float:
+        """Seconds until another attempt is allowed (0 when allowed now)."""
+        now = time.monotonic()
+        with self._lock:
+            waits = [
+                self.window_s - (now - failures[0])
+                for failures in (self._recent(k, now) for k in keys)
+                if len(failures) >= self.attempts
+            ]
+        return max(waits, default=0.0)
+
+    def failed(self, *keys: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in keys:
+                self._recent(key, now).append(now)
+
+    def succeeded(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    store: Store
+    live: LiveView
+    limiter: LoginLimiter
+    run_tables: RunTables
+    _tiles: tuple[tuple[object, ...], ParcelTiles] | None = field(default=None)
+    _tiles_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def view(self) -> CityView:
+        return self.live.get()
+
+    def tiles(self) -> ParcelTiles:
+        """The parcel tiles of the current view, made anew when the view is."""
+        view = self.view()
+        current = self._tiles
+        if current is not None and current[0] == view.fingerprint:
+            return current[1]
+        with self._tiles_lock:
+            if self._tiles is None or self._tiles[0] != view.fingerprint:
+                self._tiles = (view.fingerprint, tile_source(view, self.settings.tile_cache))
+            return self._tiles[1]
+
+
+def tile_source(view: CityView, cache: int) -> ParcelTiles:
+    from landrenewal.tiles.source import ParcelTiles  # TEMPORARY until tiles land
+
+    p = view.parcels
+    properties = {
+        "code": p["parcel_code"],
+        "cls": p["class"],
+        "cat": p["category"],
+        "cats": p["categories"],
+        "town": p["town_code"].fillna(""),
+        "mu": p["area_mu"],
+        "zone": p["zone_no"],
+    }
+    return ParcelTiles(view.mercator, p["id"].to_numpy(dtype="uint64"), pd.DataFrame(properties), cache_size=cache)
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.landrenewal
+    return state
+
+
+State = Annotated[AppState, Depends(app_state)]
+
+
+def connection(state: State) -> Iterator[Connection]:
+    with state.store.engine.connect() as conn:
+        yield conn
+
+
+def session(request: Request, state: State) -> accounts.Session:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise ApiError(401, "unauthenticated", "请先登录 (log in first)")
+    with state.store.engine.connect() as conn:
+        found = accounts.session_of(conn, token)
+    if found is None:
+        raise ApiError(401, "unauthenticated", "登录已失效，请重新登录 (session expired; log in again)")
+    if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != found.csrf:
+        raise ApiError(403, "csrf", "缺少或错误的 CSRF 令牌 (missing or wrong CSRF token)")
+    return found
+
+
+CurrentSession = Annotated[accounts.Session, Depends(session)]
+
+
+def current_user(found: CurrentSession) -> User:
+    return found.user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def importer(user: CurrentUser) -> User:
+    if not user.may_import:
+        raise ApiError(403, "forbidden", "只有市级用户和管理员可以导入数据 (only city users and admins import)")
+    return user
+
+
+def administrator(user: CurrentUser) -> User:
+    if not user.may_administer:
+        raise ApiError(403, "forbidden", "只有管理员可以管理用户 (only admins manage users)")
+    return user
+
+
+Importer = Annotated[User, Depends(importer)]
+Administrator = Annotated[User, Depends(administrator)]

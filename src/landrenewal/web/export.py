@@ -1,0 +1,58 @@
+"""A filtered list as a file to download: XLSX with Chinese headers, GeoPackage or GeoJSON (RFC 7946)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyogrio
+
+from landrenewal.analysis.results_out import write_xlsx
+
+FORMATS = {"xlsx": ".xlsx", "gpkg": ".gpkg", "geojson": ".geojson"}
+MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "gpkg": "application/geopackage+sqlite3",
+    "geojson": "application/geo+json",
+}
+
+
+class ExportError(ValueError):
+    pass
+
+
+def write_export(
+    rows: pd.DataFrame,
+    name: str,
+    fmt: str,
+    about: dict[str, str],
+    geoms: npt.NDArray[np.object_] | None,
+    epsg: int | None,
+) -> Path:
+    """The rows (already under their Chinese headers) in a new temporary file; the caller deletes it."""
+    if fmt not in FORMATS:
+        raise ExportError(f"format: 只能导出 {', '.join(FORMATS)} (unknown format {fmt!r})")
+    folder = Path(tempfile.mkdtemp(prefix="landrenewal-export-"))
+    out = folder / f"{name}-{dt.date.today():%Y%m%d}{FORMATS[fmt]}"
+    if fmt == "xlsx":
+        write_xlsx(out, {name: rows}, about)
+        return out
+    if geoms is None or epsg is None:
+        raise ExportError(f"format: {name} 没有图形，只能导出 xlsx (this list has no geometry)")
+    layer = gpd.GeoDataFrame(rows.reset_index(drop=True), geometry=list(geoms), crs=f"EPSG:{epsg}")
+    options = {"geometry_type": "MultiPolygon", "promote_to_multi": True}
+    if fmt == "geojson":
+        pyogrio.write_dataframe(
+            layer.to_crs(4326), out, driver="GeoJSON", layer=name, layer_options={"RFC7946": "YES"}, **options
+        )
+    else:
+        description = "；".join(f"{k}: {v}" for k, v in about.items())
+        pyogrio.write_dataframe(
+            layer, out, driver="GPKG", layer=name, layer_options={"DESCRIPTION": description}, **options
+        )
+    return out

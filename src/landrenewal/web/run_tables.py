@@ -1,0 +1,91 @@
+"""The rows of one run for the lists: evaluation results, findings and zones.
+
+A run never changes once stored, so its rows are read once and kept (a few runs at a time).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+import pandas as pd
+from sqlalchemy import select
+
+from landrenewal.analysis.evaluation_runs import enterprise_results
+from landrenewal.analysis.identification_runs import stored_findings
+from landrenewal.analysis.zone_runs import stored_zones
+from landrenewal.domain.rules import RULES
+from landrenewal.store import schema
+from landrenewal.store.engine import Store
+from landrenewal.web.city import CityView
+
+KEPT_RUNS = 8
+
+
+class RunTables:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._kept: OrderedDict[tuple[str, int], pd.DataFrame] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _get(self, kind: str, run_id: int, read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        key = (kind, run_id)
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        frame = read()
+        with self._lock:
+            self._kept[key] = frame
+            while len(self._kept) > KEPT_RUNS:
+                self._kept.popitem(last=False)
+        return frame
+
+    def exists(self, table: str, run_id: int) -> bool:
+        runs = schema.metadata.tables[table]
+        with self.store.engine.connect() as conn:
+            return conn.execute(select(runs.c.id).where(runs.c.id == run_id)).first() is not None
+
+    def evaluation(self, run_id: int, view: CityView) -> pd.DataFrame:
+        def read() -> pd.DataFrame:
+            with self.store.engine.connect() as conn:
+                rows = enterprise_results(conn, self.store, run_id)
+            names = view.enterprises[["uscc", "name", "division_code", "town_name"]]
+            return rows.drop(columns=["division_code"]).merge(names, on="uscc", how="left")
+
+        return self._get("evaluation", run_id, read)
+
+    def findings(self, run_id: int, view: CityView) -> pd.DataFrame:
+        def read() -> pd.DataFrame:
+            with self.store.engine.connect() as conn:
+                found = stored_findings(conn, self.store, run_id)
+            parcels = view.parcels[["parcel_code", "division_code", "town_name", "area_mu"]]
+            found = found.merge(parcels, on="parcel_code", how="left")
+            found["rule_name"] = found["rule_id"].map({k: r.zh for k, r in RULES.items()})
+            found["evidence"] = found["evidence"].map(_plain_json)
+            found["threshold"] = found["threshold"].map(_plain_json)
+            return found
+
+        return self._get("findings", run_id, read)
+
+    def zones(self, run_id: int) -> pd.DataFrame:
+        def read() -> pd.DataFrame:
+            with self.store.engine.connect() as conn:
+                return stored_zones(conn, self.store, run_id)
+
+        return self._get("zones", run_id, read)
+
+
+def _plain_json(text: object) -> str:
+    """Evidence and thresholds are stored as JSON objects; people read them as ``name: value; …``."""
+    if not isinstance(text, str):
+        return ""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return text
+    if isinstance(value, dict):
+        return "；".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)

@@ -1,0 +1,56 @@
+"""The web app's settings: one object, read from ``LANDRENEWAL_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str = "demo/landrenewal.gpkg"  # a GeoPackage path or a postgresql:// URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    session_hours: float = 12.0
+    # Send the session cookie over HTTPS only: on when the intranet serves the app behind TLS.
+    cookie_secure: bool = False
+    # Failed logins allowed per user name and per client address within the window, then 429.
+    login_attempts: int = 5
+    login_window_s: float = 300.0
+    # An optional raster basemap (天地图 with its token, or an intranet tile server); none by default.
+    basemap_url: str | None = None
+    basemap_attribution: str = ""
+    # Encoded tiles kept in memory.
+    tile_cache: int = 4096
+    # How often (seconds) the app asks the store whether imports or runs changed what it shows.
+    refresh_s: float = 2.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``LANDRENEWAL_<FIELD>`` variables, then the explicit overrides (CLI flags)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"LANDRENEWAL_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _parse(f.name, raw, f.type)
+        settings = replace(cls(), **values)
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _parse(name: str, raw: str, kind: object) -> Any:
+    text = str(kind)
+    try:
+        if text == "bool":
+            if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
+                raise ValueError(raw)
+            return raw.lower() in ("1", "true", "yes")
+        if text == "int":
+            return int(raw)
+        if text == "float":
+            return float(raw)
+    except ValueError:
+        raise ValueError(f"环境变量 LANDRENEWAL_{name.upper()} 的值无效 (invalid value): {raw!r}") from None
+    return raw or None if "None" in text else raw

@@ -1,0 +1,281 @@
+"""The lists the web app pages through: their columns, filters, text search, sort and privacy.
+
+A list is a frame and a spec. ``page`` filters, sorts and slices it in a few vectorized steps, and
+blanks the private figures of the rows the user may not see (flagging them ``restricted``), so that
+a town officer never receives another town's tax, in the list, the export or anything else.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from landrenewal.domain.access import User, is_private
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    zh: str
+    en: str
+    kind: str = "text"  # text | number | date | code
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    name: str
+    columns: tuple[Column, ...]
+    search: tuple[str, ...]  # columns that ``q`` looks in (contains, case-insensitive)
+    filters: Mapping[str, str]  # query parameter → column; comma-separated values match any
+    default_sort: str
+    division_column: str = "division_code"  # whose town owns each row's private figures
+    multi: frozenset[str] = frozenset()  # filter columns holding "|"-joined values (a row matches any)
+
+    @property
+    def private(self) -> list[str]:
+        return [c.name for c in self.columns if is_private(c.name)]
+
+    def described(self) -> list[dict[str, str]]:
+        return [{"name": c.name, "label_zh": c.zh, "label_en": c.en, "kind": c.kind} for c in self.columns]
+
+
+class ListError(ValueError):
+    """A query the list cannot answer: names the parameter and the reason."""
+
+
+MAX_PAGE_SIZE = 500
+
+
+def filtered(frame: pd.DataFrame, spec: ListSpec, params: Mapping[str, str]) -> pd.DataFrame:
+    """The rows matching the filters and the text search, sorted as asked."""
+    keep = np.ones(len(frame), dtype=bool)
+    town = params.get("town")
+    if town:
+        keep &= frame[spec.division_column].astype("string").fillna("").str.startswith(town).to_numpy(dtype=bool)
+    for param, column in spec.filters.items():
+        raw = params.get(param)
+        if not raw:
+            continue
+        wanted = [v for v in raw.split(",") if v]
+        values = frame[column].astype("string").fillna("")
+        if column in spec.multi:
+            hits = np.zeros(len(frame), dtype=bool)
+            for value in wanted:
+                hits |= ("|" + values + "|").str.contains(f"|{value}|", regex=False).to_numpy(dtype=bool)
+            keep &= hits
+        else:
+            keep &= values.isin(wanted).to_numpy(dtype=bool)
+    text = (params.get("q") or "").strip()
+    if text:
+        hits = np.zeros(len(frame), dtype=bool)
+        for column in spec.search:
+            hits |= (
+                frame[column]
+                .astype("string")
+                .str.contains(text, case=False, regex=False)
+                .fillna(False)
+                .to_numpy(dtype=bool)
+            )
+        keep &= hits
+    rows = frame[keep]
+    sort = params.get("sort") or spec.default_sort
+    if sort not in {c.name for c in spec.columns}:
+        raise ListError(f"sort: 不能按 {sort!r} 排序 (no such column)")
+    order = params.get("order") or "asc"
+    if order not in ("asc", "desc"):
+        raise ListError(f"order: 应为 asc 或 desc (must be asc or desc), 而不是 {order!r}")
+    return rows.sort_values(sort, ascending=order == "asc", na_position="last", kind="stable")
+
+
+def private_hidden(rows: pd.DataFrame, spec: ListSpec, user: User) -> pd.DataFrame:
+    """``rows`` with the private figures blanked where ``user`` may not see them, and a ``restricted`` flag."""
+    columns = [c for c in spec.private if c in rows.columns]
+    allowed = user.private_mask(rows[spec.division_column]) if columns else np.ones(len(rows), dtype=bool)
+    out = rows.copy()
+    for column in columns:
+        out[column] = out[column].astype("float64").where(allowed)
+    out["restricted"] = ~allowed if columns else False
+    return out
+
+
+def page(frame: pd.DataFrame, spec: ListSpec, params: Mapping[str, str], user: User) -> dict[str, Any]:
+    """One page of a list, as the API returns it."""
+    number = _positive(params, "page", 1)
+    size = _positive(params, "page_size", 50)
+    if size > MAX_PAGE_SIZE:
+        raise ListError(f"page_size: 每页最多 {MAX_PAGE_SIZE} 行 (at most {MAX_PAGE_SIZE})")
+    rows = filtered(frame, spec, params)
+    chunk = rows.iloc[(number - 1) * size : number * size]
+    shown = private_hidden(chunk, spec, user)
+    names = [c.name for c in spec.columns] + ["restricted"]
+    return {
+        "items": records(shown[[n for n in names if n in shown.columns]]),
+        "total": len(rows),
+        "page": number,
+        "page_size": size,
+        "columns": spec.described(),
+    }
+
+
+def _positive(params: Mapping[str, str], name: str, default: int) -> int:
+    raw = params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(str(raw))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ListError(f"{name}: 应为正整数 (must be a positive whole number), 而不是 {raw!r}")
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts: NaN → null, timestamps → ISO dates, numpy scalars → Python."""
+    out: list[dict[str, Any]] = frame.astype(object).where(frame.notna(), None).to_dict("records")  # type: ignore[assignment]
+    for row in out:
+        for key, value in row.items():
+            if isinstance(value, pd.Timestamp):
+                row[key] = value.date().isoformat()
+            elif isinstance(value, np.generic):
+                row[key] = value.item()
+            if isinstance(row[key], float) and not math.isfinite(row[key]):
+                row[key] = None
+    return out
+
+
+def labelled(rows: pd.DataFrame, spec: ListSpec) -> pd.DataFrame:
+    """The columns of ``spec`` under their Chinese headers, for a spreadsheet."""
+    present = [c for c in spec.columns if c.name in rows.columns]
+    return rows[[c.name for c in present]].rename(columns={c.name: c.zh for c in present})
+
+
+_TOWN = Column("town_name", "镇街", "Town")
+_VILLAGE = Column("village_name", "村", "Village")
+_MU = Column("area_mu", "面积（亩）", "Area (mu)", "number")
+_CLASS = Column("class", "类别", "Class", "code")
+
+PARCELS = ListSpec(
+    "parcels",
+    (
+        Column("parcel_code", "宗地代码", "Parcel code", "code"),
+        Column("division_code", "行政区划代码", "Division code", "code"),
+        _TOWN,
+        _VILLAGE,
+        Column("land_use_code", "土地用途代码", "Land use", "code"),
+        Column("rights_type", "权利性质", "Rights type"),
+        Column("rights_holder", "权利人", "Rights holder"),
+        _MU,
+        _CLASS,
+        Column("finding_count", "认定条数", "Findings", "number"),
+        Column("categories", "低效类型", "Categories"),
+        Column("zone_no", "所在片区", "Zone", "number"),
+    ),
+    search=("parcel_code", "rights_holder"),
+    filters={"class": "class", "category": "categories", "rule": "rules", "zone": "zone_no"},
+    default_sort="parcel_code",
+    multi=frozenset({"categories", "rules"}),
+)
+
+ENTERPRISES = ListSpec(
+    "enterprises",
+    (
+        Column("uscc", "统一社会信用代码", "USCC", "code"),
+        Column("name", "企业名称", "Name"),
+        Column("industry_code", "行业代码", "Industry", "code"),
+        Column("scale", "企业规模", "Scale"),
+        Column("division_code", "行政区划代码", "Division code", "code"),
+        _TOWN,
+        _CLASS,
+        Column("score", "得分", "Score", "number"),
+        Column("rank", "排名", "Rank", "number"),
+        Column("parcel_count", "在用宗地数", "Parcels", "number"),
+        Column("land_mu", "用地面积（亩）", "Land (mu)", "number"),
+        Column("tax_wan", "税收（万元）", "Tax (10k yuan)", "number"),
+        Column("tax_per_mu", "亩均税收（万元/亩）", "Tax per mu", "number"),
+        Column("value_added_per_mu", "亩均增加值（万元/亩）", "Value added per mu", "number"),
+    ),
+    search=("uscc", "name"),
+    filters={"class": "class", "scale": "scale", "industry": "industry_code"},
+    default_sort="uscc",
+)
+
+EVALUATION = ListSpec(
+    "evaluation",
+    (
+        Column("unit_key", "评价单元", "Unit", "code"),
+        Column("uscc", "统一社会信用代码", "USCC", "code"),
+        Column("name", "企业名称", "Name"),
+        Column("division_code", "行政区划代码", "Division code", "code"),
+        _TOWN,
+        Column("list", "名单", "List", "code"),
+        Column("status", "评价状态", "Status", "code"),
+        _CLASS,
+        Column("score", "得分", "Score", "number"),
+        Column("rank", "名单内排名", "Rank", "number"),
+        Column("rank_size", "参评数", "Ranked", "number"),
+        Column("land_mu", "用地面积（亩）", "Land (mu)", "number"),
+        Column("tax_per_mu", "亩均税收（万元/亩）", "Tax per mu", "number"),
+        Column("value_added_per_mu", "亩均增加值（万元/亩）", "Value added per mu", "number"),
+        Column("value_added_per_tce", "单位能耗增加值（万元/吨标煤）", "Value added per tce", "number"),
+        Column("rd_share", "研发经费占比", "R&D share", "number"),
+    ),
+    search=("uscc", "name", "unit_key"),
+    filters={"class": "class", "list": "list", "status": "status"},
+    default_sort="rank",
+)
+
+FINDINGS = ListSpec(
+    "findings",
+    (
+        Column("parcel_code", "宗地代码", "Parcel code", "code"),
+        Column("division_code", "行政区划代码", "Division code", "code"),
+        _TOWN,
+        _MU,
+        Column("category", "低效类型", "Category"),
+        Column("rule_id", "规则编号", "Rule", "code"),
+        Column("rule_name", "规则", "Rule name"),
+        Column("evidence", "证据", "Evidence"),
+        Column("threshold", "阈值", "Threshold"),
+        Column("clause", "政策依据", "Clause"),
+        Column("milestone", "处置节点", "Milestone"),
+    ),
+    search=("parcel_code", "rule_name", "evidence"),
+    filters={"category": "category", "rule": "rule_id"},
+    default_sort="parcel_code",
+)
+
+ZONES = ListSpec(
+    "zones",
+    (
+        Column("zone_no", "片区编号", "Zone", "number"),
+        Column("town_name", "所在镇街", "Town"),
+        Column("village_name", "所在村", "Village"),
+        Column("area_mu", "宗地面积合计（亩）", "Area (mu)", "number"),
+        Column("outline_mu", "片区范围面积（亩）", "Outline (mu)", "number"),
+        Column("parcel_count", "宗地数", "Parcels", "number"),
+        Column("enterprise_count", "在地企业数", "Enterprises", "number"),
+        Column("holder_count", "权利人数", "Rights holders", "number"),
+        Column("state_mu", "国有土地（亩）", "State land (mu)", "number"),
+        Column("collective_mu", "集体土地（亩）", "Collective land (mu)", "number"),
+        Column("tax_per_mu", "亩均税收（万元/亩）", "Tax per mu", "number"),
+        Column("class_c_mu", "C类用地（亩）", "Class C (mu)", "number"),
+        Column("class_d_mu", "D类用地（亩）", "Class D (mu)", "number"),
+        Column("finding_mu", "有认定结果的面积（亩）", "Finding area (mu)", "number"),
+        Column("verdict", "政策判断", "Verdict"),
+        Column("big_zone_code", "所在大圈", "Big zone", "code"),
+        Column("middle_zone_code", "所在中圈", "Middle zone", "code"),
+        Column("small_zone_code", "所在小圈", "Small zone", "code"),
+    ),
+    search=("town_name", "village_name", "verdict"),
+    filters={"verdict": "verdict"},
+    default_sort="zone_no",
+    division_column="town_code",
+)
+
+LISTS = {spec.name: spec for spec in (PARCELS, ENTERPRISES, EVALUATION, FINDINGS, ZONES)}

@@ -1,0 +1,261 @@
+"""The REST API as a browser or a script meets it: a real server on loopback, over both stores."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import mapbox_vector_tile
+import openpyxl
+import pandas as pd
+import pytest
+
+from tests.conftest import require_postgres
+from tests.web_city import Served, build_city, logged_in, serve
+
+
+@pytest.fixture(scope="module", params=["gpkg", "postgis"])
+def city(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, postgres_url: str | None
+) -> Iterator[str]:
+    if request.param == "gpkg":
+        location = str(tmp_path_factory.mktemp("web") / "city.gpkg")
+        build_city(location)
+        yield location
+        return
+    from landrenewal.store.admin import create_database, drop_database
+
+    url = require_postgres(postgres_url)
+    location = create_database(url, "lr_test_web_api")
+    build_city(location)
+    yield location
+    drop_database(url, "lr_test_web_api")
+
+
+@pytest.fixture(scope="module")
+def served(city: str) -> Iterator[Served]:
+    with serve(city) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def admin(served: Served) -> Iterator[httpx.Client]:
+    client = logged_in(served.url, "admin")
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def town(served: Served) -> Iterator[httpx.Client]:
+    client = logged_in(served.url, "town")
+    yield client
+    client.close()
+
+
+def _town_code(client: httpx.Client) -> str:
+    return str(client.get("/api/session").json()["user"]["division_code"])
+
+
+def test_without_a_session_the_api_answers_401_as_json_and_the_ui_page_loads(served: Served) -> None:
+    with httpx.Client(base_url=served.url) as anonymous:
+        answer = anonymous.get("/api/parcels")
+        assert answer.status_code == 401 and answer.json()["reason"] == "unauthenticated"
+        assert anonymous.get("/tiles/parcels/0/0/0.pbf").status_code == 401
+        page = anonymous.get("/")
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+        wrong = anonymous.post("/api/session", json={"username": "admin", "password": "not-the-password"})
+        assert wrong.status_code == 401 and wrong.json()["reason"] == "bad_credentials"
+        assert "lr_session" not in wrong.cookies
+
+
+def test_login_sets_an_http_only_strict_cookie_and_writes_need_the_csrf_token(served: Served) -> None:
+    client = logged_in(served.url, "admin")
+    cookie = client.cookies.jar
+    assert any(c.name == "lr_session" and c.has_nonstandard_attr("HttpOnly") for c in cookie)
+    csrf = client.headers.pop("X-CSRF-Token")
+    refused = client.post("/api/users", json={"username": "x1", "password": "long-enough", "role": "viewer"})
+    assert refused.status_code == 403 and refused.json()["reason"] == "csrf"
+    client.headers["X-CSRF-Token"] = csrf
+    assert client.delete("/api/session").status_code == 204
+    assert client.get("/api/session").status_code == 401  # the session is gone from the store
+
+
+def test_repeated_failed_logins_are_refused_with_429_even_with_the_right_password(city: str) -> None:
+    with serve(city, login_attempts=3, login_window_s=60.0) as s, httpx.Client(base_url=s.url) as client:
+        for _ in range(3):
+            assert client.post("/api/session", json={"username": "city", "password": "wrong-password"}).status_code == 401
+        blocked = client.post("/api/session", json={"username": "city", "password": "city-demo-2026"})
+        assert blocked.status_code == 429 and blocked.json()["reason"] == "rate_limited"
+
+
+def test_parcel_list_filters_sorts_and_pages(admin: httpx.Client) -> None:
+    everything = admin.get("/api/parcels", params={"page_size": 500}).json()
+    assert everything["total"] == 600 and len(everything["items"]) == 500
+    assert {c["name"] for c in everything["columns"]} >= {"parcel_code", "class", "categories", "area_mu"}
+    d = admin.get("/api/parcels", params={"class": "D", "sort": "area_mu", "order": "desc", "page_size": 20}).json()
+    assert 0 < d["total"] < 600
+    assert all(item["class"] == "D" for item in d["items"])
+    areas = [item["area_mu"] for item in d["items"]]
+    assert areas == sorted(areas, reverse=True)
+    second = admin.get("/api/parcels", params={"class": "D", "sort": "area_mu", "order": "desc", "page_size": 20, "page": 2})
+    assert not {i["parcel_code"] for i in second.json()["items"]} & {i["parcel_code"] for i in d["items"]}
+    category = admin.get("/api/legend").json()["categories"][0]["name"]
+    found = admin.get("/api/parcels", params={"category": category, "page_size": 500}).json()
+    assert found["total"] > 0 and all(category in i["categories"].split("|") for i in found["items"])
+    bad = admin.get("/api/parcels", params={"page_size": 10_000})
+    assert bad.status_code == 422 and bad.json()["reason"] == "invalid" and "page_size" in bad.json()["detail"]
+    assert admin.get("/api/parcels", params={"sort": "no_such"}).status_code == 422
+
+
+def test_a_town_officer_sees_private_figures_only_in_its_own_town(town: httpx.Client, admin: httpx.Client) -> None:
+    mine = _town_code(town)
+    listed = town.get("/api/enterprises", params={"page_size": 500, "sort": "tax_wan", "order": "desc"}).json()["items"]
+    own = [e for e in listed if e["division_code"].startswith(mine)]
+    other = [e for e in listed if not e["division_code"].startswith(mine)]
+    assert own and other
+    assert all(e["restricted"] is False for e in own) and any(e["tax_wan"] is not None for e in own)
+    assert all(e["restricted"] is True and e["tax_wan"] is None and e["tax_per_mu"] is None for e in other)
+    # The city sees the same enterprises' figures.
+    everything = admin.get("/api/enterprises", params={"page_size": 500, "sort": "tax_wan", "order": "desc"}).json()
+    assert any(e["tax_wan"] is not None for e in everything["items"] if not e["division_code"].startswith(mine))
+
+    foreign = next(e for e in other if e["parcel_count"] > 0)
+    dossier = town.get(f"/api/enterprises/{foreign['uscc']}").json()
+    assert dossier["restricted"] is True and dossier["metrics"] is None
+    assert all(e["tax_per_mu"] is None for e in dossier["evaluations"])
+    assert admin.get(f"/api/enterprises/{foreign['uscc']}").json()["metrics"]
+    home = next(e for e in own if e["parcel_count"] > 0)
+    assert town.get(f"/api/enterprises/{home['uscc']}").json()["metrics"]
+
+
+def test_an_export_of_a_filtered_list_downloads_a_valid_xlsx_without_other_towns_private_figures(
+    town: httpx.Client,
+) -> None:
+    mine = _town_code(town)
+    answer = town.get("/api/enterprises/export", params={"format": "xlsx", "sort": "uscc"})
+    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(answer.content))
+    sheet = book["enterprises"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    assert "统一社会信用代码" in header and "税收（万元）" in header
+    total = town.get("/api/enterprises").json()["total"]
+    assert len(rows) - 1 == total
+    division, tax = header.index("行政区划代码"), header.index("税收（万元）")
+    assert all(r[tax] is None for r in rows[1:] if not str(r[division]).startswith(mine))
+    assert any(r[tax] is not None for r in rows[1:] if str(r[division]).startswith(mine))
+    assert "说明" in book.sheetnames
+
+
+def test_findings_export_as_geojson_has_a_feature_per_finding_in_lon_lat(admin: httpx.Client) -> None:
+    total = admin.get("/api/findings").json()["total"]
+    answer = admin.get("/api/findings/export", params={"format": "geojson"})
+    features = json.loads(answer.content)["features"]
+    assert len(features) == total > 0
+    lon, lat = features[0]["geometry"]["coordinates"][0][0][0]
+    assert 110 < lon < 115 and 21 < lat < 24  # 恩平 in WGS84, not projected metres
+    assert admin.get("/api/enterprises/export", params={"format": "gpkg"}).status_code == 422  # no geometry
+
+
+def test_a_parcel_tile_holds_the_parcels_under_it_with_class_and_categories(admin: httpx.Client) -> None:
+    found = admin.get("/api/parcels", params={"page_size": 1, "sort": "finding_count", "order": "desc"}).json()
+    parcel = found["items"][0]
+    hit = admin.get("/api/search", params={"q": parcel["parcel_code"]}).json()[0]
+    zoom = 15
+    x = int((hit["lon"] + 180) / 360 * 2**zoom)
+    y = int((1 - math.asinh(math.tan(math.radians(hit["lat"]))) / math.pi) / 2 * 2**zoom)
+    answer = admin.get(f"/tiles/parcels/{zoom}/{x}/{y}.pbf")
+    assert answer.status_code == 200
+    layer = mapbox_vector_tile.decode(answer.content)["parcels"]
+    here = [f for f in layer["features"] if f["properties"]["code"] == parcel["parcel_code"]]
+    assert len(here) == 1
+    props = here[0]["properties"]
+    assert props["cls"] == parcel["class"] and props["cats"] == parcel["categories"]
+    assert admin.get("/tiles/parcels/3/99/0.pbf").status_code == 404
+
+
+def test_the_parcel_dossier_has_its_findings_evaluation_enterprises_and_geometry(admin: httpx.Client) -> None:
+    parcel = admin.get("/api/parcels", params={"page_size": 1, "sort": "finding_count", "order": "desc"}).json()
+    code = parcel["items"][0]["parcel_code"]
+    dossier = admin.get(f"/api/parcels/{code}").json()
+    assert dossier["parcel"]["parcel_code"] == code and dossier["parcel"]["labels"]["parcel_code"] == "宗地代码"
+    assert len(dossier["findings"]) == parcel["items"][0]["finding_count"] > 0
+    assert all(f["clause"] and f["rule_name"] for f in dossier["findings"])
+    assert dossier["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    assert len(dossier["classes"]) >= 1
+    missing = admin.get("/api/parcels/NO-SUCH-PARCEL")
+    assert missing.status_code == 404 and missing.json()["reason"] == "not_found"
+
+
+def test_an_import_is_checked_first_then_confirmed_and_audited_and_a_second_time_changes_nothing(
+    served: Served, admin: httpx.Client, town: httpx.Client, tmp_path: Path
+) -> None:
+    listed = admin.get("/api/enterprises", params={"page_size": 3, "sort": "uscc"}).json()["items"]
+    frame = pd.DataFrame(
+        {
+            "统一社会信用代码": [e["uscc"] for e in listed],
+            "企业名称": [e["name"] + "（更名）" for e in listed],
+            "行业代码": [e["industry_code"] for e in listed],
+            "企业规模": [e["scale"] for e in listed],
+            "行政区划代码": [e["division_code"] for e in listed],
+        }
+    )
+    bad = frame.copy()
+    bad.loc[1, "统一社会信用代码"] = "NOT-A-USCC"
+    path = tmp_path / "企业.csv"
+    bad.to_csv(path, index=False, encoding="utf-8-sig")
+    assert town.post("/api/imports", data={"entity": "enterprises"}, files={"file": path.open("rb")}).status_code == 403
+    checked = admin.post("/api/imports", data={"entity": "enterprises"}, files={"file": path.open("rb")}).json()
+    assert checked["errors"] >= 1 and any(p["row"] == 3 and p["field"] == "uscc" for p in checked["problems"])
+    assert admin.post(f"/api/imports/{checked['token']}/confirm").status_code == 422
+    assert "NOT-A-USCC" in admin.get(f"/api/imports/{checked['token']}/rejects.csv").content.decode("utf-8-sig")
+
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    checked = admin.post("/api/imports", data={"entity": "enterprises"}, files={"file": path.open("rb")}).json()
+    assert checked["errors"] == 0 and checked["would_update"] == 3
+    still = admin.get(f"/api/enterprises/{listed[0]['uscc']}").json()["enterprise"]["name"]
+    assert still == listed[0]["name"]  # the check wrote nothing
+    done = admin.post(f"/api/imports/{checked['token']}/confirm").json()
+    assert done["committed"] is True and done["would_update"] == 3
+    assert admin.get(f"/api/enterprises/{listed[0]['uscc']}").json()["enterprise"]["name"].endswith("（更名）")
+    log = admin.get("/api/audit").json()["items"]
+    assert any(r["action"] == "import" and r["entity"] == "enterprises" and r["username"] == "admin" for r in log)
+
+    again = admin.post("/api/imports", data={"entity": "enterprises"}, files={"file": path.open("rb")}).json()
+    assert again["would_update"] == 0 and again["unchanged"] == 3
+
+
+def test_only_an_admin_manages_users_and_every_change_is_audited_before_and_after(
+    admin: httpx.Client, town: httpx.Client
+) -> None:
+    new = {"username": "zhang", "password": "long-enough-1", "role": "viewer", "display_name": "张三"}
+    assert town.post("/api/users", json=new).status_code == 403
+    assert admin.post("/api/users", json=new | {"password": "short"}).status_code == 422
+    assert admin.post("/api/users", json=new).status_code == 201
+    assert admin.post("/api/users", json=new).status_code == 422  # taken
+    changed = admin.patch("/api/users/zhang", json={"role": "city"})
+    assert changed.status_code == 200 and changed.json()["role"] == "city"
+    entry = next(r for r in admin.get("/api/audit").json()["items"] if r["action"] == "user.update")
+    assert json.loads(entry["before"])["role"] == "viewer" and json.loads(entry["after"])["role"] == "city"
+    assert "password_hash" not in entry["after"]
+
+
+def test_the_openapi_document_lists_the_api_and_unknown_paths_answer_json(admin: httpx.Client) -> None:
+    document = admin.get("/openapi.json").json()
+    assert {"/api/parcels", "/api/parcels/{code}", "/api/zones", "/tiles/parcels/{z}/{x}/{y}.pbf"} <= set(
+        document["paths"]
+    )
+    missing = admin.get("/api/no-such-thing")
+    assert missing.status_code == 404 and missing.json()["reason"] == "not_found"
+
+
+def test_dashboard_classes_by_town_add_up_to_the_city(admin: httpx.Client) -> None:
+    board = admin.get("/api/dashboard").json()
+    total = sum(sum(row[c] for c in ("A", "B", "C", "D", "T", "unrated")) for row in board["classes_by_town"])
+    assert total == pytest.approx(board["totals"]["mu"], abs=1.0)
+    assert [t["year"] for t in board["trend"]] == [2024, 2025]
+    assert board["best"][0]["score"] >= board["worst"][0]["score"]
