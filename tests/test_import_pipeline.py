@@ -50,6 +50,19 @@ def test_a_changed_value_updates_only_that_row(store: Store) -> None:
     assert stored["area_m2"].round(6).eq(10000.0).all()
 
 
+def test_a_dry_run_counts_the_changes_and_writes_nothing(store: Store) -> None:
+    _load_base(store)
+    frame = builders.parcels()
+    frame.loc[2, "agreed_far"] = 1.5
+    dry = ImportOptions(today=builders.TODAY, dry_run=True)
+    report = import_frame(store, "parcels", frame, "p", epsg=builders.EPSG, options=dry)
+    assert (report.changes.updated, report.changes.unchanged, report.committed) == (1, 3, False)
+    with store.engine.connect() as conn:
+        stored = read_table(conn, store, schema.parcels, ["parcel_code", "agreed_far"])
+        imports = conn.execute(select(func.count()).select_from(schema.imports)).scalar_one()
+    assert 1.5 not in stored["agreed_far"].tolist() and imports == 3  # the three base imports only
+
+
 def test_a_bad_row_refuses_the_whole_file_and_leaves_the_store_unchanged(store: Store) -> None:
     _load_base(store)
     before = _count(store, "enterprises")
