@@ -22,11 +22,11 @@ from sqlalchemy import Connection, func, select
 from landrenewal.analysis.evaluation_runs import RunInfo, enterprise_results, latest_run, stored_policy
 from landrenewal.analysis.identification_runs import IdentificationInfo, latest_identification, stored_findings
 from landrenewal.analysis.zone_runs import ZoneRunInfo, latest_zone_run
-from landrenewal.domain.crs import WEB_MERCATOR, WGS84, reproject
 from landrenewal.domain.units import M2_PER_MU
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
 from landrenewal.store.frames import read_table
+from landrenewal.tiles.mercator import to_lonlat, to_mercator
 
 CLASS_NAMES = "evaluation.classes.names"
 
@@ -98,13 +98,13 @@ def build_view(store: Store) -> CityView:
         names = stored_policy(conn, evaluation.id).values.get(CLASS_NAMES) if evaluation else None
     geoms = raw.pop("geom").to_numpy(dtype=object)
     parcels, categories = _parcels(raw, divisions, classes, found, zoned)
-    mercator = reproject(geoms, epsg, WEB_MERCATOR) if epsg else np.full(len(geoms), None, dtype=object)
+    mercator = to_mercator(geoms, epsg) if epsg else np.full(len(geoms), None, dtype=object)
     parcels["lon"], parcels["lat"] = np.nan, np.nan
     bounds: tuple[float, float, float, float] | None = None
     if epsg and len(geoms):
-        points = reproject(shapely.point_on_surface(geoms), epsg, WGS84)
+        points = to_lonlat(shapely.point_on_surface(geoms), epsg)
         parcels["lon"], parcels["lat"] = shapely.get_x(points), shapely.get_y(points)
-        outline = reproject(np.array([shapely.box(*shapely.total_bounds(geoms))]), epsg, WGS84)
+        outline = to_lonlat(shapely.box(*shapely.total_bounds(geoms)), epsg)
         west, south, east, north = (float(v) for v in shapely.total_bounds(outline))
         bounds = (west, south, east, north)
     enterprises = _enterprises(companies, occupancy, parcels, units, divisions)

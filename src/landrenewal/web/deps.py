@@ -7,7 +7,7 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import pandas as pd
 from fastapi import Depends, HTTPException, Request
@@ -16,16 +16,16 @@ from sqlalchemy import Connection
 from landrenewal import accounts
 from landrenewal.domain.access import User
 from landrenewal.store.engine import Store
+from landrenewal.tiles.source import ParcelTiles
 from landrenewal.web.city import CityView, LiveView
 from landrenewal.web.run_tables import RunTables
 from landrenewal.web.settings import Settings
 
-if TYPE_CHECKING:
-    from landrenewal.tiles.source import ParcelTiles
-
 SESSION_COOKIE = "lr_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# From this zoom a parcel tile carries every property (code, area, zone …); below it only what colours the map.
+DETAIL_ZOOM = 13
 
 
 class ApiError(HTTPException):
@@ -104,8 +104,6 @@ class AppState:
 
 
 def tile_source(view: CityView, cache: int) -> ParcelTiles:
-    from landrenewal.tiles.source import ParcelTiles  # TEMPORARY until tiles land
-
     p = view.parcels
     properties = {
         "code": p["parcel_code"],
@@ -116,7 +114,14 @@ def tile_source(view: CityView, cache: int) -> ParcelTiles:
         "mu": p["area_mu"],
         "zone": p["zone_no"],
     }
-    return ParcelTiles(view.mercator, p["id"].to_numpy(dtype="uint64"), pd.DataFrame(properties), cache_size=cache)
+    return ParcelTiles(
+        view.mercator,
+        p["id"].to_numpy(dtype="uint64"),
+        pd.DataFrame(properties),
+        cache_size=cache,
+        detail_from=DETAIL_ZOOM,
+        coarse=("cls", "cat", "town"),
+    )
 
 
 def app_state(request: Request) -> AppState:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import shapely
 from fastapi import APIRouter
@@ -16,10 +15,10 @@ from landrenewal.analysis.evaluation_runs import list_runs
 from landrenewal.analysis.explain import ParcelNotFound, explain_parcel, finding_records
 from landrenewal.analysis.identification_runs import stored_findings
 from landrenewal.domain.access import is_private
-from landrenewal.domain.crs import WGS84, reproject
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.store import schema
 from landrenewal.store.frames import read_table
+from landrenewal.tiles.mercator import to_lonlat
 from landrenewal.web.deps import CurrentUser, State, not_found
 from landrenewal.web.tables import records
 
@@ -87,7 +86,7 @@ def parcel_dossier(code: str, state: State, user: CurrentUser) -> dict[str, Any]
     geom = row["geom"].iloc[0]
     shape = None
     if geom is not None and view.epsg:
-        shape = reproject(np.array([shapely.simplify(geom, 0.1)]), view.epsg, WGS84)[0]
+        shape = to_lonlat(shapely.simplify(geom, 0.1), view.epsg)
     enterprises = occupancy.drop(columns=["id"]).merge(names, on="uscc", how="left").sort_values("start_date")
     evaluation = explained["evaluation"]
     if evaluation is not None and not allowed:

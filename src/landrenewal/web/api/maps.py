@@ -12,9 +12,9 @@ from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 
 from landrenewal.analysis.results_out import CLASS_COLOURS
-from landrenewal.domain.crs import WGS84, reproject
 from landrenewal.store import schema
 from landrenewal.store.frames import read_table
+from landrenewal.tiles.mercator import to_lonlat
 from landrenewal.web.api.lists import _run
 from landrenewal.web.deps import ApiError, CurrentUser, State
 from landrenewal.web.tables import records
@@ -85,7 +85,7 @@ def _feature_collection(frame: pd.DataFrame, geoms: Any, epsg: int | None) -> di
     """A GeoJSON FeatureCollection in lon/lat, geometry simplified to a metre (what a map shows)."""
     if epsg is None or not len(frame):
         return {"type": "FeatureCollection", "features": []}
-    shapes = reproject(shapely.simplify(np.asarray(geoms, dtype=object), 1.0), epsg, WGS84)
+    shapes = to_lonlat(shapely.simplify(np.asarray(geoms, dtype=object), 1.0), epsg)
     texts = shapely.to_geojson(shapes)
     features = [
         {"type": "Feature", "properties": props, "geometry": json.loads(text) if text else None}
