@@ -44,16 +44,14 @@ def served(city: str) -> Iterator[Served]:
 
 @pytest.fixture(scope="module")
 def admin(served: Served) -> Iterator[httpx.Client]:
-    client = logged_in(served.url, "admin")
-    yield client
-    client.close()
+    with logged_in(served.url, "admin") as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
 def town(served: Served) -> Iterator[httpx.Client]:
-    client = logged_in(served.url, "town")
-    yield client
-    client.close()
+    with logged_in(served.url, "town") as client:
+        yield client
 
 
 def _town_code(client: httpx.Client) -> str:
@@ -73,15 +71,14 @@ def test_without_a_session_the_api_answers_401_as_json_and_the_ui_page_loads(ser
 
 
 def test_login_sets_an_http_only_strict_cookie_and_writes_need_the_csrf_token(served: Served) -> None:
-    client = logged_in(served.url, "admin")
-    cookie = client.cookies.jar
-    assert any(c.name == "lr_session" and c.has_nonstandard_attr("HttpOnly") for c in cookie)
-    csrf = client.headers.pop("X-CSRF-Token")
-    refused = client.post("/api/users", json={"username": "x1", "password": "long-enough", "role": "viewer"})
-    assert refused.status_code == 403 and refused.json()["reason"] == "csrf"
-    client.headers["X-CSRF-Token"] = csrf
-    assert client.delete("/api/session").status_code == 204
-    assert client.get("/api/session").status_code == 401  # the session is gone from the store
+    with logged_in(served.url, "admin") as client:
+        assert any(c.name == "lr_session" and c.has_nonstandard_attr("HttpOnly") for c in client.cookies.jar)
+        csrf = client.headers.pop("X-CSRF-Token")
+        refused = client.post("/api/users", json={"username": "x1", "password": "long-enough", "role": "viewer"})
+        assert refused.status_code == 403 and refused.json()["reason"] == "csrf"
+        client.headers["X-CSRF-Token"] = csrf
+        assert client.delete("/api/session").status_code == 204
+        assert client.get("/api/session").status_code == 401  # the session is gone from the store
 
 
 def test_repeated_failed_logins_are_refused_with_429_even_with_the_right_password(city: str) -> None:

@@ -16,8 +16,7 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 def test_generated_requests_to_every_operation_never_get_a_server_error(tmp_path: Path) -> None:
     location = str(tmp_path / "city.gpkg")
     build_city(location)
-    with serve(location) as served:
-        client = logged_in(served.url, "admin")
+    with serve(location) as served, logged_in(served.url, "admin") as client:
         token = client.cookies["lr_session"]
         done = subprocess.run(
             [
@@ -50,5 +49,4 @@ def test_generated_requests_to_every_operation_never_get_a_server_error(tmp_path
             timeout=600,
             cwd=tmp_path,  # its reports go there, not into the work tree
         )
-        client.close()
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]

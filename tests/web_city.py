@@ -66,10 +66,11 @@ def serve(location: str, **settings: object) -> Iterator[Served]:
         store.dispose()
 
 
-def logged_in(base: str, username: str) -> httpx.Client:
+@contextmanager
+def logged_in(base: str, username: str) -> Iterator[httpx.Client]:
     """An HTTP client holding ``username``'s session cookie and sending its CSRF token on writes."""
-    client = httpx.Client(base_url=base, timeout=60)
-    answer = client.post("/api/session", json={"username": username, "password": PASSWORDS[username]})
-    answer.raise_for_status()
-    client.headers["X-CSRF-Token"] = answer.json()["csrf"]
-    return client
+    with httpx.Client(base_url=base, timeout=60) as client:
+        answer = client.post("/api/session", json={"username": username, "password": PASSWORDS[username]})
+        answer.raise_for_status()
+        client.headers["X-CSRF-Token"] = answer.json()["csrf"]
+        yield client

@@ -19,7 +19,7 @@ from landrenewal.domain.fields import ENTITIES
 from landrenewal.store import schema
 from landrenewal.store.frames import read_table
 from landrenewal.tiles.mercator import to_lonlat
-from landrenewal.web.deps import CurrentUser, State, not_found
+from landrenewal.web.deps import ApiError, CurrentUser, State, not_found
 from landrenewal.web.tables import records
 
 router = APIRouter(prefix="/api", tags=["dossiers"])
@@ -213,3 +213,15 @@ def _findings_of(conn: Connection, state: State, codes: list[str], view: Any) ->
     found = stored_findings(conn, state.store, view.identification.id)
     found = found[found["parcel_code"].isin(codes)]
     return finding_records(found)
+
+
+@router.get("/enterprises/{uscc}/metrics", summary="企业经营指标 An enterprise's yearly figures (private)")
+def enterprise_metrics(uscc: str, state: State, user: CurrentUser) -> list[dict[str, Any]]:
+    with state.store.engine.connect() as conn:
+        table = schema.enterprises
+        row = read_table(conn, state.store, table, ["division_code"], table.c.uscc == uscc)
+        if row.empty:
+            raise not_found(f"企业 {uscc}")
+        if not user.sees_private(str(row["division_code"].iloc[0])):
+            raise ApiError(403, "forbidden", "无权查看其他镇街企业的经营指标 (another town's private figures)")
+        return records(_metrics(conn, state, [uscc]).drop(columns=["uscc"]))

@@ -1,0 +1,153 @@
+// 统计看板: totals, land by class and town, low-efficiency land by type and town, the evaluation
+// trend over the years, and the best and worst units — for the city or one town.
+
+import { api } from './api.js';
+import { Charts } from './charts.js';
+import { legend as getLegend, session, towns as getTowns } from './context.js';
+import { card, clear, empty, h, loading, table } from './dom.js';
+import { classBadge, figure, mu, num, percent } from './format.js';
+import { fieldLabel, t } from './i18n.js';
+
+
+export async function render(root, { query, signal }) {
+  const [towns, legend] = await Promise.all([getTowns(), getLegend()]);
+  const charts = new Charts();
+  let town = query.get('town') ?? '';
+  const body = h('div', { class: 'dashboard-body' });
+  const townSelect = h('select', {
+    testid: 'dashboard-town',
+    onchange: () => {
+      town = townSelect.value;
+      history.replaceState(null, '', `#/dashboard${town ? `?town=${encodeURIComponent(town)}` : ''}`);
+      load();
+    },
+  }, h('option', { value: '' }, t('scope.city')),
+  towns.map((d) => h('option', { value: d.division_code, selected: d.division_code === town }, d.name)));
+
+  root.append(
+    h('div', { class: 'page-head', testid: 'dashboard' },
+      h('h1', null, t('dash.title')),
+      h('span', { class: 'sub' }, session.user?.division_name || ''),
+      h('div', { class: 'actions' }, h('label', { class: 'toolbar', style: { margin: 0 } }, h('span', null, t('dash.town')), townSelect))),
+    body,
+  );
+
+  async function load() {
+    clear(body).append(loading());
+    const d = await api.get('/api/dashboard', { town }, { signal });
+    if (signal.aborted) return;
+    charts.dispose();
+    const byTown = h('div', { class: 'chart', testid: 'chart-classes-by-town' });
+    const byCategory = h('div', { class: 'chart', testid: 'chart-low-by-category' });
+    const trend = h('div', { class: 'chart', testid: 'chart-trend' });
+    clear(body).append(
+      totals(d.totals || {}),
+      h('div', { class: 'grid-3' },
+        card(t('dash.classesByTown'), 'dash-classes', byTown),
+        card(t('dash.lowByCategory'), 'dash-low', byCategory, h('p', { class: 'note' }, t('dash.lowNote'))),
+        card(t('dash.trend'), 'dash-trend', trend)),
+      h('div', { class: 'grid-2 even' },
+        card(t('dash.best'), 'best', unitTable(d.best, 'best-table')),
+        card(t('dash.worst'), 'worst', unitTable(d.worst, 'worst-table'))),
+    );
+    await Promise.all([
+      drawClasses(charts, byTown, d.classes_by_town || [], legend),
+      drawCategories(charts, byCategory, d.low_efficiency_by_category_town || [], legend),
+      drawTrend(charts, trend, d.trend || [], legend),
+    ]);
+  }
+
+  await load();
+  return () => charts.dispose();
+}
+
+/** "A类" / "Class A": the legend of a narrow chart. */
+function shortClass(code) {
+  return t('dash.class', { code });
+}
+
+function totals(x) {
+  const share = x.mu ? percent((x.finding_mu || 0) / x.mu) : null;
+  const item = (label, value, testid, kind = '', note = null) => h('div', { class: `total ${kind}`, testid },
+    h('div', { class: 'label' }, label), h('div', { class: 'value' }, value), note ? h('div', { class: 'note' }, note) : null);
+  return h('div', { class: 'totals', testid: 'totals' },
+    item(t('dash.parcels'), num(x.parcels), 'total-parcels'),
+    item(t('dash.mu'), num(x.mu, 1), 'total-mu'),
+    item(t('dash.findingParcels'), num(x.finding_parcels), 'total-finding-parcels', 'warn'),
+    item(t('dash.findingMu'), num(x.finding_mu, 1), 'total-finding-mu', 'warn', share ? t('dash.share', { p: share }) : null),
+    item(t('dash.zones'), num(x.zones), 'total-zones', 'zone'),
+    x.enterprises != null ? item(t('dash.enterprises'), num(x.enterprises), 'total-enterprises') : null);
+}
+
+function drawClasses(charts, el, rows, legend) {
+  if (!rows.length) return el.replaceWith(empty());
+  const keys = [...legend.classes.map((c) => c.code), 'unrated'];
+  return charts.draw(el, {
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => `${mu(v)} ${t('common.mu')}` },
+    xAxis: { type: 'category', data: rows.map((r) => r.town_name || r.town_code) },
+    yAxis: { type: 'value', name: t('common.mu') },
+    series: keys.map((k) => ({
+      name: k === 'unrated' ? t('map.unrated') : shortClass(k),
+      type: 'bar', stack: 'mu', barMaxWidth: 56,
+      itemStyle: { color: k === 'unrated' ? legend.none_color : legend.classes.find((c) => c.code === k)?.color },
+      data: rows.map((r) => r[k] ?? 0),
+    })),
+  });
+}
+
+function drawCategories(charts, el, rows, legend) {
+  if (!rows.length) return el.replaceWith(empty());
+  const towns = [...new Map(rows.map((r) => [r.town_code, r.town_name || r.town_code])).entries()];
+  const names = [...new Set([...legend.categories.map((c) => c.name), ...rows.map((r) => r.category)])]
+    .filter((n) => rows.some((r) => r.category === n));
+  return charts.draw(el, {
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => `${mu(v)} ${t('common.mu')}` },
+    legend: { top: 4, type: 'plain', itemGap: 8 },
+    grid: { left: 16, right: 24, top: 40 + 22 * Math.ceil(names.length / 2), bottom: 12, containLabel: true },
+    xAxis: { type: 'category', data: towns.map(([, name]) => name) },
+    yAxis: { type: 'value', name: t('common.mu') },
+    series: names.map((name) => ({
+      name, type: 'bar', barMaxWidth: 22,
+      itemStyle: { color: legend.categories.find((c) => c.name === name)?.color || legend.none_color },
+      data: towns.map(([code]) => rows.find((r) => r.town_code === code && r.category === name)?.mu ?? 0),
+    })),
+  });
+}
+
+function drawTrend(charts, el, rows, legend) {
+  if (!rows.length) return el.replaceWith(empty());
+  const median = rows.some((r) => r.tax_per_mu_median != null);
+  return charts.draw(el, {
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    xAxis: { type: 'category', data: rows.map((r) => String(r.year)) },
+    yAxis: [
+      { type: 'value', name: t('dash.units') },
+      median ? { type: 'value', name: t('dash.median'), splitLine: { show: false } } : null,
+    ].filter(Boolean),
+    series: [
+      ...legend.classes.map((c) => c.code).map((k) => ({
+        name: shortClass(k), type: 'bar', stack: 'n', barMaxWidth: 56,
+        itemStyle: { color: legend.classes.find((c) => c.code === k)?.color },
+        data: rows.map((r) => r[k] ?? 0),
+      })),
+      median ? {
+        name: t('dash.median'), type: 'line', yAxisIndex: 1, symbolSize: 8,
+        itemStyle: { color: '#0f3b73' }, data: rows.map((r) => r.tax_per_mu_median),
+      } : null,
+    ].filter(Boolean),
+  });
+}
+
+function unitTable(rows, testid) {
+  if (!rows?.length) return empty();
+  return table([
+    { key: 'n', label: t('dash.rank'), kind: 'number', render: (r) => rows.indexOf(r) + 1 },
+    { key: 'name', label: fieldLabel('name'), render: (r) => (r.uscc
+      ? h('a', { href: `#/enterprise/${encodeURIComponent(r.uscc)}` }, r.name || r.uscc) : r.name || r.unit_key) },
+    { key: 'town_name', label: t('field.town') },
+    { key: 'class', label: t('field.class'), render: (r) => classBadge(r.class) },
+    { key: 'score', label: fieldLabel('score'), kind: 'number', render: (r) => num(r.score, 2) },
+    { key: 'land_mu', label: fieldLabel('land_mu'), kind: 'number', render: (r) => mu(r.land_mu) },
+    { key: 'tax_per_mu', label: fieldLabel('tax_per_mu'), kind: 'number', render: (r) => figure(r, 'tax_per_mu') },
+  ], rows, { testid, compact: true, onRow: (r) => { if (r.uscc) location.hash = `#/enterprise/${encodeURIComponent(r.uscc)}`; } });
+}

@@ -1,0 +1,55 @@
+// A finding explained: the rule, its low-efficiency type, the evidence values, the threshold and the clause.
+
+import { h } from './dom.js';
+import { categoryChips, num, restrictedMark } from './format.js';
+import { fieldLabel, knownField, t } from './i18n.js';
+
+const RESTRICTED_TEXT = /^无权查看/;
+const INLINE_KEYS = 8;
+
+function value(v) {
+  if (v == null || v === '') return h('span', { class: 'muted' }, '—');
+  if (typeof v === 'string' && RESTRICTED_TEXT.test(v)) return restrictedMark();
+  if (typeof v === 'number') return num(v);
+  if (typeof v === 'boolean') return v ? t('common.yes') : t('common.no');
+  if (Array.isArray(v)) return v.join('、');
+  if (typeof v === 'object') return keyValues(v);
+  return String(v);
+}
+
+/** {key: value} as "label value" pairs; a long table (e.g. FAR minimum per industry) folds away. */
+export function keyValues(data) {
+  if (data == null || data === '') return h('span', { class: 'muted' }, '—');
+  if (typeof data !== 'object') return String(data);
+  const entries = Object.entries(data);
+  if (!entries.length) return h('span', { class: 'muted' }, '—');
+  const pairs = entries.map(([k, v]) => {
+    const nested = v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > INLINE_KEYS;
+    if (nested) {
+      return h('details', { class: 'more' },
+        h('summary', null, `${knownField(k) ? fieldLabel(k) : k}（${t('common.items', { n: Object.keys(v).length })}）`),
+        h('div', { class: 'kv' }, Object.entries(v).map(([kk, vv]) =>
+          h('span', null, h('span', { class: 'k' }, kk), ' ', h('b', null, value(vv))))));
+    }
+    const label = knownField(k) ? fieldLabel(k) : h('code', null, k);
+    return h('span', { title: k }, h('span', { class: 'k' }, label), ' ', h('b', null, value(v)));
+  });
+  return h('div', { class: 'kv' }, pairs);
+}
+
+/** The findings as cards; ``withParcel`` adds the parcel code (an enterprise's findings span parcels). */
+export function findingList(findings, { withParcel = false } = {}) {
+  if (!findings?.length) return h('p', { class: 'empty', testid: 'no-findings' }, t('parcel.noFindings'));
+  return h('div', { class: 'finding-list' }, findings.map((f) => h('article', { class: 'finding', testid: 'finding' },
+    h('div', { class: 'finding-head' },
+      h('strong', null, f.rule_name || f.rule_id),
+      categoryChips([f.category].filter(Boolean)),
+      h('span', { class: 'rule-id' }, f.rule_id),
+      withParcel && f.parcel_code
+        ? h('a', { href: `#/parcel/${encodeURIComponent(f.parcel_code)}`, class: 'code' }, f.parcel_code) : null),
+    h('dl', null,
+      h('dt', null, t('finding.evidence')), h('dd', { testid: 'finding-evidence' }, keyValues(f.evidence)),
+      h('dt', null, t('finding.threshold')), h('dd', { testid: 'finding-threshold' }, keyValues(f.threshold)),
+      h('dt', null, t('finding.clause')), h('dd', { testid: 'finding-clause' }, f.clause || '—'),
+      f.milestone ? [h('dt', null, t('finding.milestone')), h('dd', null, f.milestone)] : null))));
+}

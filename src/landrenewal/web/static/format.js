@@ -1,0 +1,97 @@
+// Showing values: numbers, dates, classes, categories, and the private figures a user may not see.
+
+import { h } from './dom.js';
+import { lang, locale, t, valueLabel } from './i18n.js';
+
+// Private enterprise figures (and everything derived from them): the same stems as the server's
+// landrenewal.domain.access.PRIVATE_STEMS. A restricted row shows "无权查看" here, never a number.
+const PRIVATE_STEMS = ['tax', 'value_added', 'revenue', 'output', 'energy', 'electricity', 'emission', 'rd_', 'employee', 'consent'];
+
+export function isPrivate(name) {
+  return PRIVATE_STEMS.some((stem) => name.includes(stem));
+}
+
+export function restrictedMark() {
+  return h('span', { class: 'restricted', testid: 'restricted', title: t('restricted.title') }, t('restricted'));
+}
+
+/** A number with a sensible precision: whole numbers as they are, large ones with one decimal, else two. */
+export function num(value, digits) {
+  if (value == null || value === '' || Number.isNaN(Number(value))) return '—';
+  const n = Number(value);
+  const d = digits ?? (Number.isInteger(n) ? 0 : Math.abs(n) >= 1000 ? 1 : Math.abs(n) >= 1 ? 2 : 4);
+  return n.toLocaleString(locale(), { maximumFractionDigits: d, minimumFractionDigits: 0 });
+}
+
+export function mu(value) {
+  return num(value, 2);
+}
+
+export function percent(value, digits = 1) {
+  if (value == null || Number.isNaN(Number(value))) return '—';
+  return `${(Number(value) * 100).toFixed(digits)}%`;
+}
+
+export function date(value) {
+  if (!value) return '';
+  return String(value).replace('T', ' ').slice(0, 19);
+}
+
+/** A figure, or "无权查看" when the row is restricted and the figure private. */
+export function figure(row, name, digits) {
+  if (isPrivate(name) && row.restricted && row[name] == null) return restrictedMark();
+  return num(row[name], digits);
+}
+
+let legend = { classes: [], categories: [], none_color: '#d9d9d9' };
+
+export function useLegend(value) {
+  if (value) legend = value;
+}
+
+export function classColor(code) {
+  return legend.classes.find((c) => c.code === code)?.color || legend.none_color;
+}
+
+export function classLabel(code) {
+  const found = legend.classes.find((c) => c.code === code);
+  if (!found) return code || t('map.unrated');
+  return lang() === 'en' ? found.label_en || found.label_zh : found.label_zh;
+}
+
+export function categoryColor(name) {
+  return legend.categories.find((c) => c.name === name)?.color || legend.none_color;
+}
+
+/** A coloured badge for a class A/B/C/D (or "未评价"). */
+export function classBadge(code) {
+  if (!code) return h('span', { class: 'badge badge-none' }, t('map.unrated'));
+  const color = classColor(code);
+  return h('span', {
+    class: 'badge', title: classLabel(code),
+    style: { background: color, color: textOn(color) },
+  }, code);
+}
+
+/** Categories (a list, or a "|"-joined string) as chips. */
+export function categoryChips(value) {
+  const names = Array.isArray(value) ? value : String(value || '').split('|').filter(Boolean);
+  if (!names.length) return null;
+  return h('span', { class: 'chips' }, names.map((name) =>
+    h('span', { class: 'chip' }, h('i', { class: 'dot', style: { background: categoryColor(name) } }), name)));
+}
+
+/** A coded value in words, with the code kept as a tooltip. */
+export function coded(field, value) {
+  if (value == null || value === '') return null;
+  const shown = valueLabel(field, value);
+  return shown === value ? String(value) : h('span', { title: value }, shown);
+}
+
+/** Black or white text, whichever reads better on ``hex``. */
+export function textOn(hex) {
+  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})/i.exec(hex || '');
+  if (!m) return '#fff';
+  const [r, g, b] = m.slice(1).map((x) => parseInt(x, 16));
+  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? '#1f2a37' : '#fff';
+}

@@ -1,0 +1,414 @@
+// Every string the UI shows, in Simplified Chinese (default) and English; the choice is kept in localStorage.
+
+const KEY = 'landrenewal.lang';
+
+const STRINGS = {
+  'app.title': ['低效工业用地整治平台', 'Industrial Land Renewal Platform'],
+  'app.subtitle': ['亩均论英雄 · 一地一档', 'Per-mu evaluation · parcel dossiers'],
+  'nav.map': ['地图', 'Map'],
+  'nav.tables': ['数据表', 'Tables'],
+  'nav.dashboard': ['统计看板', 'Dashboard'],
+  'nav.import': ['数据导入', 'Import'],
+  'nav.users': ['用户管理', 'Users'],
+  'nav.logout': ['退出', 'Log out'],
+  'nav.lang': ['English', '中文'],
+  'scope.city': ['全市', 'Whole city'],
+
+  'role.admin': ['系统管理员', 'Administrator'],
+  'role.city': ['市级用户', 'City user'],
+  'role.town': ['镇街用户', 'Town user'],
+  'role.viewer': ['只读用户', 'Viewer'],
+
+  'login.title': ['用户登录', 'Log in'],
+  'login.username': ['用户名', 'User name'],
+  'login.password': ['口令', 'Password'],
+  'login.submit': ['登录', 'Log in'],
+  'login.busy': ['正在登录…', 'Logging in…'],
+  'login.expired': ['登录已失效，请重新登录', 'Your session has ended; please log in again'],
+  'login.required': ['请输入用户名和口令', 'Enter your user name and password'],
+  'login.note': ['本系统仅限授权人员使用，操作均记录日志。', 'For authorised staff only; every action is logged.'],
+
+  'common.loading': ['正在加载…', 'Loading…'],
+  'common.none': ['无', 'None'],
+  'common.empty': ['暂无数据', 'No data'],
+  'common.all': ['全部', 'All'],
+  'common.yes': ['是', 'Yes'],
+  'common.no': ['否', 'No'],
+  'common.back': ['返回', 'Back'],
+  'common.close': ['关闭', 'Close'],
+  'common.mu': ['亩', 'mu'],
+  'common.year': ['年度', 'Year'],
+  'common.error': ['出错了', 'Something went wrong'],
+  'common.notFound': ['没有找到该页面', 'No such page'],
+  'common.network': ['无法连接服务器，请检查网络 (network error)', 'Cannot reach the server (network error)'],
+  'common.retry': ['重试', 'Retry'],
+  'common.show': ['展开', 'Show'],
+  'common.items': ['{n} 项', '{n} items'],
+  'restricted': ['无权查看', 'Restricted (无权查看)'],
+  'restricted.title': ['仅本镇街及市级用户可查看企业涉密经营数据 (restricted)', 'Private enterprise figures: only its own town and the city see them'],
+  'restricted.notice': ['无权查看 (restricted)：该企业的税收、产值、能耗等经营数据仅限其所在镇街和市级用户查看。',
+    'Restricted (无权查看): tax, output, energy and other figures of this enterprise are visible only to its own town and to city users.'],
+
+  'map.search': ['宗地代码、企业名称、信用代码', 'Parcel code, enterprise or USCC'],
+  'map.searchNone': ['没有匹配结果', 'No match'],
+  'map.kind.parcel': ['宗地', 'Parcel'],
+  'map.kind.enterprise': ['企业', 'Enterprise'],
+  'map.layers': ['图层', 'Layers'],
+  'map.layer.parcels': ['宗地', 'Parcels'],
+  'map.layer.towns': ['镇街界线', 'Town boundaries'],
+  'map.layer.zones': ['连片片区', 'Renewal zones'],
+  'map.layer.basemap': ['底图', 'Basemap'],
+  'map.noZones': ['暂无片区结果', 'No zone run yet'],
+  'map.legend': ['图例', 'Legend'],
+  'map.colorBy': ['着色方式', 'Colour by'],
+  'map.byClass': ['亩均评价类别', 'Evaluation class'],
+  'map.byCategory': ['低效用地类型', 'Low-efficiency type'],
+  'map.unrated': ['未评价', 'Not rated'],
+  'map.noFinding': ['无认定结果', 'No finding'],
+  'map.openParcel': ['查看一地一档', 'Open parcel dossier'],
+  'map.openEnterprise': ['查看一企一档', 'Open enterprise dossier'],
+  'map.noWebGL': ['浏览器无法启用 WebGL，地图无法显示。请使用新版 Chrome、Edge 或 Firefox。', 'WebGL is not available: the map cannot be shown. Use a recent Chrome, Edge or Firefox.'],
+  'map.parcelCount': ['宗地 {n} 宗', '{n} parcels'],
+  'map.zone': ['片区', 'Zone'],
+  'map.zoneNo': ['{n} 号片区', 'Zone {n}'],
+  'map.noLocation': ['该企业没有可定位的宗地', 'This enterprise has no parcel to locate'],
+
+  'field.parcel_code': ['宗地代码', 'Parcel code'],
+  'field.town': ['镇街', 'Town'],
+  'field.village': ['村', 'Village'],
+  'field.class': ['评价类别', 'Class'],
+  'field.categories': ['低效类型', 'Low-efficiency types'],
+  'field.area_mu': ['面积（亩）', 'Area (mu)'],
+  'field.zone': ['所在片区', 'Zone'],
+
+  'parcel.title': ['一地一档', 'Parcel dossier'],
+  'parcel.map': ['宗地位置', 'Location'],
+  'parcel.attributes': ['宗地属性', 'Parcel attributes'],
+  'parcel.enterprises': ['用地企业（历年）', 'Enterprises on the parcel over time'],
+  'parcel.metrics': ['企业经营指标', 'Enterprise figures by year'],
+  'parcel.evaluation': ['亩均效益评价', 'Per-mu evaluation'],
+  'parcel.findings': ['低效用地认定', 'Low-efficiency findings'],
+  'parcel.zone': ['所在连片片区', 'Renewal zone'],
+  'parcel.buildings': ['建筑物', 'Buildings'],
+  'parcel.history': ['变更记录', 'History'],
+  'parcel.classes': ['历年评价类别', 'Class by year'],
+  'parcel.onMap': ['在地图中查看', 'Show on map'],
+  'parcel.noZone': ['不在任何连片片区内', 'Not in any renewal zone'],
+  'parcel.noEvaluation': ['尚无评价结果', 'No evaluation yet'],
+  'parcel.noFindings': ['未认定为低效用地', 'No low-efficiency finding'],
+  'parcel.noEnterprises': ['无用地企业记录', 'No enterprise recorded'],
+  'parcel.noHistory': ['暂无变更记录', 'No recorded changes'],
+  'parcel.timeline': ['用地时间轴', 'Timeline'],
+  'parcel.untilNow': ['至今', 'now'],
+
+  'ent.title': ['一企一档', 'Enterprise dossier'],
+  'ent.attributes': ['企业信息', 'Enterprise'],
+  'ent.parcels': ['使用宗地', 'Parcels used'],
+  'ent.metrics': ['经营指标', 'Figures by year'],
+  'ent.evaluations': ['历年评价', 'Evaluations by year'],
+  'ent.findings': ['所用宗地的低效认定', 'Findings on its parcels'],
+  'ent.noParcels': ['无用地记录', 'No parcel recorded'],
+  'ent.noEvaluations': ['未参加评价', 'Not evaluated'],
+
+  'metric.choose': ['指标', 'Figure'],
+  'metric.chart': ['历年走势', 'Trend'],
+
+  'eval.run': ['评价年度', 'Year'],
+  'eval.class': ['类别', 'Class'],
+  'eval.score': ['综合得分', 'Score'],
+  'eval.rank': ['排名', 'Rank'],
+  'eval.rankOf': ['{rank} / {size}', '{rank} of {size}'],
+  'eval.rankIndustry': ['行业内排名', 'Rank in industry'],
+  'eval.list': ['评价名单', 'List'],
+  'eval.status': ['评价状态', 'Status'],
+  'eval.unit': ['评价单元', 'Unit'],
+  'eval.policy': ['政策版本', 'Policy version'],
+  'eval.previous': ['上年', 'Previous year'],
+  'eval.change': ['得分变化', 'Score change'],
+  'eval.indicator': ['指标', 'Indicator'],
+  'eval.value': ['指标值', 'Value'],
+  'eval.benchmark': ['基准值', 'Benchmark'],
+  'eval.weight': ['权重', 'Weight'],
+  'eval.points': ['得分', 'Points'],
+  'eval.unitCol': ['单位', 'Unit'],
+  'eval.sources': ['政策依据', 'Policy sources'],
+  'eval.filled': ['缺失指标按名单平均值计', 'Missing figures filled with the list mean'],
+  'eval.members': ['单元内企业', 'Enterprises in the unit'],
+
+  'finding.rule': ['认定规则', 'Rule'],
+  'finding.category': ['低效类型', 'Type'],
+  'finding.evidence': ['证据', 'Evidence'],
+  'finding.threshold': ['阈值', 'Threshold'],
+  'finding.clause': ['政策依据', 'Policy clause'],
+  'finding.milestone': ['处置节点', 'Milestone'],
+  'finding.parcel': ['宗地', 'Parcel'],
+  'finding.run': ['认定批次 {id}（截至 {as_of}）', 'Identification run {id} (as of {as_of})'],
+
+  'zone.no': ['片区编号', 'Zone'],
+  'zone.area': ['面积（亩）', 'Area (mu)'],
+  'zone.verdict': ['政策判断', 'Verdict'],
+  'zone.run': ['片区批次', 'Zone run'],
+
+  'history.at': ['时间', 'When'],
+  'history.who': ['操作人', 'Who'],
+  'history.action': ['操作', 'Action'],
+  'history.source': ['来源', 'Source'],
+
+  'tables.title': ['数据表', 'Tables'],
+  'tables.evaluation': ['亩均评价结果', 'Evaluation results'],
+  'tables.findings': ['低效认定结果', 'Findings'],
+  'tables.zones': ['连片片区', 'Zones'],
+  'tables.parcels': ['宗地', 'Parcels'],
+  'tables.enterprises': ['企业', 'Enterprises'],
+  'tables.town': ['镇街', 'Town'],
+  'tables.class': ['类别', 'Class'],
+  'tables.category': ['低效类型', 'Type'],
+  'tables.scale': ['企业规模', 'Scale'],
+  'tables.list': ['名单', 'List'],
+  'tables.run': ['批次', 'Run'],
+  'tables.latest': ['最新批次', 'Latest run'],
+  'tables.q': ['关键字', 'Search'],
+  'tables.qHint': ['代码、名称等', 'code, name…'],
+  'tables.reset': ['清除筛选', 'Clear filters'],
+  'tables.total': ['共 {n} 条', '{n} rows'],
+  'tables.page': ['第 {page} / {pages} 页', 'Page {page} of {pages}'],
+  'tables.prev': ['上一页', 'Previous'],
+  'tables.next': ['下一页', 'Next'],
+  'tables.pageSize': ['每页', 'Per page'],
+  'tables.export': ['导出', 'Export'],
+  'tables.exporting': ['正在导出…', 'Exporting…'],
+  'tables.exported': ['已导出 {name}', 'Downloaded {name}'],
+  'tables.run.evaluation': ['{year} 年评价（批次 {id}）', '{year} evaluation (run {id})'],
+  'tables.run.identification': ['截至 {as_of}（批次 {id}）', 'As of {as_of} (run {id})'],
+  'tables.run.zones': ['片区批次 {id}（{created}）', 'Zone run {id} ({created})'],
+  'tables.noRun': ['库中还没有该结果，请先运行相应的分析。', 'Nothing has been run yet for this list.'],
+
+  'dash.title': ['统计看板', 'Dashboard'],
+  'dash.town': ['范围', 'Scope'],
+  'dash.parcels': ['宗地', 'Parcels'],
+  'dash.mu': ['宗地面积（亩）', 'Parcel area (mu)'],
+  'dash.findingParcels': ['低效宗地', 'Low-efficiency parcels'],
+  'dash.findingMu': ['低效用地面积（亩）', 'Low-efficiency area (mu)'],
+  'dash.zones': ['连片片区', 'Renewal zones'],
+  'dash.enterprises': ['企业', 'Enterprises'],
+  'dash.share': ['占 {p}', '{p} of total'],
+  'dash.classesByTown': ['各镇街评价类别用地面积（亩）', 'Land by class and town (mu)'],
+  'dash.lowByCategory': ['各镇街低效用地面积（按类型，亩）', 'Low-efficiency land by type and town (mu)'],
+  'dash.lowNote': ['一宗地可同时属于多个类型，各类型面积不相加。', 'A parcel may fall under several types: the types do not add up.'],
+  'dash.trend': ['历年评价类别企业数', 'Units per class by year'],
+  'dash.median': ['亩均税收中位数（万元/亩）', 'Median tax per mu'],
+  'dash.best': ['亩均效益前十', 'Top ten'],
+  'dash.worst': ['亩均效益后十', 'Bottom ten'],
+  'dash.units': ['单元数', 'Units'],
+  'dash.class': ['{code}类', 'Class {code}'],
+  'dash.rank': ['序号', '#'],
+
+  'import.title': ['数据导入', 'Import data'],
+  'import.entity': ['数据类型', 'Data'],
+  'import.file': ['文件', 'File'],
+  'import.fileHint': ['支持 Shapefile（请将 .shp/.dbf/.shx/.prj/.cpg 打包为 .zip）、GeoPackage、GeoJSON、CSV、XLSX（中文表头）。',
+    'Shapefile (zip the .shp/.dbf/.shx/.prj/.cpg together), GeoPackage, GeoJSON, CSV or XLSX with Chinese headers.'],
+  'import.check': ['上传并校验', 'Upload and check'],
+  'import.checking': ['正在校验…', 'Checking…'],
+  'import.steps': ['先校验（不写入任何数据），确认无误后再导入。', 'The file is checked first (nothing is written); then confirm to import it.'],
+  'import.report': ['校验报告', 'Validation report'],
+  'import.result': ['导入结果', 'Import result'],
+  'import.rows_read': ['读取行数', 'Rows read'],
+  'import.would_insert': ['新增', 'New'],
+  'import.would_update': ['更新', 'Updated'],
+  'import.unchanged': ['未变化', 'Unchanged'],
+  'import.rejected': ['拒绝', 'Rejected'],
+  'import.errors': ['错误', 'Errors'],
+  'import.warnings': ['警告', 'Warnings'],
+  'import.problems': ['问题清单', 'Problems'],
+  'import.noProblems': ['未发现问题', 'No problems found'],
+  'import.rejects': ['下载问题清单 rejects.csv', 'Download rejects.csv'],
+  'import.confirm': ['确认导入', 'Confirm import'],
+  'import.confirming': ['正在导入…', 'Importing…'],
+  'import.blocked': ['存在错误，不能导入。请修正文件后重新上传。', 'There are errors: fix the file and upload it again.'],
+  'import.done': ['导入完成', 'Imported'],
+  'import.notDone': ['未写入任何数据', 'Nothing was written'],
+  'import.again': ['导入其他文件', 'Import another file'],
+  'import.notes': ['说明', 'Notes'],
+  'import.p.file': ['文件', 'File'],
+  'import.p.row': ['行', 'Row'],
+  'import.p.field': ['字段', 'Field'],
+  'import.p.value': ['值', 'Value'],
+  'import.p.reason': ['原因', 'Reason'],
+  'import.p.severity': ['级别', 'Severity'],
+  'import.forbidden': ['只有市级用户和管理员可以导入数据。', 'Only city users and administrators import data.'],
+  'import.chooseFile': ['请选择文件', 'Choose a file'],
+
+  'users.title': ['用户管理', 'Users'],
+  'users.new': ['新建用户', 'New user'],
+  'users.username': ['登录名', 'User name'],
+  'users.display_name': ['姓名', 'Name'],
+  'users.role': ['角色', 'Role'],
+  'users.division': ['镇街', 'Town'],
+  'users.password': ['初始口令（至少 8 位）', 'Password (8+ characters)'],
+  'users.active': ['启用', 'Active'],
+  'users.create': ['创建', 'Create'],
+  'users.created': ['已创建用户 {name}', 'User {name} created'],
+  'users.disable': ['停用', 'Disable'],
+  'users.enable': ['启用', 'Enable'],
+  'users.updated': ['已更新用户 {name}', 'User {name} updated'],
+  'users.forbidden': ['只有管理员可以管理用户。', 'Only administrators manage users.'],
+};
+
+// Field names of the store's entities: the UI's fallback labels (the server sends Chinese labels where it can).
+const FIELDS = {
+  parcel_code: ['宗地代码', 'Parcel code'],
+  division_code: ['行政区划代码', 'Division code'],
+  town_name: ['镇街', 'Town'],
+  village_name: ['村', 'Village'],
+  land_use_code: ['土地用途代码', 'Land use code'],
+  rights_type: ['权利性质', 'Rights type'],
+  rights_holder: ['权利人', 'Rights holder'],
+  registered_area_m2: ['宗地面积（m²）', 'Registered area (m²)'],
+  registered_area_mu: ['宗地面积（亩）', 'Registered area (mu)'],
+  registered_area_ha: ['宗地面积（公顷）', 'Registered area (ha)'],
+  approved_date: ['批准日期', 'Approved'],
+  supplied_date: ['供地日期', 'Supplied'],
+  agreed_start_date: ['约定动工日期', 'Agreed start'],
+  actual_start_date: ['实际动工日期', 'Actual start'],
+  agreed_completion_date: ['约定竣工日期', 'Agreed completion'],
+  completion_date: ['竣工日期', 'Completed'],
+  production_date: ['投产日期', 'In production'],
+  stopped_date: ['停工日期', 'Stopped'],
+  agreed_far: ['约定容积率', 'Agreed FAR'],
+  agreed_investment_intensity_wan_per_mu: ['约定投资强度（万元/亩）', 'Agreed investment intensity (10k yuan/mu)'],
+  total_investment_wan: ['约定总投资（万元）', 'Agreed total investment (10k yuan)'],
+  invested_wan: ['已完成投资（万元）', 'Invested (10k yuan)'],
+  developed_area_m2: ['已动工开发面积（m²）', 'Developed area (m²)'],
+  land_price_wan: ['土地价款（万元）', 'Land price (10k yuan)'],
+  area_m2: ['图形面积（m²）', 'Mapped area (m²)'],
+  area_mu: ['图形面积（亩）', 'Mapped area (mu)'],
+  class: ['评价类别', 'Class'],
+  uscc: ['统一社会信用代码', 'USCC'],
+  name: ['企业名称', 'Name'],
+  industry_code: ['行业代码', 'Industry code'],
+  scale: ['企业规模', 'Scale'],
+  start_date: ['起始日期', 'From'],
+  end_date: ['终止日期', 'Until'],
+  land_share: ['用地份额', 'Land share'],
+  tenure: ['使用方式', 'Tenure'],
+  year: ['年度', 'Year'],
+  tax_wan: ['税收（万元）', 'Tax (10k yuan)'],
+  value_added_wan: ['工业增加值（万元）', 'Value added (10k yuan)'],
+  revenue_wan: ['营业收入（万元）', 'Revenue (10k yuan)'],
+  output_wan: ['工业总产值（万元）', 'Output (10k yuan)'],
+  energy_tce: ['综合能耗（tce）', 'Energy (tce)'],
+  electricity_kwh: ['用电量（kWh）', 'Electricity (kWh)'],
+  emissions_t: ['主要污染物排放量（t）', 'Main pollutant emissions (t)'],
+  rd_spending_wan: ['研发经费支出（万元）', 'R&D spending (10k yuan)'],
+  employees_avg: ['年平均职工人数（人）', 'Average employees'],
+  tax_per_mu: ['亩均税收（万元/亩）', 'Tax per mu (10k yuan)'],
+  value_added_per_mu: ['亩均增加值（万元/亩）', 'Value added per mu (10k yuan)'],
+  building_code: ['建筑物代码', 'Building code'],
+  floor_area_m2: ['建筑面积（m²）', 'Floor area (m²)'],
+  footprint_m2: ['基底面积（m²）', 'Footprint (m²)'],
+  storeys: ['层数', 'Storeys'],
+  storeys_over_8m: ['层高超过 8 米的层数', 'Storeys over 8 m'],
+  use_type: ['用途', 'Use'],
+  score: ['得分', 'Score'],
+  rank: ['排名', 'Rank'],
+  rank_size: ['参评数', 'Ranked'],
+  land_mu: ['用地面积（亩）', 'Land (mu)'],
+  far: ['容积率', 'FAR'],
+  building_coverage: ['建筑系数', 'Building coverage'],
+};
+
+// Coded values shown in words.
+const VALUES = {
+  rights_type: { state: ['国有', 'State'], collective: ['集体', 'Collective'] },
+  scale: { above: ['规上', 'Above scale'], below: ['规下', 'Below scale'] },
+  list: {
+    above: ['规上企业', 'Above scale'], below: ['规下企业', 'Below scale'],
+    rented_above: ['租赁厂房规上企业（单列）', 'Above scale, rented premises'],
+    rented_below: ['租赁厂房规下企业（单列）', 'Below scale, rented premises'],
+  },
+  tenure: { owned: ['自有', 'Owned'], rented: ['租赁', 'Rented'] },
+  use_type: {
+    production: ['生产', 'Production'], warehouse: ['仓储', 'Warehouse'], office: ['办公', 'Office'],
+    living: ['生活', 'Living'], other: ['其他', 'Other'],
+  },
+  status: {
+    rated: ['参评', 'Rated'], not_rated: ['暂不评价', 'Not rated yet'], overdue: ['超过约定竣工日期未投产', 'Overdue, not producing'],
+    out_of_scope: ['不纳入评价', 'Out of scope'], no_data: ['缺少年度数据', 'No figures for the year'],
+  },
+  severity: { error: ['错误', 'Error'], warning: ['警告', 'Warning'] },
+};
+
+export const ENTITIES = {
+  divisions: ['行政区划', 'Divisions'],
+  parcels: ['宗地', 'Parcels'],
+  buildings: ['建筑物', 'Buildings'],
+  enterprises: ['企业', 'Enterprises'],
+  occupancy: ['企业用地关系', 'Who uses which parcel'],
+  metrics: ['企业年度指标', 'Enterprise figures by year'],
+  planning_zones: ['改造规划分区', 'Planning zones'],
+};
+
+let current = localStorage.getItem(KEY) === 'en' ? 'en' : 'zh';
+
+export function lang() {
+  return current;
+}
+
+export function setLang(value) {
+  current = value === 'en' ? 'en' : 'zh';
+  localStorage.setItem(KEY, current);
+  document.documentElement.lang = current === 'en' ? 'en' : 'zh-CN';
+}
+
+document.documentElement.lang = current === 'en' ? 'en' : 'zh-CN';
+
+/** The pair's string in the current language. */
+export function pick(pair) {
+  if (!pair) return '';
+  return current === 'en' ? pair[1] ?? pair[0] : pair[0];
+}
+
+/** The UI string ``key`` with ``{name}`` placeholders filled from ``vars``. */
+export function t(key, vars) {
+  const pair = STRINGS[key];
+  let text = pair ? pick(pair) : key;
+  if (vars) text = text.replace(/\{(\w+)\}/g, (m, name) => (vars[name] ?? m));
+  return text;
+}
+
+/** A list column's header ({label_zh, label_en} from the API). */
+export function columnLabel(column) {
+  return current === 'en' ? column.label_en || column.label_zh || column.name : column.label_zh || column.name;
+}
+
+/** A field's label: the server's Chinese label if given, else the UI's, else the English words of its name. */
+export function fieldLabel(name, serverLabels) {
+  if (current === 'zh' && serverLabels && serverLabels[name]) return serverLabels[name];
+  if (FIELDS[name]) return pick(FIELDS[name]);
+  if (serverLabels && serverLabels[name]) return serverLabels[name];
+  return name.replace(/_/g, ' ');
+}
+
+/** Whether the UI knows a label for ``name`` (else show the name itself). */
+export function knownField(name) {
+  return name in FIELDS;
+}
+
+/** A coded value in words (``state`` → 国有); other values as they are. */
+export function valueLabel(field, value) {
+  const pair = VALUES[field]?.[value];
+  return pair ? pick(pair) : value;
+}
+
+export function entityLabel(entity) {
+  return pick(ENTITIES[entity]) || entity;
+}
+
+export function roleLabel(role) {
+  return t(`role.${role}`);
+}
+
+export function locale() {
+  return current === 'en' ? 'en-US' : 'zh-CN';
+}
