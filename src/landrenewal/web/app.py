@@ -35,6 +35,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         version="0.1.0",
         description="REST API: divisions, parcels, enterprises, evaluation, findings, zones, policies; "
         "GeoJSON features and MVT tiles; exports; imports with a validation report.",
+        # FastAPI's /docs and /redoc pages load their scripts from a CDN; an intranet has none.
+        # The document itself stays at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.landrenewal = AppState(
         settings=settings,
