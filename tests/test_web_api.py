@@ -258,3 +258,12 @@ def test_dashboard_classes_by_town_add_up_to_the_city(admin: httpx.Client) -> No
     assert total == pytest.approx(board["totals"]["mu"], abs=1.0)
     assert [t["year"] for t in board["trend"]] == [2024, 2025]
     assert board["best"][0]["score"] >= board["worst"][0]["score"]
+
+
+def test_policies_are_listed_and_each_value_comes_with_its_source(admin: httpx.Client) -> None:
+    listed = admin.get("/api/policies").json()
+    assert listed["active"] == "demo-enping" and "zj-quzhou" in listed["items"]
+    quzhou = admin.get("/api/policies/zj-quzhou", params={"on": "2024-06-30"}).json()
+    assert quzhou["on"] == "2024-06-30" and quzhou["chain"][0] == "zj-quzhou"
+    assert all(v["source"] for v in quzhou["values"].values())
+    assert admin.get("/api/policies/no-such-policy").status_code == 404

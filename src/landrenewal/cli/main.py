@@ -271,23 +271,7 @@ def policy_show(
     if as_json:
         print(
             json.dumps(
-                {
-                    "policy": resolved.policy_id,
-                    "version": resolved.version,
-                    "on": day.isoformat(),
-                    "chain": list(resolved.chain),
-                    "values": {
-                        n: {
-                            "value": v.value,
-                            "unit": v.unit,
-                            "description": v.description,
-                            "from": v.start.isoformat(),
-                            "source": v.source,
-                            "defined_in": v.defined_in,
-                        }
-                        for n, v in resolved.values.items()
-                    },
-                },
+                resolved.described(),
                 ensure_ascii=False,
                 default=str,
             )

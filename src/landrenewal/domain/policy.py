@@ -69,6 +69,26 @@ class ResolvedPolicy:
                 f"政策 {self.policy_id} 在 {self.on} 没有参数 {name!r} (no such parameter on that date)"
             ) from None
 
+    def described(self) -> dict[str, Any]:
+        """The values in force with their units, dates and sources, as plain data (for JSON)."""
+        return {
+            "policy": self.policy_id,
+            "version": self.version,
+            "on": self.on.isoformat(),
+            "chain": list(self.chain),
+            "values": {
+                n: {
+                    "value": v.value,
+                    "unit": v.unit,
+                    "description": v.description,
+                    "from": v.start.isoformat(),
+                    "source": v.source,
+                    "defined_in": v.defined_in,
+                }
+                for n, v in self.values.items()
+            },
+        }
+
 
 class PolicyError(Exception):
     """A policy that cannot be used; each problem names file, parameter and reason."""

@@ -121,22 +121,4 @@ def policy(policy_id: str, state: State, user: CurrentUser, on: dt.date | None =
         resolved = resolve_policy(policy_id, on or dt.date.today())
     except PolicyError as e:
         raise ApiError(422, "invalid", str(e)) from None
-    values = [
-        {
-            "name": v.name,
-            "value": v.value,
-            "unit": v.unit,
-            "description": v.description,
-            "from": v.start.isoformat(),
-            "source": v.source,
-            "defined_in": v.defined_in,
-        }
-        for v in resolved.values.values()
-    ]
-    return {
-        "id": resolved.policy_id,
-        "version": resolved.version,
-        "on": resolved.on.isoformat(),
-        "chain": list(resolved.chain),
-        "values": values,
-    }
+    return resolved.described()
