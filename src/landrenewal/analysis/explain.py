@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection
 
-from landrenewal.analysis.evaluation_runs import enterprise_results, latest_run, run_info, stored_policy
+from landrenewal.analysis.evaluation_runs import latest_run, run_info, stored_policy, unit_results
 from landrenewal.analysis.identification_runs import identification_info, latest_identification, stored_findings
 from landrenewal.domain.evaluation import LISTS, STATUS
 from landrenewal.domain.indicators import INDICATORS
@@ -101,8 +101,7 @@ def _evaluation(conn: Connection, store: Store, run_id: int, parcel_code: str) -
     if links.empty:
         return head | {"status": "no_user", "note": f"{info.year} 年无企业使用该宗地 (no enterprise used it that year)"}
     unit_key = str(links["unit_key"].iloc[0])
-    results = enterprise_results(conn, store, run_id)
-    unit = results[results["unit_key"] == unit_key]
+    unit = unit_results(conn, store, run_id, [unit_key])
     row = unit.iloc[0]
     policy = stored_policy(conn, run_id)
     names = policy.values.get("evaluation.classes.names")
@@ -132,15 +131,17 @@ def _evaluation(conn: Connection, store: Store, run_id: int, parcel_code: str) -
     previous = latest_run(conn, year=info.year - 1)
     change = None
     if previous is not None:
-        before = enterprise_results(conn, store, previous.id)
-        mine = before[before["uscc"].isin(unit["uscc"])]
+        members = schema.evaluation_members
+        where = (members.c.run_id == previous.id) & members.c.uscc.in_(unit["uscc"].tolist())
+        keys = read_table(conn, store, members, ["unit_key"], where)["unit_key"].unique().tolist()
+        mine = unit_results(conn, store, previous.id, keys)
         if not mine.empty:
             change = {
                 "run_id": previous.id,
                 "year": previous.year,
                 "class": mine["class"].iloc[0],
                 "score": _number(mine["score"].iloc[0]),
-                "score_change": _number(row["score"] - mine["score"].iloc[0]),
+                "score_change": _change(_number(row["score"]), _number(mine["score"].iloc[0])),
             }
     return head | {
         "unit_key": unit_key,
@@ -162,6 +163,10 @@ def _evaluation(conn: Connection, store: Store, run_id: int, parcel_code: str) -
         "previous_year": change,
         "sources": {k: v.source for k, v in policy.values.items() if k.startswith("evaluation.")},
     }
+
+
+def _change(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None else round(now - before, 6)
 
 
 def _number(value: Any) -> float | int | None:

@@ -25,6 +25,7 @@ from landrenewal.domain.units import M2_PER_HA, M2_PER_MU
 from landrenewal.importing.report import Problems
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
+from landrenewal.store.frames import read_rows_in
 
 # Relative disagreement allowed between recorded areas (m², mu, ha) and the geometry: a data-quality
 # setting of the import (--area-tolerance), not a policy rule.
@@ -317,20 +318,8 @@ def _check_shares(frame: pd.DataFrame, ctx: CheckContext) -> None:
 
 
 def _stored_occupancy(ctx: CheckContext, parcels: npt.NDArray[np.object_]) -> pd.DataFrame:
-    table = schema.occupancy
-    rows = (
-        ctx.conn.execute(
-            select(table.c.uscc, table.c.parcel_code, table.c.start_date, table.c.end_date, table.c.land_share).where(
-                table.c.parcel_code.in_(list(parcels))
-            )
-        ).fetchall()
-        if len(parcels)
-        else []
-    )
-    stored = pd.DataFrame(rows, columns=["uscc", "parcel_code", "start_date", "end_date", "land_share"])
-    for c in ("start_date", "end_date"):
-        stored[c] = pd.to_datetime(stored[c])
-    return stored
+    columns = ["uscc", "parcel_code", "start_date", "end_date", "land_share"]
+    return read_rows_in(ctx.conn, ctx.store, schema.occupancy, columns, "parcel_code", list(parcels))
 
 
 def check_metrics(frame: pd.DataFrame, ctx: CheckContext) -> None:

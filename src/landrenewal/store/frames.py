@@ -47,3 +47,40 @@ def read_table(
         else:
             frame["geom"] = geometry.from_wkb(raw) if store.is_postgis else geometry.from_gpkg(raw)
     return frame
+
+
+# A list of keys is looked up this many at a time (under SQLite's and PostgreSQL's limits of bound
+# parameters); from WHOLE_TABLE_FROM keys on, one scan of the table filtered here is quicker.
+KEYS_PER_QUERY = 900
+WHOLE_TABLE_FROM = 20_000
+
+
+def read_rows_in(
+    conn: Connection,
+    store: Store,
+    table: Table,
+    columns: Sequence[str] | None,
+    column: str,
+    values: Sequence[Any],
+    *,
+    geometry_as_wkb: bool = False,
+) -> pd.DataFrame:
+    """The rows whose ``column`` is one of ``values``, for any number of values."""
+    keys = list(dict.fromkeys(v for v in values if v is not None))
+    if len(keys) >= WHOLE_TABLE_FROM:
+        frame = read_table(conn, store, table, columns, geometry_as_wkb=geometry_as_wkb)
+        return frame[frame[column].isin(keys)].reset_index(drop=True)
+    parts = [
+        read_table(
+            conn,
+            store,
+            table,
+            columns,
+            table.c[column].in_(keys[i : i + KEYS_PER_QUERY]),
+            geometry_as_wkb=geometry_as_wkb,
+        )
+        for i in range(0, len(keys), KEYS_PER_QUERY)
+    ]
+    if not parts:
+        return read_table(conn, store, table, columns, table.c[column].in_([]), geometry_as_wkb=geometry_as_wkb)
+    return pd.concat(parts, ignore_index=True)

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Date, Double, Integer, Table
 
 from landrenewal.store import geometry, gpkg
 from landrenewal.store.engine import Store
-from landrenewal.store.frames import read_table
+from landrenewal.store.frames import read_rows_in, read_table
 
 
 @dataclass(frozen=True)
@@ -114,27 +114,14 @@ def upsert(conn: Connection, store: Store, table: Table, frame: pd.DataFrame, ke
     return Changes(int(is_new.sum()), int(is_changed.sum()), int((~is_new & same).sum()))
 
 
-# Below this many incoming rows, stored rows are fetched by key instead of reading the whole table.
-_FETCH_BY_KEY_BELOW = 20_000
-_KEYS_PER_QUERY = 900  # under SQLite's default limit of bound parameters
-
-
 def _existing(
     conn: Connection, store: Store, table: Table, columns: list[str], frame: pd.DataFrame, key: tuple[str, ...]
 ) -> pd.DataFrame:
-    """The stored rows an incoming frame may match: by key for small imports, else the whole table."""
-    if len(key) != 1 or len(frame) >= _FETCH_BY_KEY_BELOW:
+    """The stored rows an incoming frame may match: by key for a one-column key, else the whole table."""
+    if len(key) != 1:
         return read_table(conn, store, table, columns, geometry_as_wkb=True)
     keys = frame[key[0]].dropna().unique().tolist()
-    parts = [
-        read_table(
-            conn, store, table, columns, where=table.c[key[0]].in_(keys[i : i + _KEYS_PER_QUERY]), geometry_as_wkb=True
-        )
-        for i in range(0, len(keys), _KEYS_PER_QUERY)
-    ]
-    if not parts:
-        return read_table(conn, store, table, columns, geometry_as_wkb=True).iloc[:0]
-    return pd.concat(parts, ignore_index=True)
+    return read_rows_in(conn, store, table, columns, key[0], keys, geometry_as_wkb=True)
 
 
 def _column_values(

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from landrenewal.store.engine import Store, open_store
 from landrenewal.web.api import admin, dashboard, dossiers, imports, lists, maps, session
 from landrenewal.web.city import LiveView
-from landrenewal.web.deps import ApiError, AppState, LoginLimiter
+from landrenewal.web.deps import ApiError, AppState, LoginLimiter, SessionCache
 from landrenewal.web.run_tables import RunTables
 from landrenewal.web.settings import Settings
 
@@ -46,6 +46,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         live=LiveView(store, settings.refresh_s),
         limiter=LoginLimiter(settings.login_attempts, settings.login_window_s),
         run_tables=RunTables(store),
+        sessions=SessionCache(settings.session_check_s),
     )
     for module in (session, lists, maps, dossiers, dashboard, imports, admin):
         app.include_router(module.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections import deque
@@ -78,6 +79,39 @@ class LoginLimiter:
                 self._failures.pop(key, None)
 
 
+class SessionCache:
+    """Sessions already looked up, kept for a few seconds: a map view asks for dozens of tiles at once,
+    and each would otherwise take a store connection just to check its cookie. Logging out and any
+    change to users through the app drop entries at once; a change made elsewhere (the CLI) shows
+    within ``ttl_s``."""
+
+    def __init__(self, ttl_s: float) -> None:
+        self.ttl_s = ttl_s
+        self._kept: dict[str, tuple[float, accounts.Session]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> accounts.Session | None:
+        with self._lock:
+            found = self._kept.get(token)
+        if found is None or time.monotonic() - found[0] > self.ttl_s:
+            return None
+        return found[1]
+
+    def put(self, found: accounts.Session) -> None:
+        with self._lock:
+            if len(self._kept) > 10_000:  # stale entries of sessions nobody uses any more
+                self._kept.clear()
+            self._kept[found.token] = (time.monotonic(), found)
+
+    def drop(self, token: str | None = None) -> None:
+        """Forget one session, or all of them."""
+        with self._lock:
+            if token is None:
+                self._kept.clear()
+            else:
+                self._kept.pop(token, None)
+
+
 @dataclass
 class AppState:
     settings: Settings
@@ -85,6 +119,7 @@ class AppState:
     live: LiveView
     limiter: LoginLimiter
     run_tables: RunTables
+    sessions: SessionCache
     _tiles: tuple[tuple[object, ...], ParcelTiles] | None = field(default=None)
     _tiles_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -141,9 +176,13 @@ def session(request: Request, state: State) -> accounts.Session:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise ApiError(401, "unauthenticated", "请先登录 (log in first)")
-    with state.store.engine.connect() as conn:
-        found = accounts.session_of(conn, token)
+    found = state.sessions.get(token)
     if found is None:
+        with state.store.engine.connect() as conn:
+            found = accounts.session_of(conn, token)
+        if found is not None:
+            state.sessions.put(found)
+    if found is None or found.expires_at <= dt.datetime.now(dt.UTC):
         raise ApiError(401, "unauthenticated", "登录已失效，请重新登录 (session expired; log in again)")
     if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != found.csrf:
         raise ApiError(403, "csrf", "缺少或错误的 CSRF 令牌 (missing or wrong CSRF token)")

@@ -22,6 +22,8 @@ class Settings:
     # An optional raster basemap (天地图 with its token, or an intranet tile server); none by default.
     basemap_url: str | None = None
     basemap_attribution: str = ""
+    # How long a looked-up session is trusted without asking the store again (seconds).
+    session_check_s: float = 10.0
     # Encoded tiles kept in memory.
     tile_cache: int = 4096
     # How often (seconds) the app asks the store whether imports or runs changed what it shows.

@@ -65,7 +65,9 @@ def create(body: NewUser, state: State, admin: Administrator) -> dict[str, Any]:
 def change(username: str, body: UserChange, state: State, admin: Administrator) -> dict[str, Any]:
     try:
         with state.store.engine.begin() as conn:
-            return accounts.update_user(conn, username, by=admin.username, **body.model_dump())
+            changed = accounts.update_user(conn, username, by=admin.username, **body.model_dump())
+        state.sessions.drop()  # a new role, town or password applies at once
+        return changed
     except accounts.AccountError as e:
         status = 404 if "没有用户" in str(e) else 422
         raise ApiError(status, "not_found" if status == 404 else "invalid", str(e)) from None

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 from landrenewal import accounts
 from landrenewal.analysis.evaluation_runs import list_runs
 from landrenewal.analysis.explain import ParcelNotFound, explain_parcel, finding_records
-from landrenewal.analysis.identification_runs import stored_findings
+from landrenewal.analysis.identification_runs import FINDING_COLUMNS
 from landrenewal.domain.access import is_private
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.store import schema
@@ -208,10 +208,12 @@ def _evaluations(conn: Connection, state: State, uscc: str) -> pd.DataFrame:
 
 
 def _findings_of(conn: Connection, state: State, codes: list[str], view: Any) -> list[dict[str, Any]]:
+    """The findings of the latest identification on these parcels (read by parcel, not the whole run)."""
     if view.identification is None or not codes:
         return []
-    found = stored_findings(conn, state.store, view.identification.id)
-    found = found[found["parcel_code"].isin(codes)]
+    table = schema.findings
+    where = (table.c.run_id == view.identification.id) & table.c.parcel_code.in_(codes)
+    found = read_table(conn, state.store, table, FINDING_COLUMNS, where).sort_values(["parcel_code", "rule_id"])
     return finding_records(found)
 
 

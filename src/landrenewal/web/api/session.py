@@ -69,6 +69,7 @@ def who(found: CurrentSession, state: State) -> dict[str, Any]:
 def log_out(found: CurrentSession, response: Response, state: State) -> Response:
     with state.store.engine.begin() as conn:
         accounts.log_out(conn, found.token)
+    state.sessions.drop(found.token)
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.status_code = 204
     return response
