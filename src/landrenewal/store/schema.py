@@ -339,6 +339,7 @@ Index("ix_zone_parcels_parcel_code", zone_parcels.c.parcel_code)
 GEOMETRY_TABLES = [t for t in metadata.sorted_tables if "geom" in t.c]
 Index("ix_evaluation_parcels_parcel_code", evaluation_parcels.c.parcel_code)
 Index("ix_evaluation_members_uscc", evaluation_members.c.uscc)
+Index("ix_evaluation_members_unit", evaluation_members.c.run_id, evaluation_members.c.unit_key)
 
 # Referential rules the importer checks with row-level reasons; the constraints are the safety net.
 _REFERENCES = {

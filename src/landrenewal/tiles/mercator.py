@@ -8,6 +8,7 @@ as whole arrays through ``shapely.transform``: one pyproj call over every coordi
 from __future__ import annotations
 
 import math
+import threading
 from typing import TypeVar
 
 import numpy as np
@@ -99,14 +100,25 @@ def project(geoms: Geometries, source: int, target: int) -> Geometries:
     """Geometries (one, or an array; None passes through) from one EPSG to another, x/y as east/north."""
     if source == target:
         return geoms
-    # A Transformer is not safe to share between threads, and this runs once per view: make one each call.
-    transformer = Transformer.from_crs(source, target, always_xy=True)
+    transformer = _transformer(source, target)
 
     def move(coords: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         x, y = transformer.transform(coords[:, 0], coords[:, 1])
         return np.column_stack([x, y])
 
     return shapely.transform(geoms, move)
+
+
+_local = threading.local()
+
+
+def _transformer(source: int, target: int) -> Transformer:
+    """A Transformer of this thread's own (one is not safe to share between threads, and making one
+    costs some 50 ms: too much for each dossier)."""
+    kept: dict[tuple[int, int], Transformer] = _local.__dict__.setdefault("transformers", {})
+    if (source, target) not in kept:
+        kept[(source, target)] = Transformer.from_crs(source, target, always_xy=True)
+    return kept[(source, target)]
 
 
 def to_mercator(geoms: Geometries, epsg: int) -> Geometries:

@@ -1,4 +1,4 @@
-"""users, sessions and the audit log
+"""users, sessions and the audit log; members of an evaluation unit found by index
 
 Revision ID: 0004
 Revises: 0003
@@ -70,6 +70,8 @@ def upgrade() -> None:
         comment="操作日志 audit log: who, when, what before and after",
     )
     op.create_index("ix_audit_log_entity_key", "audit_log", ["entity", "entity_key"])
+    # A dossier looks up the members of one unit of a run.
+    op.create_index("ix_evaluation_members_unit", "evaluation_members", ["run_id", "unit_key"])
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         for table, (identifier, description) in ATTRIBUTE_TABLES.items():
@@ -77,5 +79,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_evaluation_members_unit", "evaluation_members")
     for table in ("audit_log", "sessions", "users"):
         op.drop_table(table)
