@@ -6,6 +6,7 @@ DEMO_DB ?= demo/landrenewal.gpkg
 DEMO_PARCELS ?= 3000
 DEMO_AS_OF ?= 2026-10-31
 BENCH_PARCELS ?= 1000000
+WEB_BENCH_PARCELS ?= 100000
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 
@@ -46,6 +47,8 @@ bench: install
 	$(BIN)/python benchmarks/run.py --parcels $(BENCH_PARCELS)
 	$(BIN)/python benchmarks/evaluation.py --parcels $(BENCH_PARCELS)
 	$(BIN)/python benchmarks/zones.py --parcels $(BENCH_PARCELS)
+	$(BIN)/python benchmarks/tiles.py --parcels $(BENCH_PARCELS)
+	$(BIN)/python benchmarks/web_load.py --parcels $(WEB_BENCH_PARCELS) --pg
 
 clean:
 	rm -rf $(VENV) demo build .pytest_cache .mypy_cache .ruff_cache
