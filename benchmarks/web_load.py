@@ -138,30 +138,50 @@ class Server:
     base: str
     stderr_path: Path
 
+    def pids(self) -> list[int]:
+        """The server and, with --workers, its worker processes."""
+        found, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            children = Path(f"/proc/{pid}/task/{pid}/children")
+            if children.exists():
+                todo += [int(c) for c in children.read_text().split()]
+        return found
+
     def cpu_s(self) -> float:
-        # utime and stime of the server process, in clock ticks (fields 14 and 15 of /proc/PID/stat).
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        # utime and stime of each server process, in clock ticks (fields 14 and 15 of /proc/PID/stat).
+        total = 0
+        for pid in self.pids():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def peak_rss_mib(self) -> float | None:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-        return None
+        """The sum of the server processes' high-water marks."""
+        peaks = [
+            int(line.split()[1])
+            for pid in self.pids()
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+            if line.startswith("VmHWM:")
+        ]
+        return round(sum(peaks) / 1024, 1) if peaks else None
 
     def stderr_tail(self, chars: int = 4000) -> str:
         return self.stderr_path.read_text(errors="replace")[-chars:]
 
 
 @contextmanager
-def serving(db: str, logs: Path, timeout_s: float = 300.0) -> Iterator[Server]:
+def serving(db: str, logs: Path, workers: int, timeout_s: float = 300.0) -> Iterator[Server]:
     """The web app on a free port, up (``GET /api/session`` answers, 401 included) until the block ends."""
     port = _free_port()
     logs.mkdir(parents=True, exist_ok=True)
     stderr_path = logs / f"serve_{port}.err"
     with open(logs / f"serve_{port}.out", "wb") as out, open(stderr_path, "wb") as err:
         process = subprocess.Popen(
-            [*_cli(), "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port)], stdout=out, stderr=err
+            [*_cli(), "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+            stdout=out,
+            stderr=err,
         )
     server = Server(process, f"http://127.0.0.1:{port}", stderr_path)
     try:
@@ -448,13 +468,14 @@ def measure(store: str, db: str, logins: list[dict[str, str]], city: dict[str, A
         "users": args.users,
         "seconds": args.seconds,
         "think_s": args.think,
+        "server_workers": args.workers,
         "timeout_s": args.timeout,
         "roles": args.roles,
         "tile_px": args.tile_px,
         "cores": os.cpu_count(),
         "city": city,
     }
-    with serving(db, args.work / "logs") as server:
+    with serving(db, args.work / "logs", args.workers) as server:
         try:
             figures.update(asyncio.run(load(server, logins, args)))
         finally:
@@ -507,6 +528,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--parcels", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2, help="server processes (landrenewal serve --workers)")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "landrenewal-web-load")
     parser.add_argument("--seed", type=int, default=SEED)

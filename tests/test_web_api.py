@@ -84,10 +84,12 @@ def test_login_sets_an_http_only_strict_cookie_and_writes_need_the_csrf_token(se
 def test_repeated_failed_logins_are_refused_with_429_even_with_the_right_password(city: str) -> None:
     with serve(city, login_attempts=3, login_window_s=60.0) as s, httpx.Client(base_url=s.url) as client:
         for _ in range(3):
-            wrong = client.post("/api/session", json={"username": "city", "password": "wrong-password"})
+            wrong = client.post("/api/session", json={"username": "viewer", "password": "wrong-password"})
             assert wrong.status_code == 401
-        blocked = client.post("/api/session", json={"username": "city", "password": "city-demo-2026"})
+        blocked = client.post("/api/session", json={"username": "viewer", "password": "viewer-demo-2026"})
         assert blocked.status_code == 429 and blocked.json()["reason"] == "rate_limited"
+        # Another person at the same address is not locked out by it.
+        assert client.post("/api/session", json={"username": "city", "password": "city-demo-2026"}).status_code == 200
 
 
 def test_parcel_list_filters_sorts_and_pages(admin: httpx.Client) -> None:

@@ -228,6 +228,42 @@ def log_out(conn: Connection, token: str) -> None:
     conn.execute(schema.sessions.delete().where(schema.sessions.c.token_sha256 == _digest(token)))
 
 
+def login_wait(conn: Connection, limits: dict[str, int], window_s: float) -> float:
+    """Seconds until another login may be tried for any key of ``limits`` (a user name, an address),
+    each allowing that many failures within the window, counted since the key's last success. Kept in
+    the store, so that every server process counts the same failures."""
+    log = schema.audit_log
+    now = _now()
+    start = now - dt.timedelta(seconds=window_s)
+    wait = 0.0
+    for key, attempts in limits.items():
+        last_ok = conn.execute(
+            select(func.max(log.c.at)).where(
+                (log.c.entity == "login") & (log.c.entity_key == key) & (log.c.action == "login")
+            )
+        ).scalar()
+        since = max(start, _aware(last_ok)) if last_ok is not None else start
+        failures = (
+            conn.execute(
+                select(log.c.at)
+                .where((log.c.entity == "login") & (log.c.entity_key == key) & (log.c.action == "login.failed"))
+                .where(log.c.at > since)
+                .order_by(log.c.at.desc())
+                .limit(attempts)
+            )
+            .scalars()
+            .all()
+        )
+        if len(failures) >= attempts:
+            oldest = _aware(failures[-1])
+            wait = max(wait, window_s - (now - oldest).total_seconds())
+    return wait
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 def audit_rows(
     conn: Connection, offset: int, limit: int, entity: str | None = None, key: str | None = None
 ) -> pd.DataFrame:

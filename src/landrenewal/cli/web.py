@@ -131,14 +131,29 @@ def serve(
     db: DbOption = DEFAULT_DB,
     host: Annotated[str | None, typer.Option(help="监听地址 (default 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option(help="端口 (default 8000)")] = None,
+    workers: Annotated[int | None, typer.Option(help="服务进程数，每核一个 (server processes; default 1)")] = None,
 ) -> None:
     """启动网页服务 Serve the web app (settings also from LANDRENEWAL_* environment variables)."""
+    import os
+
     import uvicorn
 
     from landrenewal.web.app import create_app
-    from landrenewal.web.settings import Settings
+    from landrenewal.web.settings import Settings, to_env
 
-    settings = Settings.from_env(db=db, host=host, port=port)
-    app = create_app(settings, _store(settings.db))
+    settings = Settings.from_env(db=db, host=host, port=port, workers=workers)
+    store = _store(settings.db)  # fails here, clearly, if the store cannot be opened
     print(f"低效工业用地整治平台: http://{settings.host}:{settings.port}/", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    if settings.workers > 1:
+        store.dispose()
+        os.environ.update(to_env(settings))
+        uvicorn.run(
+            "landrenewal.web.app:app_from_env",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level="warning",
+        )
+        return
+    uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port, log_level="warning")

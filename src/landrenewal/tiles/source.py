@@ -137,6 +137,14 @@ class ParcelTiles:
                     self._cached_bytes -= len(dropped)
         return data
 
+    def cached(self, z: int, x: int, y: int) -> bytes | None:
+        """The tile if it is in the cache (None otherwise): cheap enough for an event loop."""
+        with self._lock:
+            found = self._cache.get((z, x, y))
+            if found is not None:
+                self._cache.move_to_end((z, x, y))
+            return found
+
     def render(self, z: int, x: int, y: int) -> bytes:
         """The tile made afresh, without the cache."""
         west, south, east, north = tile_bounds(z, x, y)

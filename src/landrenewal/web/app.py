@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from landrenewal.store.engine import Store, open_store
 from landrenewal.web.api import admin, dashboard, dossiers, imports, lists, maps, session
 from landrenewal.web.city import LiveView
-from landrenewal.web.deps import ApiError, AppState, LoginLimiter, SessionCache
+from landrenewal.web.deps import ApiError, AppState, SessionCache
 from landrenewal.web.run_tables import RunTables
 from landrenewal.web.settings import Settings
 
@@ -25,6 +25,11 @@ log = logging.getLogger("landrenewal.web")
 
 def _error(status: int, reason: str, detail: Any) -> JSONResponse:
     return JSONResponse({"detail": detail, "reason": reason}, status_code=status)
+
+
+def app_from_env() -> FastAPI:
+    """The app of a worker process, its settings from the environment (``serve --workers N``)."""
+    return create_app(Settings.from_env())
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
@@ -44,7 +49,6 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         settings=settings,
         store=store,
         live=LiveView(store, settings.refresh_s),
-        limiter=LoginLimiter(settings.login_attempts, settings.login_window_s),
         run_tables=RunTables(store),
         sessions=SessionCache(settings.session_check_s),
     )

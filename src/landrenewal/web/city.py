@@ -224,6 +224,12 @@ class LiveView:
         self._view = build_view(store)
         self._checked = time.monotonic()
 
+    def current(self) -> CityView | None:
+        """The view when no check against the store is due (cheap: for the event loop), else None."""
+        if time.monotonic() - self._checked < self.refresh_s:
+            return self._view
+        return None
+
     def get(self) -> CityView:
         if time.monotonic() - self._checked < self.refresh_s:
             return self._view

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated
 
 import pandas as pd
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection
 
 from landrenewal import accounts
@@ -39,44 +39,6 @@ class ApiError(HTTPException):
 
 def not_found(what: str) -> ApiError:
     return ApiError(404, "not_found", f"没有找到 {what} (not found)")
-
-
-class LoginLimiter:
-    """Failed logins per key (user name, client address) in a sliding window; too many → refused."""
-
-    def __init__(self, attempts: int, window_s: float) -> None:
-        self.attempts = attempts
-        self.window_s = window_s
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
-        while failures and now - failures[0] > self.window_s:
-            failures.popleft()
-        return failures
-
-    def blocked(self, *keys: str) -> float:
-        """Seconds until another attempt is allowed (0 when allowed now)."""
-        now = time.monotonic()
-        with self._lock:
-            waits = [
-                self.window_s - (now - failures[0])
-                for failures in (self._recent(k, now) for k in keys)
-                if len(failures) >= self.attempts
-            ]
-        return max(waits, default=0.0)
-
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
-
-    def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
 
 
 class SessionCache:
@@ -117,7 +79,6 @@ class AppState:
     settings: Settings
     store: Store
     live: LiveView
-    limiter: LoginLimiter
     run_tables: RunTables
     sessions: SessionCache
     _tiles: tuple[tuple[object, ...], ParcelTiles] | None = field(default=None)
@@ -125,6 +86,13 @@ class AppState:
 
     def view(self) -> CityView:
         return self.live.get()
+
+    def tiles_if_current(self) -> ParcelTiles | None:
+        """The parcel tiles when neither a check of the store nor a rebuild is due; else None."""
+        view, current = self.live.current(), self._tiles
+        if view is None or current is None or current[0] != view.fingerprint:
+            return None
+        return current[1]
 
     def tiles(self) -> ParcelTiles:
         """The parcel tiles of the current view, made anew when the view is."""
@@ -159,7 +127,7 @@ def tile_source(view: CityView, cache: int) -> ParcelTiles:
     )
 
 
-def app_state(request: Request) -> AppState:
+async def app_state(request: Request) -> AppState:
     state: AppState = request.app.state.landrenewal
     return state
 
@@ -172,14 +140,20 @@ def connection(state: State) -> Iterator[Connection]:
         yield conn
 
 
-def session(request: Request, state: State) -> accounts.Session:
+def _stored_session(state: AppState, token: str) -> accounts.Session | None:
+    with state.store.engine.connect() as conn:
+        return accounts.session_of(conn, token)
+
+
+# Async (on the event loop), so that a request whose session is already known costs no thread hop;
+# only a lookup in the store goes to a worker thread.
+async def session(request: Request, state: State) -> accounts.Session:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise ApiError(401, "unauthenticated", "请先登录 (log in first)")
     found = state.sessions.get(token)
     if found is None:
-        with state.store.engine.connect() as conn:
-            found = accounts.session_of(conn, token)
+        found = await run_in_threadpool(_stored_session, state, token)
         if found is not None:
             state.sessions.put(found)
     if found is None or found.expires_at <= dt.datetime.now(dt.UTC):
@@ -192,20 +166,20 @@ def session(request: Request, state: State) -> accounts.Session:
 CurrentSession = Annotated[accounts.Session, Depends(session)]
 
 
-def current_user(found: CurrentSession) -> User:
+async def current_user(found: CurrentSession) -> User:
     return found.user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def importer(user: CurrentUser) -> User:
+async def importer(user: CurrentUser) -> User:
     if not user.may_import:
         raise ApiError(403, "forbidden", "只有市级用户和管理员可以导入数据 (only city users and admins import)")
     return user
 
 
-def administrator(user: CurrentUser) -> User:
+async def administrator(user: CurrentUser) -> User:
     if not user.may_administer:
         raise ApiError(403, "forbidden", "只有管理员可以管理用户 (only admins manage users)")
     return user

@@ -13,6 +13,8 @@ class Settings:
     db: str = "demo/landrenewal.gpkg"  # a GeoPackage path or a postgresql:// URL
     host: str = "127.0.0.1"
     port: int = 8000
+    # Server processes: each holds its own copy of the city view and tiles; one per core.
+    workers: int = 1
     session_hours: float = 12.0
     # Send the session cookie over HTTPS only: on when the intranet serves the app behind TLS.
     cookie_secure: bool = False
@@ -23,7 +25,7 @@ class Settings:
     basemap_url: str | None = None
     basemap_attribution: str = ""
     # How long a looked-up session is trusted without asking the store again (seconds).
-    session_check_s: float = 10.0
+    session_check_s: float = 2.0
     # Encoded tiles kept in memory.
     tile_cache: int = 4096
     # How often (seconds) the app asks the store whether imports or runs changed what it shows.
@@ -40,6 +42,16 @@ class Settings:
                 values[f.name] = _parse(f.name, raw, f.type)
         settings = replace(cls(), **values)
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def to_env(settings: Settings) -> dict[str, str]:
+    """The settings as ``LANDRENEWAL_*`` variables: how worker processes receive them."""
+    out = {}
+    for f in fields(settings):
+        value = getattr(settings, f.name)
+        if value is not None:
+            out[f"LANDRENEWAL_{f.name.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
+    return out
 
 
 def _parse(name: str, raw: str, kind: object) -> Any:

@@ -6,14 +6,15 @@ would change and writes nothing; "confirm" imports the very file that was checke
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 import shutil
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -31,6 +32,10 @@ from landrenewal.web.tables import records
 router = APIRouter(prefix="/api/imports", tags=["imports"])
 
 KEEP_UPLOADS_S = 3600.0
+# Uploads wait for "confirm" on disk, not in memory: with several server processes the confirm may
+# reach another one. Each is a folder named by its token, holding the file and who sent it.
+UPLOADS = Path(tempfile.gettempdir()) / "landrenewal-uploads"
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 @dataclass
@@ -38,23 +43,31 @@ class Upload:
     path: Path
     entity: str
     username: str
-    created: float
-    report: ImportReport
-
-
-_uploads: dict[str, Upload] = {}
-_lock = threading.Lock()
+    report: ImportReport | None = None
 
 
 def _forget_old() -> None:
-    now = time.monotonic()
-    with _lock:
-        for token in [t for t, u in _uploads.items() if now - u.created > KEEP_UPLOADS_S]:
-            shutil.rmtree(_uploads.pop(token).path.parent, ignore_errors=True)
+    if not UPLOADS.exists():
+        return
+    now = time.time()
+    for folder in UPLOADS.iterdir():
+        if now - folder.stat().st_mtime > KEEP_UPLOADS_S:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _kept(token: str, entity: str, username: str, name: str, data: BinaryIO) -> Upload:
+    folder = UPLOADS / token
+    folder.mkdir(parents=True)
+    path = folder / name
+    with path.open("wb") as out:
+        shutil.copyfileobj(data, out)
+    (folder / "upload.json").write_text(json.dumps({"entity": entity, "username": username, "file": name}))
+    return Upload(path, entity, username)
 
 
 def _report(token: str, upload: Upload, done: bool) -> dict[str, Any]:
     report = upload.report
+    assert report is not None
     problems = report.problems[PROBLEM_COLUMNS].copy()
     problems["file"] = upload.path.name
     return {
@@ -95,64 +108,50 @@ async def upload(
     if not name.lower().endswith(SUPPORTED):
         raise ApiError(422, "invalid", f"file: 只能导入 {'、'.join(SUPPORTED)} 文件 (unsupported file type): {name!r}")
     _forget_old()
-    folder = Path(tempfile.mkdtemp(prefix="landrenewal-upload-"))
-    path = folder / name
-    with path.open("wb") as out:
-        shutil.copyfileobj(file.file, out)
+    token = secrets.token_urlsafe(24)
+    item = _kept(token, entity, user.username, name, file.file)
     try:
-        report = await run_in_threadpool(_checked, state.store, entity, path, True)
+        item.report = await run_in_threadpool(_checked, state.store, entity, item.path, True)
     except (SourceError, ValueError) as e:
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(item.path.parent, ignore_errors=True)
         raise ApiError(422, "unreadable", f"{name}: {e}") from None
-    token = secrets.token_urlsafe(16)
-    item = Upload(path, entity, user.username, time.monotonic(), report)
-    with _lock:
-        _uploads[token] = item
     return _report(token, item, False)
 
 
 def _upload(token: str, username: str) -> Upload:
-    with _lock:
-        item = _uploads.get(token)
-    if item is None or item.username != username:
+    meta = UPLOADS / token / "upload.json" if _TOKEN.match(token) else None
+    if meta is None or not meta.exists():
         raise ApiError(404, "not_found", "没有这次上传，或已过期 (no such upload, or it expired)")
-    return item
+    kept = json.loads(meta.read_text())
+    if kept["username"] != username:
+        raise ApiError(404, "not_found", "没有这次上传，或已过期 (no such upload, or it expired)")
+    return Upload(meta.parent / kept["file"], kept["entity"], kept["username"])
 
 
 @router.post("/{token}/confirm", summary="确认导入 Import the checked file")
 async def confirm(token: str, state: State, user: Importer) -> dict[str, Any]:
     item = _upload(token, user.username)
-    if len(item.report.errors):
-        raise ApiError(
-            422, "refused", f"{item.path.name}: 有 {len(item.report.errors)} 个错误，不能导入 (fix the errors first)"
-        )
-    report = await run_in_threadpool(_checked, state.store, item.entity, item.path, False)
-    item.report = report
-    if report.committed:
-        with state.store.engine.begin() as conn:
-            counts = {"inserted": report.changes.inserted, "updated": report.changes.updated, "rows": report.rows_read}
-            accounts.audit(
-                conn,
-                user.username,
-                "import",
-                item.entity,
-                item.path.name,
-                None,
-                counts | {"import_id": report.import_id},
-            )
-        state.live.rebuild()
-    with _lock:
-        _uploads.pop(token, None)
-    result = _report(token, item, report.committed)
+    # The file is checked again as it is imported, in one transaction: all of it, or nothing.
+    item.report = await run_in_threadpool(_checked, state.store, item.entity, item.path, False)
+    if not item.report.committed:
+        errors = len(item.report.errors)
+        raise ApiError(422, "refused", f"{item.path.name}: 有 {errors} 个错误，不能导入 (fix the errors first)")
+    with state.store.engine.begin() as conn:
+        counts = {"inserted": item.report.changes.inserted, "updated": item.report.changes.updated}
+        after = counts | {"rows": item.report.rows_read, "import_id": item.report.import_id}
+        accounts.audit(conn, user.username, "import", item.entity, item.path.name, None, after)
+    state.live.rebuild()
+    result = _report(token, item, True)
     shutil.rmtree(item.path.parent, ignore_errors=True)
     return result
 
 
 @router.get("/{token}/rejects.csv", summary="问题清单 The problems found, as CSV")
-def rejects(token: str, user: Importer) -> Response:
+def rejects(token: str, state: State, user: Importer) -> Response:
     item = _upload(token, user.username)
+    report = _checked(state.store, item.entity, item.path, True)
     out = item.path.parent / "rejects.csv"
-    item.report.write_rejects(out)
+    report.write_rejects(out)
     return Response(
         out.read_bytes(),
         media_type="text/csv; charset=utf-8",

@@ -66,8 +66,12 @@ def legend(state: State, user: CurrentUser) -> dict[str, Any]:
 async def parcel_tile(z: int, x: int, y: int, state: State, user: CurrentUser) -> Response:
     if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
         raise ApiError(404, "not_found", f"没有瓦片 {z}/{x}/{y} (no such tile)")
-    source = state.tiles()
-    data = await run_in_threadpool(source.tile, z, x, y)
+    # On the event loop only what is cheap: a tile already made. Checking the store, rebuilding the
+    # source after an import and rendering go to a worker thread.
+    source = state.tiles_if_current()
+    data = source.cached(z, x, y) if source is not None else None
+    if data is None:
+        data = await run_in_threadpool(lambda: state.tiles().tile(z, x, y))
     return Response(
         data, media_type="application/vnd.mapbox-vector-tile", headers={"Cache-Control": "private, max-age=60"}
     )
