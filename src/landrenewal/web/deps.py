@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated
 
 import pandas as pd
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import Connection
 
 from landrenewal import accounts
 from landrenewal.domain.access import User
@@ -135,11 +134,6 @@ async def app_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(app_state)]
 
 
-def connection(state: State) -> Iterator[Connection]:
-    with state.store.engine.connect() as conn:
-        yield conn
-
-
 def _stored_session(state: AppState, token: str) -> accounts.Session | None:
     with state.store.engine.connect() as conn:
         return accounts.session_of(conn, token)
@@ -158,7 +152,8 @@ async def session(request: Request, state: State) -> accounts.Session:
             state.sessions.put(found)
     if found is None or found.expires_at <= dt.datetime.now(dt.UTC):
         raise ApiError(401, "unauthenticated", "登录已失效，请重新登录 (session expired; log in again)")
-    if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != found.csrf:
+    sent = request.headers.get(CSRF_HEADER, "")
+    if request.method not in SAFE_METHODS and not secrets.compare_digest(sent.encode(), found.csrf.encode()):
         raise ApiError(403, "csrf", "缺少或错误的 CSRF 令牌 (missing or wrong CSRF token)")
     return found
 

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
-from landrenewal.domain.access import User
 from landrenewal.web import tables
 from landrenewal.web.deps import ApiError, AppState, CurrentUser, State
 from landrenewal.web.export import MEDIA, ExportError, write_export
@@ -21,7 +20,7 @@ from landrenewal.web.tables import ListError, ListSpec
 
 router = APIRouter(prefix="/api", tags=["lists"])
 
-# Each list: its rows for a request, and the geometry of those rows (None: a list without geometry).
+# Each list: its rows for a request (the run's, for run lists) and what its export's 说明 sheet says.
 Rows = Callable[[AppState, dict[str, str]], tuple[pd.DataFrame, dict[str, str]]]
 
 
@@ -79,7 +78,7 @@ SOURCES: dict[str, tuple[ListSpec, Rows]] = {
 }
 
 
-def _geometry(state: AppState, path: str, rows: pd.DataFrame) -> npt.NDArray[np.object_] | None:
+def _geometry(state: AppState, rows: pd.DataFrame) -> npt.NDArray[np.object_] | None:
     """The geometry of the rows in the store's CRS: the zone outline, else the parcel (else None)."""
     if "geom" in rows.columns:
         return rows["geom"].to_numpy(dtype=object)
@@ -116,7 +115,7 @@ def _list_export(path: str) -> Callable[..., FileResponse]:
         except ListError as e:
             raise ApiError(422, "invalid", str(e)) from None
         shown = tables.private_hidden(rows, spec, user)
-        geoms = _geometry(state, path, rows) if format != "xlsx" else None
+        geoms = _geometry(state, rows) if format != "xlsx" else None
         about = about | {"导出人": user.display_name, "筛选条件": _described(params), "行数": str(len(rows))}
         try:
             out = write_export(tables.labelled(shown, spec), spec.name, format, about, geoms, state.view().epsg)
@@ -148,6 +147,3 @@ for _path, (_spec, _) in SOURCES.items():
         response_class=FileResponse,
     )
 
-
-def scope_note(user: User) -> str:
-    return "全市" if user.sees_all_private else f"本镇街 {user.division_code or ''}"
