@@ -269,3 +269,19 @@ def test_policies_are_listed_and_each_value_comes_with_its_source(admin: httpx.C
     assert quzhou["on"] == "2024-06-30" and quzhou["chain"][0] == "zj-quzhou"
     assert all(v["source"] for v in quzhou["values"].values())
     assert admin.get("/api/policies/no-such-policy").status_code == 404
+
+
+def test_findings_evidence_quoting_tax_is_masked_outside_the_officers_town(town: httpx.Client) -> None:
+    mine = _town_code(town)
+    query = {"rule": "local.tax_per_mu_below", "page_size": 500}
+    found = town.get("/api/findings", params=query).json()["items"]
+    other = [f for f in found if not f["division_code"].startswith(mine)]
+    own = [f for f in found if f["division_code"].startswith(mine)]
+    assert other and own
+    assert all("tax_per_mu: 无权查看" in f["evidence"] and f["restricted"] for f in other)
+    assert all("tax_per_mu: 无权查看" not in f["evidence"] and "tax_per_mu: " in f["evidence"] for f in own)
+    exported = town.get("/api/findings/export", params={"format": "xlsx", "rule": "local.tax_per_mu_below"})
+    sheet = openpyxl.load_workbook(io.BytesIO(exported.content))["findings"]
+    rows = list(sheet.iter_rows(values_only=True))
+    division, evidence = rows[0].index("行政区划代码"), rows[0].index("证据")
+    assert all("无权查看" in r[evidence] for r in rows[1:] if not str(r[division]).startswith(mine))

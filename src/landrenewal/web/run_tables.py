@@ -16,12 +16,14 @@ from sqlalchemy import select
 from landrenewal.analysis.evaluation_runs import enterprise_results
 from landrenewal.analysis.identification_runs import stored_findings
 from landrenewal.analysis.zone_runs import stored_zones
+from landrenewal.domain.access import is_private
 from landrenewal.domain.rules import RULES
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
 from landrenewal.web.city import CityView
 
 KEPT_RUNS = 8
+RESTRICTED = "无权查看"
 
 
 class RunTables:
@@ -64,8 +66,9 @@ class RunTables:
             parcels = view.parcels[["parcel_code", "division_code", "town_name", "area_mu"]]
             found = found.merge(parcels, on="parcel_code", how="left")
             found["rule_name"] = found["rule_id"].map({k: r.zh for k, r in RULES.items()})
-            found["evidence"] = found["evidence"].map(_plain_json)
-            found["threshold"] = found["threshold"].map(_plain_json)
+            for column in ("evidence", "threshold"):
+                found[f"{column}_public"] = found[column].map(lambda text: _plain_json(text, public=True))
+                found[column] = found[column].map(_plain_json)
             return found
 
         return self._get("findings", run_id, read)
@@ -78,8 +81,9 @@ class RunTables:
         return self._get("zones", run_id, read)
 
 
-def _plain_json(text: object) -> str:
-    """Evidence and thresholds are stored as JSON objects; people read them as ``name: value; …``."""
+def _plain_json(text: object, public: bool = False) -> str:
+    """Evidence and thresholds are stored as JSON objects; people read them as ``name: value; …``.
+    ``public``: the values of private figures (亩均税收 …) replaced, for those who may not see them."""
     if not isinstance(text, str):
         return ""
     try:
@@ -87,5 +91,6 @@ def _plain_json(text: object) -> str:
     except json.JSONDecodeError:
         return text
     if isinstance(value, dict):
-        return "；".join(f"{k}: {v}" for k, v in value.items())
+        shown = {k: (RESTRICTED if public and is_private(k) else v) for k, v in value.items()}
+        return "；".join(f"{k}: {'—' if v is None else v}" for k, v in shown.items())
     return str(value)

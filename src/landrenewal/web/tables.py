@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,8 @@ class ListSpec:
     default_sort: str
     division_column: str = "division_code"  # whose town owns each row's private figures
     multi: frozenset[str] = frozenset()  # filter columns holding "|"-joined values (a row matches any)
+    # Text columns that may quote private figures → their copy with those figures taken out.
+    public_versions: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def private(self) -> list[str]:
@@ -95,11 +97,15 @@ def filtered(frame: pd.DataFrame, spec: ListSpec, params: Mapping[str, str]) -> 
 def private_hidden(rows: pd.DataFrame, spec: ListSpec, user: User) -> pd.DataFrame:
     """``rows`` with the private figures blanked where ``user`` may not see them, and a ``restricted`` flag."""
     columns = [c for c in spec.private if c in rows.columns]
-    allowed = user.private_mask(rows[spec.division_column]) if columns else np.ones(len(rows), dtype=bool)
+    quoting = {c: p for c, p in spec.public_versions.items() if c in rows.columns}
+    hiding = bool(columns or quoting)
+    allowed = user.private_mask(rows[spec.division_column]) if hiding else np.ones(len(rows), dtype=bool)
     out = rows.copy()
     for column in columns:
         out[column] = out[column].astype("float64").where(allowed)
-    out["restricted"] = ~allowed if columns else False
+    for column, public in quoting.items():
+        out[column] = out[column].where(allowed, out[public])
+    out["restricted"] = ~allowed if hiding else False
     return out
 
 
@@ -245,9 +251,10 @@ FINDINGS = ListSpec(
         Column("clause", "政策依据", "Clause"),
         Column("milestone", "处置节点", "Milestone"),
     ),
-    search=("parcel_code", "rule_name", "evidence"),
+    search=("parcel_code", "rule_name", "evidence_public"),
     filters={"category": "category", "rule": "rule_id"},
     default_sort="parcel_code",
+    public_versions={"evidence": "evidence_public", "threshold": "threshold_public"},
 )
 
 ZONES = ListSpec(
