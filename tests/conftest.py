@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -52,13 +53,17 @@ def postgres_url() -> Iterator[str | None]:
         shutil.rmtree(started, ignore_errors=True)
 
 
-def require_postgres(url: str | None) -> str:
-    if url:
-        return url
-    reason = "no PostgreSQL + PostGIS server (set LANDRENEWAL_TEST_PG or install postgresql-15-postgis-3)"
+def unavailable(reason: str) -> NoReturn:
+    """A service a test needs is missing: under CI=true the test fails; on a workstation it is skipped."""
     if IN_CI:
         pytest.fail(f"CI=true but {reason}")
     pytest.skip(reason)
+
+
+def require_postgres(url: str | None) -> str:
+    if url:
+        return url
+    unavailable("no PostgreSQL + PostGIS server (set LANDRENEWAL_TEST_PG or install postgresql-15-postgis-3)")
 
 
 @pytest.fixture(params=["gpkg", "postgis"])

@@ -47,10 +47,6 @@ class CityView:
     class_names: dict[str, str]  # class code → its name in the evaluation's policy (A: 优先发展类 …)
     bounds: tuple[float, float, float, float] | None  # lon/lat of all parcels
 
-    def town_name(self, codes: pd.Series) -> pd.Series:
-        names = self.divisions.set_index("division_code")["name"]
-        return codes.map(names)
-
 
 def fingerprint(conn: Connection) -> tuple[Any, ...]:
     """Changes whenever an import or a run may have changed what the app shows."""
@@ -169,7 +165,9 @@ def _parcels(
             {
                 "finding_count": grouped.size(),
                 "rules": grouped["rule_id"].agg("|".join),
-                "categories": grouped["category"].agg(lambda s: "|".join(dict.fromkeys(s))),
+                "categories": ranked.drop_duplicates(["parcel_code", "category"])
+                .groupby("parcel_code", sort=False)["category"]
+                .agg("|".join),
             }
         )
         frame = frame.merge(summary, left_on="parcel_code", right_index=True, how="left")

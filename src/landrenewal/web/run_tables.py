@@ -20,6 +20,7 @@ from landrenewal.domain.access import is_private
 from landrenewal.domain.rules import RULES
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
+from landrenewal.store.frames import read_table
 from landrenewal.web.city import CityView
 
 KEPT_RUNS = 8
@@ -72,6 +73,16 @@ class RunTables:
             return found
 
         return self._get("findings", run_id, read)
+
+    def unit_classes(self, run_id: int) -> pd.DataFrame:
+        """Each unit's class and division in one evaluation run (the dashboard's years)."""
+
+        def read() -> pd.DataFrame:
+            units = schema.evaluation_units
+            with self.store.engine.connect() as conn:
+                return read_table(conn, self.store, units, ["class", "division_code"], units.c.run_id == run_id)
+
+        return self._get("unit_classes", run_id, read)
 
     def zones(self, run_id: int) -> pd.DataFrame:
         def read() -> pd.DataFrame:

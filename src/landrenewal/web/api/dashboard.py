@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 from fastapi import APIRouter
-from sqlalchemy import select
 
 from landrenewal.analysis.evaluation_runs import list_runs
 from landrenewal.analysis.results_out import CLASS_COLOURS
-from landrenewal.store import schema
 from landrenewal.web.deps import CurrentUser, State
 from landrenewal.web.tables import EVALUATION, private_hidden, records
 
@@ -67,18 +64,14 @@ def dashboard(state: State, user: CurrentUser, town: str | None = None) -> dict[
 
 
 def _trend(state: State, town: str | None) -> list[dict[str, Any]]:
-    """Per evaluation year (its newest run): units in each class, and the median 亩均税收 where allowed."""
-    units = schema.evaluation_units
+    """Per evaluation year (its newest run): how many units are in each class."""
     with state.store.engine.connect() as conn:
         newest = {run.year: run.id for run in list_runs(conn)}
-        query = select(units.c.run_id, units.c["class"], units.c.division_code).where(
-            units.c.run_id.in_(list(newest.values()))
-        )
-        rows = pd.DataFrame([tuple(r) for r in conn.execute(query)], columns=["run_id", "class", "division_code"])
-    if town:
-        rows = rows[rows["division_code"].fillna("").str.startswith(town)]
     out = []
     for year, run_id in sorted(newest.items()):
-        counts = rows.loc[rows["run_id"] == run_id, "class"].value_counts()
+        rows = state.run_tables.unit_classes(run_id)
+        if town:
+            rows = rows[rows["division_code"].fillna("").str.startswith(town)]
+        counts = rows["class"].value_counts()
         out.append({"year": year, **{c: int(counts.get(c, 0)) for c in CLASSES}})
     return out
