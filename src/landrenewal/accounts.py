@@ -14,13 +14,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, func, select
 
 from landrenewal.domain.access import AccessError, Role, User, role_of
 from landrenewal.store import schema
+from landrenewal.store.frames import plain
 
 _HASHER = PasswordHasher()
 MIN_PASSWORD = 8
@@ -266,8 +266,8 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 def audit_rows(
     conn: Connection, offset: int, limit: int, entity: str | None = None, key: str | None = None
-) -> pd.DataFrame:
-    """The audit log, newest first."""
+) -> list[dict[str, Any]]:
+    """The audit log, newest first; times as ISO text."""
     log = schema.audit_log
     query = select(log.c.at, log.c.username, log.c.action, log.c.entity, log.c.entity_key, log.c.before, log.c.after)
     if entity is not None:
@@ -275,6 +275,5 @@ def audit_rows(
     if key is not None:
         query = query.where(log.c.entity_key == key)
     rows = conn.execute(query.order_by(log.c.id.desc()).offset(offset).limit(limit))
-    return pd.DataFrame(
-        [tuple(r) for r in rows], columns=["at", "username", "action", "entity", "key", "before", "after"]
-    )
+    names = ("at", "username", "action", "entity", "key", "before", "after")
+    return [{n: plain(v) for n, v in zip(names, row, strict=True)} for row in rows]

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
-from landrenewal.analysis.evaluation_runs import latest_run, run_info, stored_policy, unit_results
-from landrenewal.analysis.identification_runs import identification_info, latest_identification, stored_findings
+from landrenewal.analysis.evaluation_runs import UNIT_COLUMNS, latest_run, run_info, stored_policy
+from landrenewal.analysis.identification_runs import FINDING_COLUMNS, identification_info, latest_identification
 from landrenewal.domain.evaluation import LISTS, STATUS
 from landrenewal.domain.indicators import INDICATORS
 from landrenewal.domain.rules import RULES
+from landrenewal.domain.units import M2_PER_MU
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
-from landrenewal.store.frames import read_table
+from landrenewal.store.frames import read_rows
 
 PARCEL_FACTS = (
     "parcel_code",
@@ -47,11 +48,12 @@ def explain_parcel(
     evaluation_run: int | None = None,
     identification_run: int | None = None,
 ) -> dict[str, Any]:
-    parcel = read_table(conn, store, schema.parcels, PARCEL_FACTS, schema.parcels.c.parcel_code == parcel_code)
-    if parcel.empty:
+    # Row by row, not frame by frame: the web app asks this once per dossier.
+    found = read_rows(conn, store, schema.parcels, PARCEL_FACTS, schema.parcels.c.parcel_code == parcel_code)
+    if not found:
         raise ParcelNotFound(f"库中没有宗地 {parcel_code} (no such parcel)")
-    facts = _plain(parcel.iloc[0].to_dict())
-    facts["area_mu"] = round(float(parcel["area_m2"].iloc[0]) / (10000 / 15), 4)
+    facts = found[0]
+    facts["area_mu"] = round(float(facts["area_m2"]) / M2_PER_MU, 4)
     ident = identification_info(conn, identification_run) if identification_run else latest_identification(conn)
     if evaluation_run is None and ident is not None:
         evaluation_run = ident.evaluation_run_id
@@ -60,60 +62,65 @@ def explain_parcel(
     if evaluation is not None:
         out["evaluation"] = _evaluation(conn, store, evaluation.id, parcel_code)
     if ident is not None:
-        found = stored_findings(conn, store, ident.id, parcel_code)
         out["identification"] = {
             "run_id": ident.id,
             "as_of": ident.as_of.isoformat(),
             "policy": ident.policy_version,
             "evaluation_run_id": ident.evaluation_run_id,
         }
-        out["findings"] = finding_records(found)
+        out["findings"] = parcel_findings(conn, store, ident.id, [parcel_code])
     return out
 
 
-def finding_records(found: pd.DataFrame) -> list[dict[str, Any]]:
+def parcel_findings(conn: Connection, store: Store, run_id: int, parcel_codes: list[str]) -> list[dict[str, Any]]:
+    """The findings of one identification run on these parcels, as ``finding_records`` gives them."""
+    if not parcel_codes:
+        return []
+    table = schema.findings
+    where = (table.c.run_id == run_id) & table.c.parcel_code.in_(parcel_codes)
+    rows = read_rows(conn, store, table, FINDING_COLUMNS, where, order_by=("parcel_code", "rule_id"))
+    return finding_records(rows)
+
+
+def finding_records(found: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Stored findings as plain records: evidence and threshold parsed, the rule's name beside its id."""
     return [
         {
-            "parcel_code": r.parcel_code,
-            "rule_id": r.rule_id,
-            "rule_name": RULES[str(r.rule_id)].zh if str(r.rule_id) in RULES else str(r.rule_id),
-            "category": r.category,
-            "evidence": json.loads(str(r.evidence)),
-            "threshold": json.loads(str(r.threshold)),
-            "clause": r.clause,
-            "milestone": r.milestone if isinstance(r.milestone, str) else None,
+            "parcel_code": r["parcel_code"],
+            "rule_id": r["rule_id"],
+            "rule_name": RULES[str(r["rule_id"])].zh if str(r["rule_id"]) in RULES else str(r["rule_id"]),
+            "category": r["category"],
+            "evidence": json.loads(str(r["evidence"])),
+            "threshold": json.loads(str(r["threshold"])),
+            "clause": r["clause"],
+            "milestone": r["milestone"] if isinstance(r["milestone"], str) else None,
         }
-        for r in found.itertuples(index=False)
+        for r in found
     ]
 
 
 def _evaluation(conn: Connection, store: Store, run_id: int, parcel_code: str) -> dict[str, Any] | None:
     info = run_info(conn, run_id)
-    links = read_table(
-        conn,
-        store,
-        schema.evaluation_parcels,
-        ["unit_key", "land_mu"],
-        (schema.evaluation_parcels.c.run_id == run_id) & (schema.evaluation_parcels.c.parcel_code == parcel_code),
-    )
+    links = schema.evaluation_parcels
+    unit_key = conn.execute(
+        select(links.c.unit_key).where((links.c.run_id == run_id) & (links.c.parcel_code == parcel_code)).limit(1)
+    ).scalar()
     head: dict[str, Any] = {"run_id": run_id, "year": info.year, "policy": info.policy_version}
-    if links.empty:
+    if unit_key is None:
         return head | {"status": "no_user", "note": f"{info.year} 年无企业使用该宗地 (no enterprise used it that year)"}
-    unit_key = str(links["unit_key"].iloc[0])
-    unit = unit_results(conn, store, run_id, [unit_key])
-    row = unit.iloc[0]
+    row, usccs = _unit(conn, store, run_id, str(unit_key))
     policy = stored_policy(conn, run_id)
     names = policy.values.get("evaluation.classes.names")
     scale = "above" if str(row["list"]).endswith("above") else "below"
     weights = policy.values.get(f"evaluation.{scale}_scale.weights")
     benchmarks = policy.values.get(f"evaluation.{scale}_scale.benchmarks")
-    enterprises = read_table(
+    enterprises = read_rows(
         conn,
         store,
         schema.enterprises,
         ["uscc", "name", "scale", "industry_code"],
-        schema.enterprises.c.uscc.in_(unit["uscc"].tolist()),
+        schema.enterprises.c.uscc.in_(usccs),
+        order_by=("uscc",),
     )
     parts = [
         {
@@ -132,16 +139,16 @@ def _evaluation(conn: Connection, store: Store, run_id: int, parcel_code: str) -
     change = None
     if previous is not None:
         members = schema.evaluation_members
-        where = (members.c.run_id == previous.id) & members.c.uscc.in_(unit["uscc"].tolist())
-        keys = read_table(conn, store, members, ["unit_key"], where)["unit_key"].unique().tolist()
-        mine = unit_results(conn, store, previous.id, keys)
-        if not mine.empty:
+        where = (members.c.run_id == previous.id) & members.c.uscc.in_(usccs)
+        keys = sorted(conn.execute(select(members.c.unit_key).where(where)).scalars())  # ORDER BY: see _unit
+        if keys:
+            mine, _ = _unit(conn, store, previous.id, str(keys[0]))
             change = {
                 "run_id": previous.id,
                 "year": previous.year,
-                "class": mine["class"].iloc[0],
-                "score": _number(mine["score"].iloc[0]),
-                "score_change": _change(_number(row["score"]), _number(mine["score"].iloc[0])),
+                "class": mine["class"],
+                "score": _number(mine["score"]),
+                "score_change": _change(_number(row["score"]), _number(mine["score"])),
             }
     return head | {
         "unit_key": unit_key,
@@ -150,7 +157,7 @@ def _evaluation(conn: Connection, store: Store, run_id: int, parcel_code: str) -
         "status": row["status"],
         "status_name": STATUS.get(str(row["status"])),
         "class": row["class"],
-        "class_name": None if names is None or pd.isna(row["class"]) else names.value.get(row["class"]),
+        "class_name": None if names is None or row["class"] is None else names.value.get(row["class"]),
         "score": _number(row["score"]),
         "rank": _number(row["rank"]),
         "rank_size": _number(row["rank_size"]),
@@ -158,11 +165,21 @@ def _evaluation(conn: Connection, store: Store, run_id: int, parcel_code: str) -
         "rank_industry_size": _number(row["rank_industry_size"]),
         "land_mu": _number(row["land_mu"]),
         "filled_with_list_mean": [x for x in str(row["filled"] or "").split() if x],
-        "enterprises": [_plain(r) for r in enterprises.to_dict("records")],
+        "enterprises": enterprises,
         "score_breakdown": parts,
         "previous_year": change,
         "sources": {k: v.source for k, v in policy.values.items() if k.startswith("evaluation.")},
     }
+
+
+def _unit(conn: Connection, store: Store, run_id: int, unit_key: str) -> tuple[dict[str, Any], list[str]]:
+    """One evaluation unit's stored result and its enterprises."""
+    units, members = schema.evaluation_units, schema.evaluation_members
+    row = read_rows(conn, store, units, UNIT_COLUMNS, (units.c.run_id == run_id) & (units.c.unit_key == unit_key))[0]
+    where = (members.c.run_id == run_id) & (members.c.unit_key == unit_key)
+    # Sorted here: ORDER BY uscc would lead SQLite to the (run_id, uscc) index and a scan of the run.
+    usccs = sorted(conn.execute(select(members.c.uscc).where(where)).scalars())
+    return row, usccs
 
 
 def _change(now: float | None, before: float | None) -> float | None:
@@ -174,17 +191,3 @@ def _number(value: Any) -> float | int | None:
         return None
     number = float(value)
     return int(number) if number.is_integer() and abs(number) < 2**53 else round(number, 6)
-
-
-def _plain(record: Mapping[Any, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in record.items():
-        if isinstance(value, pd.Timestamp):
-            out[str(key)] = value.date().isoformat()
-        elif value is None or (not isinstance(value, str) and pd.isna(value)):
-            out[str(key)] = None
-        elif isinstance(value, float):
-            out[str(key)] = round(value, 6)
-        else:
-            out[str(key)] = value
-    return out

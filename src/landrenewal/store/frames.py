@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Date, Table, func, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -47,6 +51,38 @@ def read_table(
         else:
             frame["geom"] = geometry.from_wkb(raw) if store.is_postgis else geometry.from_gpkg(raw)
     return frame
+
+
+def read_rows(
+    conn: Connection,
+    store: Store,
+    table: Table,
+    columns: Sequence[str] | None = None,
+    where: ColumnElement[bool] | None = None,
+    order_by: Sequence[str] = (),
+) -> list[dict[str, Any]]:
+    """A handful of rows (one parcel's, one enterprise's) as JSON-ready dicts: dates as ISO text,
+    no geometry. A frame costs a millisecond or more to build, many times the indexed query."""
+    names = [n for n in (columns if columns is not None else [c.name for c in table.columns]) if n != "geom"]
+    query = select(*(table.c[n] for n in names))
+    if where is not None:
+        query = query.where(where)
+    if order_by:
+        query = query.order_by(*(table.c[n] for n in order_by))
+    return [{n: plain(v) for n, v in zip(names, row, strict=True)} for row in conn.execute(query)]
+
+
+def plain(value: Any) -> Any:
+    """A value from the store (or a frame) as JSON has it: dates and times as ISO text, NaN as None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
 
 
 # A list of keys is looked up this many at a time (under SQLite's and PostgreSQL's limits of bound

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from pyproj import Transformer
+from pyproj.transformer import TransformerUnsafe
 
 WEB_MERCATOR = 3857
 LONLAT = 4326
@@ -100,25 +101,30 @@ def project(geoms: Geometries, source: int, target: int) -> Geometries:
     """Geometries (one, or an array; None passes through) from one EPSG to another, x/y as east/north."""
     if source == target:
         return geoms
-    transformer = _transformer(source, target)
+    transformer, lock = _transformer(source, target)
 
     def move(coords: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         x, y = transformer.transform(coords[:, 0], coords[:, 1])
         return np.column_stack([x, y])
 
-    return shapely.transform(geoms, move)
+    with lock:
+        return shapely.transform(geoms, move)
 
 
-_local = threading.local()
+_made: dict[tuple[int, int], tuple[Transformer, threading.Lock]] = {}
+_making = threading.Lock()
 
 
-def _transformer(source: int, target: int) -> Transformer:
-    """A Transformer of this thread's own (one is not safe to share between threads, and making one
-    costs some 50 ms: too much for each dossier)."""
-    kept: dict[tuple[int, int], Transformer] = _local.__dict__.setdefault("transformers", {})
-    if (source, target) not in kept:
-        kept[(source, target)] = Transformer.from_crs(source, target, always_xy=True)
-    return kept[(source, target)]
+def _transformer(source: int, target: int) -> tuple[Transformer, threading.Lock]:
+    """One transformer per pair of CRS for the process, used by one thread at a time. pyproj's own
+    thread safety makes a new one for each thread that touches it (~50 ms), and the server's
+    worker threads come and go; a lock is far cheaper than that for a dossier's one polygon."""
+    with _making:
+        if (source, target) not in _made:
+            made = Transformer.from_crs(source, target, always_xy=True)
+            # Unsafe only when shared without a lock: ours always holds one.
+            _made[(source, target)] = (Transformer(TransformerUnsafe(made._transformer)), threading.Lock())
+        return _made[(source, target)]
 
 
 def to_mercator(geoms: Geometries, epsg: int) -> Geometries:

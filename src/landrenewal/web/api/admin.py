@@ -17,7 +17,6 @@ from landrenewal.analysis.zone_runs import list_zone_runs
 from landrenewal.domain.policy import PolicyError
 from landrenewal.policyfiles import resolve_policy, shipped_ids
 from landrenewal.web.deps import Administrator, ApiError, CurrentUser, State
-from landrenewal.web.tables import records
 
 router = APIRouter(prefix="/api", tags=["admin"])
 
@@ -79,7 +78,7 @@ def audit(state: State, admin: Administrator, page: int = 1, page_size: int = 50
         raise ApiError(422, "invalid", "page ≥ 1, 1 ≤ page_size ≤ 500")
     with state.store.engine.connect() as conn:
         rows = accounts.audit_rows(conn, (page - 1) * page_size, page_size)
-    return {"items": records(rows), "page": page, "page_size": page_size}
+    return {"items": rows, "page": page, "page_size": page_size}
 
 
 def _plain(items: list[Any]) -> list[dict[str, Any]]:

@@ -1,28 +1,33 @@
-"""一地一档 and 一企一档: everything about one parcel or one enterprise, private figures scoped."""
+"""一地一档 and 一企一档: everything about one parcel or one enterprise, private figures scoped.
+
+Read row by row (store.frames.read_rows), not as frames: a dossier is a handful of rows, and
+building frames for them cost more than the indexed queries themselves.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-import pandas as pd
+import numpy as np
 import shapely
 from fastapi import APIRouter
 from sqlalchemy import Connection, select
 
 from landrenewal import accounts
-from landrenewal.analysis.evaluation_runs import list_runs
-from landrenewal.analysis.explain import ParcelNotFound, explain_parcel, finding_records
-from landrenewal.analysis.identification_runs import FINDING_COLUMNS
+from landrenewal.analysis.explain import ParcelNotFound, explain_parcel, parcel_findings
 from landrenewal.domain.access import is_private
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.store import schema
-from landrenewal.store.frames import read_table
+from landrenewal.store.frames import plain, read_rows
 from landrenewal.tiles.mercator import to_lonlat
 from landrenewal.web.deps import ApiError, CurrentUser, State, not_found
-from landrenewal.web.tables import records
 
 router = APIRouter(prefix="/api", tags=["dossiers"])
+
+RESTRICTED = "无权查看 (restricted)"
+METRIC_COLUMNS = [f.name for f in ENTITIES["metrics"].fields if f.name not in ("uscc", "year")]
+
 
 RESTRICTED = "无权查看 (restricted)"
 METRIC_COLUMNS = [f.name for f in ENTITIES["metrics"].fields if f.name not in ("uscc", "year")]
@@ -44,50 +49,53 @@ def _hide_evidence(found: list[dict[str, Any]], allowed: bool) -> list[dict[str,
     return found
 
 
-def _metrics(conn: Connection, state: State, usccs: list[str]) -> pd.DataFrame:
+def _metrics(conn: Connection, state: State, usccs: list[str]) -> list[dict[str, Any]]:
     table = schema.metrics
-    return read_table(conn, state.store, table, ["uscc", "year", *METRIC_COLUMNS], table.c.uscc.in_(usccs)).sort_values(
-        ["uscc", "year"]
-    )
+    columns = ["uscc", "year", *METRIC_COLUMNS]
+    return read_rows(conn, state.store, table, columns, table.c.uscc.in_(usccs), order_by=("uscc", "year"))
 
 
 def _history(conn: Connection, entity: str, key: str) -> list[dict[str, Any]]:
-    rows = accounts.audit_rows(conn, 0, 50, entity=entity, key=key)
-    return records(rows.drop(columns=["before", "after"]))
+    return _without(accounts.audit_rows(conn, 0, 50, entity=entity, key=key), "before", "after")
+
+
+def _by_start(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Occupancy in the order it began; an unknown start last."""
+    return sorted(rows, key=lambda r: (r["start_date"] is None, r["start_date"] or ""))
+
+
+def _without(rows: list[dict[str, Any]], *columns: str) -> list[dict[str, Any]]:
+    return [{k: v for k, v in row.items() if k not in columns} for row in rows]
 
 
 @router.get("/parcels/{code}", summary="一地一档 Parcel dossier")
 def parcel_dossier(code: str, state: State, user: CurrentUser) -> dict[str, Any]:
     view = state.view()
-    with state.store.engine.connect() as conn:
+    store = state.store
+    with store.engine.connect() as conn:
         try:
-            explained = explain_parcel(conn, state.store, code)
+            explained = explain_parcel(conn, store, code)
         except ParcelNotFound:
             raise not_found(f"宗地 {code}") from None
-        table = schema.parcels
-        row = read_table(conn, state.store, table, None, table.c.parcel_code == code)
-        buildings = read_table(conn, state.store, schema.buildings, None, schema.buildings.c.parcel_code == code)
-        buildings = buildings.drop(columns=["id", "geom"])
-        occupancy = read_table(conn, state.store, schema.occupancy, None, schema.occupancy.c.parcel_code == code)
-        names = read_table(
-            conn,
-            state.store,
-            schema.enterprises,
-            ["uscc", "name", "division_code"],
-            schema.enterprises.c.uscc.in_(occupancy["uscc"].tolist()),
-        )
-        metrics = _metrics(conn, state, occupancy["uscc"].tolist())
-        classes = _classes_over_runs(conn, state, code)
+        facts = read_rows(conn, store, schema.parcels, None, schema.parcels.c.parcel_code == code)[0]
+        buildings = read_rows(conn, store, schema.buildings, None, schema.buildings.c.parcel_code == code)
+        occupancy = read_rows(conn, store, schema.occupancy, None, schema.occupancy.c.parcel_code == code)
+        usccs = sorted({str(r["uscc"]) for r in occupancy})
+        companies = schema.enterprises
+        names = {
+            r["uscc"]: r
+            for r in read_rows(conn, store, companies, ["uscc", "name", "division_code"], companies.c.uscc.in_(usccs))
+        }
+        metrics = _metrics(conn, state, usccs)
+        classes = _classes_over_runs(conn, code)
         history = _history(conn, "parcels", code)
-    facts = row.drop(columns=["id", "geom"]).iloc[0]
-    division = str(facts["division_code"])
-    allowed = user.sees_private(division)
-    summary = view.parcels[view.parcels["parcel_code"] == code].iloc[0]
-    geom = row["geom"].iloc[0]
-    shape = None
-    if geom is not None and view.epsg:
-        shape = to_lonlat(shapely.simplify(geom, 0.1), view.epsg)
-    enterprises = occupancy.drop(columns=["id"]).merge(names, on="uscc", how="left").sort_values("start_date")
+    allowed = user.sees_private(str(facts["division_code"]))
+    summary = view.parcel(code) or {}
+    position = view.parcel_rows.get(code)
+    geom = view.geoms[position] if position is not None else None
+    shape = to_lonlat(shapely.simplify(geom, 0.1), view.epsg) if geom is not None and view.epsg else None
+    unnamed = {"name": None, "division_code": None}
+    enterprises = [row | unnamed | names.get(row["uscc"], {}) for row in _without(occupancy, "id")]
     evaluation = explained["evaluation"]
     if evaluation is not None and not allowed:
         for part in evaluation.get("score_breakdown", []):
@@ -96,42 +104,41 @@ def parcel_dossier(code: str, state: State, user: CurrentUser) -> dict[str, Any]
         evaluation["restricted"] = True
     elif evaluation is not None:
         evaluation["restricted"] = False
-    findings = explained["findings"]
     zone = None
-    if view.zone_run is not None and int(summary["zone_no"]):
+    if view.zone_run is not None and summary.get("zone_no"):
         zones = state.run_tables.zones(view.zone_run.id)
-        z = zones[zones["zone_no"] == int(summary["zone_no"])].iloc[0]
+        z = zones.iloc[int(np.flatnonzero(zones["zone_no"].to_numpy() == int(summary["zone_no"]))[0])]
         zone = {
             "run_id": view.zone_run.id,
             "zone_no": int(z["zone_no"]),
             "area_mu": float(z["area_mu"]),
             "verdict": z["verdict"],
         }
-    parcel = records(facts.to_frame().T)[0] | {
-        "area_mu": float(summary["area_mu"]),
-        "town_name": summary["town_name"],
-        "village_name": summary["village_name"],
-        "class": summary["class"],
+    parcel = _without([facts], "id")[0] | {
+        "area_mu": summary.get("area_mu", explained["parcel"]["area_mu"]),
+        "town_name": summary.get("town_name"),
+        "village_name": summary.get("village_name"),
+        "class": summary.get("class", ""),
         "labels": _labels("parcels") | {"area_mu": "图形面积（亩）", "area_m2": "图形面积（m²）"},
     }
     return {
         "parcel": parcel,
         "geometry": json.loads(shapely.to_geojson(shape)) if shape is not None else None,
         "bbox": list(shapely.bounds(shape)) if shape is not None else None,
-        "buildings": records(buildings),
-        "enterprises": records(enterprises),
-        "metrics": records(metrics) if allowed else None,
+        "buildings": _without(buildings, "id"),
+        "enterprises": _by_start(enterprises),
+        "metrics": metrics if allowed else None,
         "restricted": not allowed,
         "evaluation": evaluation,
         "identification": explained["identification"],
-        "findings": _hide_evidence(findings, allowed),
+        "findings": _hide_evidence(explained["findings"], allowed),
         "zone": zone,
         "classes": classes,
         "history": history,
     }
 
 
-def _classes_over_runs(conn: Connection, state: State, code: str) -> list[dict[str, Any]]:
+def _classes_over_runs(conn: Connection, code: str) -> list[dict[str, Any]]:
     """The parcel's class in every evaluation run (its history of 亩均 results)."""
     links, units, runs = schema.evaluation_parcels, schema.evaluation_units, schema.evaluation_runs
     rows = conn.execute(
@@ -150,80 +157,70 @@ def _classes_over_runs(conn: Connection, state: State, code: str) -> list[dict[s
 @router.get("/enterprises/{uscc}", summary="一企一档 Enterprise dossier")
 def enterprise_dossier(uscc: str, state: State, user: CurrentUser) -> dict[str, Any]:
     view = state.view()
-    with state.store.engine.connect() as conn:
+    store = state.store
+    with store.engine.connect() as conn:
         table = schema.enterprises
-        row = read_table(conn, state.store, table, None, table.c.uscc == uscc)
-        if row.empty:
+        found = read_rows(conn, store, table, None, table.c.uscc == uscc)
+        if not found:
             raise not_found(f"企业 {uscc}")
-        occupancy = read_table(conn, state.store, schema.occupancy, None, schema.occupancy.c.uscc == uscc)
+        occupancy = read_rows(conn, store, schema.occupancy, None, schema.occupancy.c.uscc == uscc)
+        codes = sorted({str(r["parcel_code"]) for r in occupancy})
         metrics = _metrics(conn, state, [uscc])
-        evaluations = _evaluations(conn, state, uscc)
-        found = _findings_of(conn, state, occupancy["parcel_code"].tolist(), view)
+        evaluations = _evaluations(conn, uscc)
+        ident = view.identification
+        findings = parcel_findings(conn, store, ident.id, codes) if ident is not None else []
         history = _history(conn, "enterprises", uscc)
-    facts = row.drop(columns=["id"]).iloc[0]
+    facts = _without(found, "id")[0]
     allowed = user.sees_private(str(facts["division_code"]))
-    parcels = occupancy.drop(columns=["id", "uscc"]).merge(
-        view.parcels[["parcel_code", "area_mu", "town_name", "class"]], on="parcel_code", how="left"
-    )
+    parcels = []
+    for row in _without(occupancy, "id", "uscc"):
+        summary = view.parcel(str(row["parcel_code"])) or {}
+        parcels.append(row | {k: summary.get(k) for k in ("area_mu", "town_name", "class")})
     if not allowed:
-        evaluations = evaluations.assign(tax_per_mu=None, value_added_per_mu=None)
-    names = view.divisions.set_index("division_code")["name"]
-    enterprise = records(facts.to_frame().T)[0] | {
-        "town_name": names.get(str(facts["division_code"])[:9]),
-        "labels": _labels("enterprises"),
-    }
+        evaluations = [row | {"tax_per_mu": None, "value_added_per_mu": None} for row in evaluations]
+    names = dict(zip(view.divisions["division_code"], view.divisions["name"], strict=True))
+    enterprise = facts | {"town_name": names.get(str(facts["division_code"])[:9]), "labels": _labels("enterprises")}
     return {
         "enterprise": enterprise,
-        "parcels": records(parcels.sort_values("start_date")),
-        "metrics": records(metrics.drop(columns=["uscc"])) if allowed else None,
+        "parcels": _by_start(parcels),
+        "metrics": _without(metrics, "uscc") if allowed else None,
         "metric_labels": _labels("metrics"),
         "restricted": not allowed,
-        "evaluations": records(evaluations),
-        "findings": _hide_evidence(found, allowed),
+        "evaluations": evaluations,
+        "findings": _hide_evidence(findings, allowed),
         "history": history,
     }
 
 
-def _evaluations(conn: Connection, state: State, uscc: str) -> pd.DataFrame:
-    members, units = schema.evaluation_members, schema.evaluation_units
-    out = []
-    for run in list_runs(conn):
-        row = conn.execute(
-            select(
-                units.c["class"],
-                units.c.score,
-                units.c.rank,
-                units.c.rank_size,
-                units.c.tax_per_mu,
-                units.c.value_added_per_mu,
-            )
-            .join(members, (members.c.run_id == units.c.run_id) & (members.c.unit_key == units.c.unit_key))
-            .where((members.c.run_id == run.id) & (members.c.uscc == uscc))
-        ).first()
-        if row is not None:
-            out.append({"run_id": run.id, "year": run.year, **row._asdict()})
-    return pd.DataFrame(
-        out, columns=["run_id", "year", "class", "score", "rank", "rank_size", "tax_per_mu", "value_added_per_mu"]
-    )
-
-
-def _findings_of(conn: Connection, state: State, codes: list[str], view: Any) -> list[dict[str, Any]]:
-    """The findings of the latest identification on these parcels (read by parcel, not the whole run)."""
-    if view.identification is None or not codes:
-        return []
-    table = schema.findings
-    where = (table.c.run_id == view.identification.id) & table.c.parcel_code.in_(codes)
-    found = read_table(conn, state.store, table, FINDING_COLUMNS, where).sort_values(["parcel_code", "rule_id"])
-    return finding_records(found)
+def _evaluations(conn: Connection, uscc: str) -> list[dict[str, Any]]:
+    """The result of the enterprise's unit in every evaluation run."""
+    members, units, runs = schema.evaluation_members, schema.evaluation_units, schema.evaluation_runs
+    rows = conn.execute(
+        select(
+            runs.c.id.label("run_id"),
+            runs.c.year,
+            units.c["class"],
+            units.c.score,
+            units.c.rank,
+            units.c.rank_size,
+            units.c.tax_per_mu,
+            units.c.value_added_per_mu,
+        )
+        .join(members, members.c.run_id == runs.c.id)
+        .join(units, (units.c.run_id == members.c.run_id) & (units.c.unit_key == members.c.unit_key))
+        .where(members.c.uscc == uscc)
+        .order_by(runs.c.id)
+    ).mappings()
+    return [{k: plain(v) for k, v in row.items()} for row in rows]
 
 
 @router.get("/enterprises/{uscc}/metrics", summary="企业经营指标 An enterprise's yearly figures (private)")
 def enterprise_metrics(uscc: str, state: State, user: CurrentUser) -> list[dict[str, Any]]:
     with state.store.engine.connect() as conn:
         table = schema.enterprises
-        row = read_table(conn, state.store, table, ["division_code"], table.c.uscc == uscc)
-        if row.empty:
+        found = read_rows(conn, state.store, table, ["division_code"], table.c.uscc == uscc)
+        if not found:
             raise not_found(f"企业 {uscc}")
-        if not user.sees_private(str(row["division_code"].iloc[0])):
+        if not user.sees_private(str(found[0]["division_code"])):
             raise ApiError(403, "forbidden", "无权查看其他镇街企业的经营指标 (another town's private figures)")
-        return records(_metrics(conn, state, [uscc]).drop(columns=["uscc"]))
+        return _without(_metrics(conn, state, [uscc]), "uscc")
