@@ -340,4 +340,3 @@ def plan(
         if out is not None:
             console.print(f"已写入 (written) {out}")
     raise typer.Exit(int(Exit.OK if checked.ok else Exit.REFUSED))
-

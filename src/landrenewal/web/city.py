@@ -58,7 +58,7 @@ class CityView:
         row = self.parcel_rows.get(code)
         if row is None:
             return None
-        return {k: plain(v) for k, v in self.parcels.iloc[row].to_dict().items()}
+        return {str(k): plain(v) for k, v in self.parcels.iloc[row].to_dict().items()}
 
 
 def fingerprint(conn: Connection) -> tuple[Any, ...]:

@@ -146,4 +146,3 @@ for _path, (_spec, _) in SOURCES.items():
         summary=f"{_spec.name} 导出 (xlsx | gpkg | geojson)",
         response_class=FileResponse,
     )
-
