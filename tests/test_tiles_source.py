@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -265,3 +266,38 @@ def test_below_the_detail_zoom_a_tile_carries_only_the_coarse_properties() -> No
     assert coarse and detailed
     assert all(set(f["properties"]) <= {"cls", "town"} for f in coarse)
     assert any({"code", "mu", "zone"} <= set(f["properties"]) for f in detailed)
+
+
+def test_the_tiles_a_parcel_reaches_are_those_with_its_bounds(block: tuple[np.ndarray, ParcelTiles]) -> None:
+    geoms, source = block
+    drawn = geoms[np.array([g is not None for g in geoms])]
+    for z in (10, 14, 17):
+        expected = set()
+        for b in shapely.bounds(drawn):
+            x0, x1, y0, y1 = tile_range(tuple(b), z)
+            expected |= {(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)}
+        assert {tuple(t) for t in source.reached(z).tolist()} == expected
+    assert len(source.reached(17)) > len(source.reached(14)) >= 1
+
+
+def test_seeded_tiles_are_the_rendered_ones_and_outlast_the_cache(block: tuple[np.ndarray, ParcelTiles]) -> None:
+    geoms, _ = block
+    source = ParcelTiles(geoms, np.arange(len(geoms)), properties(len(geoms)), cache_size=1)
+    count, held = source.seed(14, max_bytes=1 << 30)
+    expected = {(z, x, y): source.render(z, x, y) for z in range(15) for x, y in source.reached(z).tolist()}
+    assert count == len(expected) and held == sum(len(b) for b in expected.values())
+    for x, y in _tiles_of(geoms, 17)[:4]:  # through the LRU of one tile, which the seeded ones are not in
+        source.tile(17, x, y)
+    for key, data in expected.items():
+        assert source.cached(*key) == data and source.tile(*key) == data
+
+
+def test_seeding_stops_at_its_byte_limit_and_on_request(block: tuple[np.ndarray, ParcelTiles]) -> None:
+    geoms, _ = block
+    source = ParcelTiles(geoms, np.arange(len(geoms)), properties(len(geoms)))
+    first = len(source.render(0, 0, 0))
+    assert source.seed(16, max_bytes=first) == (1, first)  # z0 only: z1's tile no longer fits
+    stopped = threading.Event()
+    stopped.set()
+    fresh = ParcelTiles(geoms, np.arange(len(geoms)), properties(len(geoms)))
+    assert fresh.seed(16, max_bytes=1 << 30, stop=stopped) == (0, 0)

@@ -83,18 +83,17 @@ def tile_for_lonlat(lon: float, lat: float, z: int) -> tuple[int, int]:
 
 def tile_range(bounds: Bounds, z: int) -> tuple[int, int, int, int]:
     """First and last x, first and last y (inclusive) of the zoom-z tiles meeting EPSG:3857 bounds."""
-    n, size = 1 << z, tile_size(z)
-    west, south, east, north = bounds
+    x0, x1, y0, y1 = tile_ranges(np.asarray([bounds], dtype=np.float64), z)[0].tolist()
+    return x0, x1, y0, y1
 
-    def clamp(v: float) -> int:
-        return min(max(math.floor(v), 0), n - 1)
 
-    return (
-        clamp((west + HALF_WORLD) / size),
-        clamp((east + HALF_WORLD) / size),
-        clamp((HALF_WORLD - north) / size),
-        clamp((HALF_WORLD - south) / size),
+def tile_ranges(bounds: npt.NDArray[np.float64], z: int) -> npt.NDArray[np.int64]:
+    """``tile_range`` of many bounds at once (rows of west, south, east, north): rows of x0, x1, y0, y1."""
+    size = tile_size(z)
+    edges = np.column_stack(
+        [bounds[:, 0] + HALF_WORLD, bounds[:, 2] + HALF_WORLD, HALF_WORLD - bounds[:, 3], HALF_WORLD - bounds[:, 1]]
     )
+    return np.clip(np.floor(edges / size), 0, (1 << z) - 1).astype(np.int64)
 
 
 def project(geoms: Geometries, source: int, target: int) -> Geometries:

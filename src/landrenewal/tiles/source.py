@@ -13,6 +13,8 @@ per parcel. A tile then is one tree query and array work over the parcels it mee
   on the map at every zoom. A dot is drawn by the one tile holding its anchor, never twice.
 
 Encoded tiles are kept in a bounded LRU cache; ``tile`` may be called from many threads at once.
+``seed`` renders the low zooms ahead (as GeoWebCache or MapProxy seed a cache) and keeps them
+outside the LRU: there a tile holds thousands of parcels and costs the most to cut.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from landrenewal.tiles.mercator import check_tile, tile_bounds
+from landrenewal.tiles.mercator import check_tile, tile_bounds, tile_ranges
 from landrenewal.tiles.mvt import EXTENT, Column, Polygons, clean_polygons, encode_clean_layer
 
 IntArray = npt.NDArray[np.int64]
@@ -101,6 +103,7 @@ class ParcelTiles:
         self._tree = shapely.STRtree(self._geoms)
         self._tree.query(shapely.box(0, 0, 1, 1))  # GEOS may build the tree on a first query: not in threads
 
+        self._seeded: dict[tuple[int, int, int], bytes] = {}
         self._cache: OrderedDict[tuple[int, int, int], bytes] = OrderedDict()
         self._cache_size, self._cache_bytes, self._cached_bytes = cache_size, cache_bytes, 0
         self._lock = threading.Lock()
@@ -121,6 +124,9 @@ class ParcelTiles:
         """The encoded tile (b"" when no parcel reaches it)."""
         check_tile(z, x, y)
         key = (z, x, y)
+        seeded = self._seeded.get(key)
+        if seeded is not None:
+            return seeded
         with self._lock:
             found = self._cache.get(key)
             if found is not None:
@@ -139,6 +145,9 @@ class ParcelTiles:
 
     def cached(self, z: int, x: int, y: int) -> bytes | None:
         """The tile if it is in the cache (None otherwise): cheap enough for an event loop."""
+        seeded = self._seeded.get((z, x, y))
+        if seeded is not None:
+            return seeded
         with self._lock:
             found = self._cache.get((z, x, y))
             if found is not None:
@@ -191,6 +200,36 @@ class ParcelTiles:
         }
         shapes_drawn = Polygons.concat([clean, _squares(corner[:, 0], corner[:, 1], self.dot_units)])
         return encode_clean_layer(self.layer, shapes_drawn, self._ids[drawn], columns, self.extent)
+
+    def reached(self, z: int) -> npt.NDArray[np.int64]:
+        """The (x, y) of every tile at zoom ``z`` that some parcel's bounding box reaches, sorted."""
+        if not len(self._bounds):
+            return np.empty((0, 2), dtype=np.int64)
+        x0, x1, y0, y1 = tile_ranges(self._bounds, z).T
+        width, count = x1 - x0 + 1, (x1 - x0 + 1) * (y1 - y0 + 1)
+        # Every tile of every parcel's range: parcel i's k-th tile is (x0 + k % width, y0 + k // width).
+        row = np.repeat(np.arange(len(count)), count)
+        k = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        tiles = np.column_stack([x0[row] + k % width[row], y0[row] + k // width[row]])
+        return np.unique(tiles, axis=0)
+
+    def seed(self, max_zoom: int, max_bytes: int, stop: threading.Event | None = None) -> tuple[int, int]:
+        """Render every tile a parcel reaches from zoom 0 to ``max_zoom``, lowest zoom first, and
+        keep them for good (until ``max_bytes`` are held, or ``stop`` is set); tiles and bytes held."""
+        held = sum(len(b) for b in self._seeded.values())
+        for z in range(max_zoom + 1):
+            for x, y in self.reached(z).tolist():
+                if stop is not None and stop.is_set():
+                    return len(self._seeded), held
+                key = (z, x, y)
+                if key in self._seeded:
+                    continue
+                data = self.render(z, x, y)
+                if held + len(data) > max_bytes:
+                    return len(self._seeded), held
+                self._seeded[key] = data  # one dict store: atomic, readers need no lock
+                held += len(data)
+        return len(self._seeded), held
 
     def cache_info(self) -> tuple[int, int]:
         """Tiles and bytes held in the cache."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         run_tables=RunTables(store),
         sessions=SessionCache(settings.session_check_s),
     )
+    # The tile source (and the seeding of its low zooms) is made before anyone asks for a map.
+    threading.Thread(target=app.state.landrenewal.tiles, name="tile-source", daemon=True).start()
     for module in (session, lists, maps, dossiers, dashboard, imports, admin):
         app.include_router(module.router)
 
@@ -76,6 +79,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return _error(500, "server_error", "服务器内部错误，已记录日志 (internal error; logged)")
 
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+
+    @app.get("/api/health", summary="运行状态 Liveness and readiness (no login)")
+    async def health() -> dict[str, Any]:
+        state: AppState = app.state.landrenewal
+        return {"status": "ok", "tiles_ready": state.tiles_ready.is_set()}
 
     @app.get("/", include_in_schema=False)
     @app.get("/login", include_in_schema=False)

@@ -82,6 +82,9 @@ class AppState:
     sessions: SessionCache
     _tiles: tuple[tuple[object, ...], ParcelTiles] | None = field(default=None)
     _tiles_lock: threading.Lock = field(default_factory=threading.Lock)
+    _seeding: threading.Event = field(default_factory=threading.Event)
+    # Set once the current tile source exists and its low zooms are rendered.
+    tiles_ready: threading.Event = field(default_factory=threading.Event)
 
     def view(self) -> CityView:
         return self.live.get()
@@ -101,8 +104,24 @@ class AppState:
             return current[1]
         with self._tiles_lock:
             if self._tiles is None or self._tiles[0] != view.fingerprint:
+                self._seeding.set()  # the old source's seeding, if still running, has no more use
                 self._tiles = (view.fingerprint, tile_source(view, self.settings.tile_cache))
+                self._seeding = self._seed(self._tiles[1])
             return self._tiles[1]
+
+    def _seed(self, source: ParcelTiles) -> threading.Event:
+        """Render the low zooms of a new tile source in the background; the event stops it."""
+        stop = threading.Event()
+        self.tiles_ready.clear()
+
+        def seed() -> None:
+            if self.settings.tile_seed_zoom >= 0:
+                source.seed(self.settings.tile_seed_zoom, self.settings.tile_seed_mib * 1024 * 1024, stop)
+            if not stop.is_set():
+                self.tiles_ready.set()
+
+        threading.Thread(target=seed, name="tile-seed", daemon=True).start()
+        return stop
 
 
 def tile_source(view: CityView, cache: int) -> ParcelTiles:

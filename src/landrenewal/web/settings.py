@@ -28,6 +28,10 @@ class Settings:
     session_check_s: float = 2.0
     # Encoded tiles kept in memory.
     tile_cache: int = 4096
+    # Tiles up to this zoom are rendered ahead when the app starts or the city changes, and kept
+    # (at most tile_seed_mib): the low zooms cost most to cut. -1: none ahead.
+    tile_seed_zoom: int = 15
+    tile_seed_mib: int = 512
     # How often (seconds) the app asks the store whether imports or runs changed what it shows.
     refresh_s: float = 2.0
 
