@@ -285,3 +285,106 @@ def test_findings_evidence_quoting_tax_is_masked_outside_the_officers_town(town:
     rows = list(sheet.iter_rows(values_only=True))
     division, evidence = rows[0].index("行政区划代码"), rows[0].index("证据")
     assert all("无权查看" in r[evidence] for r in rows[1:] if not str(r[division]).startswith(mine))
+
+
+def test_health_answers_without_a_login_and_says_when_the_tiles_are_ready(served: Served) -> None:
+    with httpx.Client(base_url=served.url) as anonymous:
+        health = anonymous.get("/api/health").json()
+    assert health["status"] == "ok" and isinstance(health["tiles_ready"], bool)
+
+
+def test_buildings_and_metrics_have_their_own_paged_lists_and_metrics_of_other_towns_are_restricted(
+    town: httpx.Client, admin: httpx.Client
+) -> None:
+    buildings = admin.get("/api/buildings", params={"page_size": 5, "sort": "floor_area_m2", "order": "desc"}).json()
+    assert buildings["total"] > 0 and len(buildings["items"]) == 5
+    areas = [b["floor_area_m2"] for b in buildings["items"]]
+    assert areas == sorted(areas, reverse=True) and all(b["town_name"] for b in buildings["items"])
+    code = buildings["items"][0]["parcel_code"]
+    on_parcel = admin.get("/api/buildings", params={"parcel": code}).json()["items"]
+    assert on_parcel and {b["parcel_code"] for b in on_parcel} == {code}
+
+    mine = _town_code(town)
+    year = admin.get("/api/metrics", params={"year": "2025", "page_size": 500}).json()
+    assert year["total"] > 0 and {m["year"] for m in year["items"]} == {2025}
+    listed = town.get("/api/metrics", params={"year": "2025", "page_size": 500}).json()["items"]
+    own = [m for m in listed if m["division_code"].startswith(mine)]
+    other = [m for m in listed if not m["division_code"].startswith(mine)]
+    assert own and other
+    assert all(m["restricted"] is False for m in own) and any(m["tax_wan"] is not None for m in own)
+    assert all(m["restricted"] is True and m["tax_wan"] is None and m["energy_tce"] is None for m in other)
+    exported = town.get("/api/metrics/export", params={"year": "2025", "format": "xlsx"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(exported.content))["metrics"].iter_rows(values_only=True))
+    division, tax = rows[0].index("行政区划代码"), rows[0].index("税收（万元）")
+    assert len(rows) - 1 == year["total"]
+    assert all(r[tax] is None for r in rows[1:] if not str(r[division]).startswith(mine))
+    assert any(r[tax] is not None for r in rows[1:] if str(r[division]).startswith(mine))
+
+
+def test_a_town_officer_edits_its_own_towns_figures_and_no_one_elses_and_each_edit_is_audited(
+    served: Served, town: httpx.Client, admin: httpx.Client
+) -> None:
+    mine = _town_code(town)
+    listed = admin.get("/api/metrics", params={"year": "2025", "page_size": 500}).json()["items"]
+    home = next(m for m in listed if m["division_code"].startswith(mine))
+    foreign = next(m for m in listed if not m["division_code"].startswith(mine))
+    url = f"/api/enterprises/{home['uscc']}/metrics/2025"
+
+    assert town.get(f"/api/enterprises/{home['uscc']}").json()["may_edit"] is True
+    assert town.get(f"/api/enterprises/{foreign['uscc']}").json()["may_edit"] is False
+    refused = town.put(f"/api/enterprises/{foreign['uscc']}/metrics/2025", json={"tax_wan": 1.0})
+    assert refused.status_code == 403 and refused.json()["reason"] == "forbidden"
+    with logged_in(served.url, "viewer") as viewer:
+        assert viewer.put(url, json={"tax_wan": 1.0}).status_code == 403
+    for bad in ({"energy_tce": -5}, {"tax_wan": 1e9}, {"tax_wan": "many"}, {"no_such_field": 1}, {}):
+        answer = town.put(url, json=bad)
+        assert answer.status_code == 422 and answer.json()["reason"] == "invalid", bad
+    assert town.put(f"/api/enterprises/{home['uscc']}/metrics/2999", json={"tax_wan": 1.0}).status_code == 422
+
+    saved = town.put(url, json={"tax_wan": 123.5, "employees_avg": None})
+    assert saved.status_code == 200 and saved.json()["tax_wan"] == 123.5 and saved.json()["employees_avg"] is None
+    assert saved.json()["revenue_wan"] == home["revenue_wan"]  # fields not named keep their values
+    figures = {m["year"]: m for m in town.get(f"/api/enterprises/{home['uscc']}").json()["metrics"]}
+    assert figures[2025]["tax_wan"] == 123.5
+    relisted = admin.get("/api/metrics", params={"uscc": home["uscc"], "year": "2025"}).json()["items"]
+    assert relisted[0]["tax_wan"] == 123.5
+    entry = next(r for r in admin.get("/api/audit").json()["items"] if r["action"] == "metrics.update")
+    assert entry["username"] == "town" and entry["key"] == f"{home['uscc']}/2025"
+    assert json.loads(entry["before"])["tax_wan"] == home["tax_wan"] and json.loads(entry["after"])["tax_wan"] == 123.5
+
+    made = admin.put(f"/api/enterprises/{foreign['uscc']}/metrics/2019", json={"tax_wan": 7.0})
+    assert made.status_code == 200 and made.json()["year"] == 2019 and made.json()["revenue_wan"] is None
+    assert admin.get("/api/audit").json()["items"][0]["action"] == "metrics.create"
+
+
+def test_the_zone_dossier_has_its_figures_outline_parcels_and_enterprises(town: httpx.Client) -> None:
+    zones = town.get("/api/zones", params={"sort": "area_mu", "order": "desc", "page_size": 50}).json()["items"]
+    mine = _town_code(town)
+    biggest = zones[0]
+    dossier = town.get(f"/api/zones/{biggest['zone_no']}").json()
+    assert dossier["zone"]["zone_no"] == biggest["zone_no"]
+    assert len(dossier["parcels"]) == biggest["parcel_count"]
+    assert sum(p["area_mu"] for p in dossier["parcels"]) == pytest.approx(biggest["area_mu"], abs=0.05)
+    assert dossier["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    west, south, east, north = dossier["bbox"]
+    assert 100 < west < east < 125 and 15 < south < north < 30
+    assert len(dossier["enterprises"]) <= biggest["enterprise_count"]
+    towns = {z["zone_no"]: town.get(f"/api/zones/{z['zone_no']}").json()["zone"] for z in zones}
+    assert any(
+        not z["town_code"].startswith(mine) and z["restricted"] and z["tax_per_mu"] is None for z in towns.values()
+    )
+    assert any(z["town_code"].startswith(mine) and not z["restricted"] for z in towns.values())
+    missing = town.get("/api/zones/999999")
+    assert missing.status_code == 404 and missing.json()["reason"] == "not_found"
+
+
+def test_the_dashboard_of_an_earlier_run_shows_that_runs_classes(admin: httpx.Client) -> None:
+    board = admin.get("/api/dashboard").json()
+    assert board["run"]["year"] == 2025 and [r["year"] for r in board["runs"]] == [2024, 2025]
+    earlier = next(r for r in board["runs"] if r["year"] == 2024)
+    before = admin.get("/api/dashboard", params={"run": earlier["id"]}).json()
+    assert before["run"] == {"id": earlier["id"], "year": 2024}
+    total = sum(sum(row[c] for c in ("A", "B", "C", "D", "T", "unrated")) for row in before["classes_by_town"])
+    assert total == pytest.approx(before["totals"]["mu"], abs=1.0)
+    assert before["classes_by_town"] != board["classes_by_town"]
+    assert admin.get("/api/dashboard", params={"run": 999999}).status_code == 404

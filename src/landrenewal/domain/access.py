@@ -76,6 +76,11 @@ class User:
             return False
         return division_code.startswith(self.division_code)
 
+    def may_edit(self, division_code: str | None) -> bool:
+        """Whether this user may change the private figures of something in ``division_code``: the city
+        everywhere, a town officer in its own town; a viewer nowhere."""
+        return self.role is not Role.VIEWER and self.sees_private(division_code)
+
     def private_mask(self, division_codes: pd.Series) -> npt.NDArray[np.bool_]:
         """``sees_private`` for each division code of a column at once."""
         if self.sees_all_private:

@@ -42,6 +42,28 @@ class FieldSpec:
         """The Chinese header for spreadsheets, with the unit: ``宗地面积（m²）``."""
         return f"{self.zh}（{self.unit}）" if self.unit else self.zh
 
+    @property
+    def below_reason(self) -> str:
+        """Why a value under ``minimum`` is refused, as import reports and edit forms say it."""
+        if self.minimum == 0:
+            return "不能为负数 (must not be negative)"
+        unit = f" {self.unit}" if self.unit else ""
+        return f"小于合理下限 {self.minimum:g}{unit} (below the plausible minimum)"
+
+    @property
+    def above_reason(self) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        hint = "；若为百分数请写 % (write % for a percentage)" if self.kind is Kind.SHARE else ""
+        return f"超过合理上限 {self.maximum:g}{unit}，疑为单位错误 (above the plausible maximum: wrong unit?){hint}"
+
+    def range_problem(self, value: float) -> str | None:
+        """The reason one number is out of this field's plausible range, or None."""
+        if self.minimum is not None and value < self.minimum:
+            return self.below_reason
+        if self.maximum is not None and value > self.maximum:
+            return self.above_reason
+        return None
+
 
 @dataclass(frozen=True)
 class EntitySpec:

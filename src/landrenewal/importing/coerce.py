@@ -205,21 +205,9 @@ def _check_ranges(out: pd.DataFrame, spec: EntitySpec, problems: Problems) -> No
         if field.name not in out or field.kind not in (Kind.FLOAT, Kind.INT, Kind.SHARE):
             continue
         values = pd.to_numeric(out[field.name], errors="coerce").astype("float64")
-        unit = f" {field.unit}" if field.unit else ""
         if field.minimum is not None:
             low = (values < field.minimum).fillna(False).to_numpy(dtype=bool)
-            reason = (
-                "不能为负数 (must not be negative)"
-                if field.minimum == 0
-                else f"小于合理下限 {field.minimum:g}{unit} (below the plausible minimum)"
-            )
-            problems.add(low, field.name, reason, values)
+            problems.add(low, field.name, field.below_reason, values)
         if field.maximum is not None:
             high = (values > field.maximum).fillna(False).to_numpy(dtype=bool)
-            hint = "；若为百分数请写 % (write % for a percentage)" if field.kind is Kind.SHARE else ""
-            problems.add(
-                high,
-                field.name,
-                f"超过合理上限 {field.maximum:g}{unit}，疑为单位错误 (above the plausible maximum: wrong unit?){hint}",
-                values,
-            )
+            problems.add(high, field.name, field.above_reason, values)

@@ -94,7 +94,7 @@ def build_view(store: Store) -> CityView:
             schema.parcels,
             ["id", "parcel_code", "division_code", "land_use_code", "rights_type", "rights_holder", "area_m2", "geom"],
         )
-        classes = _parcel_classes(conn, store, evaluation)
+        classes = parcel_classes(conn, store, evaluation.id if evaluation else None)
         found = stored_findings(conn, store, identification.id) if identification else None
         zoned = _zone_numbers(conn, store, zone_run)
         occupancy = read_table(
@@ -134,14 +134,14 @@ def build_view(store: Store) -> CityView:
     )
 
 
-def _parcel_classes(conn: Connection, store: Store, evaluation: RunInfo | None) -> pd.DataFrame:
+def parcel_classes(conn: Connection, store: Store, run_id: int | None) -> pd.DataFrame:
     """parcel_code → class, score and unit of the evaluation run (a parcel of a merged unit takes the unit's)."""
-    if evaluation is None:
+    if run_id is None:
         return pd.DataFrame({"parcel_code": [], "class": [], "score": [], "unit_key": []})
     table = schema.evaluation_parcels
-    links = read_table(conn, store, table, ["parcel_code", "unit_key"], table.c.run_id == evaluation.id)
+    links = read_table(conn, store, table, ["parcel_code", "unit_key"], table.c.run_id == run_id)
     units = schema.evaluation_units
-    rated = read_table(conn, store, units, ["unit_key", "class", "score"], units.c.run_id == evaluation.id)
+    rated = read_table(conn, store, units, ["unit_key", "class", "score"], units.c.run_id == run_id)
     return links.drop_duplicates("parcel_code").merge(rated, on="unit_key", how="left")
 
 

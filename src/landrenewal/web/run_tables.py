@@ -1,6 +1,8 @@
-"""The rows of one run for the lists: evaluation results, findings and zones.
+"""The rows of one run for the lists: evaluation results, findings and zones; and the inventory
+tables the city view does not hold (buildings, yearly figures).
 
-A run never changes once stored, so its rows are read once and kept (a few runs at a time).
+A run never changes once stored, so its rows are read once and kept (a few runs at a time). An
+inventory table is kept per city view and, for the figures people edit in the app, per last edit.
 """
 
 from __future__ import annotations
@@ -8,10 +10,10 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from landrenewal.analysis.evaluation_runs import enterprise_results
 from landrenewal.analysis.identification_runs import stored_findings
@@ -21,7 +23,7 @@ from landrenewal.domain.rules import RULES
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
 from landrenewal.store.frames import read_table
-from landrenewal.web.city import CityView
+from landrenewal.web.city import CityView, parcel_classes
 
 KEPT_RUNS = 8
 RESTRICTED = "无权查看"
@@ -30,10 +32,10 @@ RESTRICTED = "无权查看"
 class RunTables:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._kept: OrderedDict[tuple[str, int], pd.DataFrame] = OrderedDict()
+        self._kept: OrderedDict[tuple[str, Hashable], pd.DataFrame] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _get(self, kind: str, run_id: int, read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    def _get(self, kind: str, run_id: Hashable, read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         key = (kind, run_id)
         with self._lock:
             if key in self._kept:
@@ -90,6 +92,40 @@ class RunTables:
                 return stored_zones(conn, self.store, run_id)
 
         return self._get("zones", run_id, read)
+
+    def parcel_classes(self, run_id: int) -> pd.DataFrame:
+        """parcel_code → class in one evaluation run (the dashboard of an earlier run)."""
+
+        def read() -> pd.DataFrame:
+            with self.store.engine.connect() as conn:
+                return parcel_classes(conn, self.store, run_id)[["parcel_code", "class"]]
+
+        return self._get("parcel_classes", run_id, read)
+
+    def buildings(self, view: CityView) -> pd.DataFrame:
+        """Every building with its parcel's division, town and village; geometry in the store's CRS."""
+
+        def read() -> pd.DataFrame:
+            with self.store.engine.connect() as conn:
+                rows = read_table(conn, self.store, schema.buildings)
+            places = view.parcels[["parcel_code", "division_code", "town_name", "village_name"]]
+            return rows.drop(columns=["id"]).merge(places, on="parcel_code", how="left")
+
+        return self._get("buildings", view.fingerprint, read)
+
+    def metrics(self, view: CityView) -> pd.DataFrame:
+        """Every enterprise's yearly figures with its name and town; read again after an edit."""
+        log = schema.audit_log
+        with self.store.engine.connect() as conn:
+            edited = conn.execute(select(func.max(log.c.id)).where(log.c.entity == "metrics")).scalar()
+
+        def read() -> pd.DataFrame:
+            with self.store.engine.connect() as conn:
+                rows = read_table(conn, self.store, schema.metrics)
+            names = view.enterprises[["uscc", "name", "division_code", "town_name"]]
+            return rows.drop(columns=["id"]).merge(names, on="uscc", how="left")
+
+        return self._get("metrics", (view.fingerprint, edited), read)
 
 
 def _plain_json(text: object, public: bool = False) -> str:

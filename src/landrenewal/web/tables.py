@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from landrenewal.domain.access import User, is_private
+from landrenewal.domain.fields import ENTITIES, Kind
 
 
 @dataclass(frozen=True)
@@ -285,4 +286,45 @@ ZONES = ListSpec(
     division_column="town_code",
 )
 
-LISTS = {spec.name: spec for spec in (PARCELS, ENTERPRISES, EVALUATION, FINDINGS, ZONES)}
+
+def _entity_columns(entity: str, *skip: str) -> tuple[Column, ...]:
+    """A store table's own fields, under the headers its imports use."""
+    kinds = {Kind.FLOAT: "number", Kind.INT: "number", Kind.SHARE: "number", Kind.DATE: "date", Kind.CODE: "code"}
+    return tuple(
+        Column(f.name, f.header, f.name.replace("_", " ").capitalize(), kinds.get(f.kind, "text"))
+        for f in ENTITIES[entity].fields
+        if f.name not in skip
+    )
+
+
+_DIVISION = Column("division_code", "行政区划代码", "Division code", "code")
+
+BUILDINGS = ListSpec(
+    "buildings",
+    (
+        *_entity_columns("buildings")[:2],
+        _DIVISION,
+        _TOWN,
+        _VILLAGE,
+        *_entity_columns("buildings", "building_code", "parcel_code"),
+    ),
+    search=("building_code", "parcel_code"),
+    filters={"use_type": "use_type", "parcel": "parcel_code"},
+    default_sort="building_code",
+)
+
+METRICS = ListSpec(
+    "metrics",
+    (
+        Column("uscc", "统一社会信用代码", "USCC", "code"),
+        Column("name", "企业名称", "Name"),
+        _DIVISION,
+        _TOWN,
+        *_entity_columns("metrics", "uscc"),
+    ),
+    search=("uscc", "name"),
+    filters={"year": "year", "uscc": "uscc"},
+    default_sort="uscc",
+)
+
+LISTS = {spec.name: spec for spec in (PARCELS, ENTERPRISES, EVALUATION, FINDINGS, ZONES, BUILDINGS, METRICS)}

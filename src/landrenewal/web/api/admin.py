@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel
+from sqlalchemy import func, select
 
 from landrenewal import accounts
 from landrenewal.analysis.evaluation_runs import list_runs
@@ -16,6 +17,7 @@ from landrenewal.analysis.policy import store_policy
 from landrenewal.analysis.zone_runs import list_zone_runs
 from landrenewal.domain.policy import PolicyError
 from landrenewal.policyfiles import resolve_policy, shipped_ids
+from landrenewal.store import schema
 from landrenewal.web.deps import Administrator, ApiError, CurrentUser, State
 
 router = APIRouter(prefix="/api", tags=["admin"])
@@ -78,7 +80,8 @@ def audit(state: State, admin: Administrator, page: int = 1, page_size: int = 50
         raise ApiError(422, "invalid", "page ≥ 1, 1 ≤ page_size ≤ 500")
     with state.store.engine.connect() as conn:
         rows = accounts.audit_rows(conn, (page - 1) * page_size, page_size)
-    return {"items": rows, "page": page, "page_size": page_size}
+        total = conn.execute(select(func.count()).select_from(schema.audit_log)).scalar_one()
+    return {"items": rows, "total": total, "page": page, "page_size": page_size}
 
 
 def _plain(items: list[Any]) -> list[dict[str, Any]]:

@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from landrenewal.analysis.evaluation_runs import list_runs
+from landrenewal.analysis.evaluation_runs import RunInfo, list_runs
 from landrenewal.analysis.results_out import CLASS_COLOURS
-from landrenewal.web.deps import CurrentUser, State
+from landrenewal.web.deps import CurrentUser, State, not_found
 from landrenewal.web.tables import EVALUATION, private_hidden, records
 
 router = APIRouter(prefix="/api", tags=["dashboard"])
@@ -17,10 +17,19 @@ RANKED = 10
 CLASSES = tuple(CLASS_COLOURS)  # A–D and T (暂不评价)
 
 
-@router.get("/dashboard", summary="统计看板 Dashboard figures")
-def dashboard(state: State, user: CurrentUser, town: str | None = None) -> dict[str, Any]:
+@router.get("/dashboard", summary="统计看板 Dashboard figures (of the newest evaluation run, or ``run``)")
+def dashboard(state: State, user: CurrentUser, town: str | None = None, run: int | None = None) -> dict[str, Any]:
     view = state.view()
+    with state.store.engine.connect() as conn:
+        runs = list_runs(conn)
+    chosen = view.evaluation if run is None else next((r for r in runs if r.id == run), None)
+    if run is not None and chosen is None:
+        raise not_found(f"评价批次 {run}")
     parcels = view.parcels
+    if chosen is not None and view.evaluation is not None and chosen.id != view.evaluation.id:
+        classes = state.run_tables.parcel_classes(chosen.id)
+        parcels = parcels.drop(columns="class").merge(classes, on="parcel_code", how="left")
+        parcels["class"] = parcels["class"].fillna("")
     if town:
         parcels = parcels[parcels["division_code"].str.startswith(town)]
     by_class = (
@@ -37,8 +46,8 @@ def dashboard(state: State, user: CurrentUser, town: str | None = None) -> dict[
     )
     best: list[dict[str, Any]] = []
     worst: list[dict[str, Any]] = []
-    if view.evaluation is not None:
-        units = state.run_tables.evaluation(view.evaluation.id, view)
+    if chosen is not None:
+        units = state.run_tables.evaluation(chosen.id, view)
         if town:
             units = units[units["division_code"].fillna("").str.startswith(town)]
         rated = units[units["score"].notna()].drop_duplicates("unit_key")
@@ -58,15 +67,16 @@ def dashboard(state: State, user: CurrentUser, town: str | None = None) -> dict[
         "low_efficiency_by_category_town": records(by_category),
         "best": best,
         "worst": worst,
-        "trend": _trend(state, town),
+        "trend": _trend(state, runs, town),
         "totals": totals,
+        "run": None if chosen is None else {"id": chosen.id, "year": chosen.year},
+        "runs": [{"id": r.id, "year": r.year, "created_at": r.created_at.isoformat()} for r in runs],
     }
 
 
-def _trend(state: State, town: str | None) -> list[dict[str, Any]]:
+def _trend(state: State, runs: list[RunInfo], town: str | None) -> list[dict[str, Any]]:
     """Per evaluation year (its newest run): how many units are in each class."""
-    with state.store.engine.connect() as conn:
-        newest = {run.year: run.id for run in list_runs(conn)}
+    newest = {run.year: run.id for run in runs}
     out = []
     for year, run_id in sorted(newest.items()):
         rows = state.run_tables.unit_classes(run_id)

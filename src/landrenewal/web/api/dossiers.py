@@ -6,22 +6,25 @@ building frames for them cost more than the indexed queries themselves.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 import numpy as np
 import shapely
 from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, select
 
-from landrenewal import accounts
+from landrenewal import accounts, edits
 from landrenewal.analysis.explain import ParcelNotFound, explain_parcel, parcel_findings
 from landrenewal.domain.access import is_private
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.store import schema
-from landrenewal.store.frames import plain, read_rows
+from landrenewal.store.frames import plain, read_rows, read_rows_in
 from landrenewal.tiles.mercator import to_lonlat
 from landrenewal.web.deps import ApiError, CurrentUser, State, not_found
+from landrenewal.web.tables import records
 
 router = APIRouter(prefix="/api", tags=["dossiers"])
 
@@ -186,6 +189,7 @@ def enterprise_dossier(uscc: str, state: State, user: CurrentUser) -> dict[str, 
         "metrics": _without(metrics, "uscc") if allowed else None,
         "metric_labels": _labels("metrics"),
         "restricted": not allowed,
+        "may_edit": user.may_edit(str(facts["division_code"])),
         "evaluations": evaluations,
         "findings": _hide_evidence(findings, allowed),
         "history": history,
@@ -224,3 +228,72 @@ def enterprise_metrics(uscc: str, state: State, user: CurrentUser) -> list[dict[
         if not user.sees_private(str(found[0]["division_code"])):
             raise ApiError(403, "forbidden", "无权查看其他镇街企业的经营指标 (another town's private figures)")
         return _without(_metrics(conn, state, [uscc]), "uscc")
+
+
+class MetricsChange(BaseModel):
+    """Any of the yearly figures (the others keep their values); null clears one."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+@router.put("/enterprises/{uscc}/metrics/{year}", summary="修改企业经营指标 Change an enterprise's figures for a year")
+def change_metrics(uscc: str, year: int, body: MetricsChange, state: State, user: CurrentUser) -> dict[str, Any]:
+    table = schema.enterprises
+    with state.store.engine.begin() as conn:
+        found = read_rows(conn, state.store, table, ["division_code"], table.c.uscc == uscc)
+        if not found:
+            raise not_found(f"企业 {uscc}")
+        if not user.may_edit(str(found[0]["division_code"])):
+            raise ApiError(403, "forbidden", "无权修改该企业的经营指标 (not yours to change)")
+        try:
+            return edits.set_metrics(conn, uscc, year, body.model_extra or {}, user.username, dt.date.today())
+        except edits.EditError as e:
+            raise ApiError(422, "invalid", str(e)) from None
+
+
+@router.get("/zones/{zone_no}", summary="片区档案 Zone dossier: figures, outline, parcels, enterprises")
+def zone_dossier(zone_no: int, state: State, user: CurrentUser, run: int | None = None) -> dict[str, Any]:
+    view = state.view()
+    run_id = run if run is not None else (view.zone_run.id if view.zone_run else None)
+    if run_id is None or not state.run_tables.exists("zone_runs", run_id):
+        raise not_found(f"片区批次 {run_id}")
+    zones = state.run_tables.zones(run_id)
+    found = np.flatnonzero(zones["zone_no"].to_numpy() == zone_no)
+    if not len(found):
+        raise not_found(f"片区 {zone_no}")
+    zone = zones.iloc[int(found[0])]
+    members = schema.zone_parcels
+    with state.store.engine.connect() as conn:
+        codes = list(
+            conn.execute(
+                select(members.c.parcel_code).where((members.c.run_id == run_id) & (members.c.zone_no == zone_no))
+            ).scalars()
+        )
+        occupancy = read_rows_in(
+            conn, state.store, schema.occupancy, ["uscc", "parcel_code", "end_date", "land_share"], "parcel_code", codes
+        )
+    rows = [view.parcel_rows[c] for c in codes if c in view.parcel_rows]
+    parcels = view.parcels.iloc[rows][["parcel_code", "area_mu", "class", "categories", "town_name", "village_name"]]
+    current = occupancy[occupancy["end_date"].isna()].merge(parcels[["parcel_code", "area_mu"]], on="parcel_code")
+    held = (
+        current.assign(land_mu=current["area_mu"] * current["land_share"].fillna(1.0))
+        .groupby("uscc", as_index=False)
+        .agg(land_mu=("land_mu", "sum"))
+        .round({"land_mu": 3})
+    )
+    enterprises = held.merge(view.enterprises[["uscc", "name", "class"]], on="uscc", how="left")
+    figures = {str(k): plain(v) for k, v in zone.drop(labels=["geom"], errors="ignore").to_dict().items()}
+    allowed = user.sees_private(str(zone.get("town_code") or ""))
+    if not allowed:
+        figures |= {k: None for k in figures if is_private(k)}
+    shape = None
+    if zone.get("geom") is not None and view.epsg:
+        shape = to_lonlat(zone["geom"], view.epsg)
+    return {
+        "run_id": run_id,
+        "zone": figures | {"restricted": not allowed},
+        "parcels": records(parcels.sort_values("parcel_code")),
+        "enterprises": records(enterprises.sort_values("land_mu", ascending=False)),
+        "geometry": json.loads(shapely.to_geojson(shape)) if shape is not None else None,
+        "bbox": list(shapely.bounds(shape)) if shape is not None else None,
+    }

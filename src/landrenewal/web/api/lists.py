@@ -1,4 +1,4 @@
-"""The paged lists (parcels, enterprises, evaluation results, findings, zones) and their exports."""
+"""The paged lists (parcels, buildings, enterprises, metrics, evaluation results, findings, zones) and their exports."""
 
 from __future__ import annotations
 
@@ -69,12 +69,22 @@ def _zones(state: AppState, params: dict[str, str]) -> tuple[pd.DataFrame, dict[
     return state.run_tables.zones(run_id), {"数据": "连片片区", "片区批次": str(run_id)}
 
 
+def _buildings(state: AppState, params: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    return state.run_tables.buildings(state.view()), {"数据": "建筑物清单"}
+
+
+def _metrics(state: AppState, params: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    return state.run_tables.metrics(state.view()), {"数据": "企业经营指标"}
+
+
 SOURCES: dict[str, tuple[ListSpec, Rows]] = {
     "parcels": (tables.PARCELS, _parcels),
     "enterprises": (tables.ENTERPRISES, _enterprises),
     "evaluation/results": (tables.EVALUATION, _evaluation),
     "findings": (tables.FINDINGS, _findings),
     "zones": (tables.ZONES, _zones),
+    "buildings": (tables.BUILDINGS, _buildings),
+    "metrics": (tables.METRICS, _metrics),
 }
 
 
