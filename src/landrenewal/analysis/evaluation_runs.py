@@ -154,16 +154,6 @@ def enterprise_results(conn: Connection, store: Store, run_id: int) -> pd.DataFr
     return members.merge(stored_units(conn, store, run_id), on="unit_key", how="left")
 
 
-def unit_results(conn: Connection, store: Store, run_id: int, unit_keys: list[str]) -> pd.DataFrame:
-    """``enterprise_results`` of a few units only: what one dossier needs, without reading the run."""
-    members, units = schema.evaluation_members, schema.evaluation_units
-    mine = read_table(
-        conn, store, members, ["uscc", "unit_key"], (members.c.run_id == run_id) & members.c.unit_key.in_(unit_keys)
-    )
-    rows = read_table(conn, store, units, UNIT_COLUMNS, (units.c.run_id == run_id) & units.c.unit_key.in_(unit_keys))
-    return mine.merge(rows, on="unit_key", how="left")
-
-
 def compare_runs(conn: Connection, store: Store, first: int, second: int) -> pd.DataFrame:
     """Per enterprise in either run: class and score in each, and the change (e.g. last year → this year)."""
     a = enterprise_results(conn, store, first)[["uscc", "list", "class", "score", "rank"]]
