@@ -82,6 +82,7 @@ export async function request(method, path, options = {}) {
 export const api = {
   get: (path, query, options = {}) => request('GET', path, { ...options, query }),
   post: (path, json, options = {}) => request('POST', path, { ...options, json }),
+  put: (path, json, options = {}) => request('PUT', path, { ...options, json }),
   patch: (path, json, options = {}) => request('PATCH', path, { ...options, json }),
   del: (path, options = {}) => request('DELETE', path, options),
   upload: (path, form, options = {}) => request('POST', path, { ...options, form }),

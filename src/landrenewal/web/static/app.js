@@ -4,9 +4,11 @@ import { aborted, api, ApiError, setCsrf } from './api.js';
 import { forget, legend, mayAdminister, mayImport, session } from './context.js';
 import { clear, h, notice } from './dom.js';
 import { lang, roleLabel, setLang, t } from './i18n.js';
+import * as audit from './audit.js';
 import * as dashboard from './dashboard.js';
 import * as enterprise from './dossier-enterprise.js';
 import * as parcel from './dossier-parcel.js';
+import * as zone from './dossier-zone.js';
 import * as importer from './import.js';
 import * as map from './map.js';
 import * as tables from './tables.js';
@@ -16,10 +18,12 @@ const ROUTES = [
   { pattern: /^map$/, page: map, nav: 'map' },
   { pattern: /^parcel\/(.+)$/, page: parcel, nav: 'map' },
   { pattern: /^enterprise\/(.+)$/, page: enterprise, nav: 'tables' },
-  { pattern: /^tables\/(evaluation|findings|zones|parcels|enterprises)$/, page: tables, nav: 'tables' },
+  { pattern: /^zone\/(\d+)$/, page: zone, nav: 'tables' },
+  { pattern: /^tables\/(evaluation|findings|zones|parcels|buildings|enterprises|metrics)$/, page: tables, nav: 'tables' },
   { pattern: /^dashboard$/, page: dashboard, nav: 'dashboard' },
   { pattern: /^import$/, page: importer, nav: 'import' },
   { pattern: /^users$/, page: users, nav: 'users' },
+  { pattern: /^audit$/, page: audit, nav: 'audit' },
 ];
 
 const REDIRECTS = { '': 'map', tables: 'tables/evaluation' };
@@ -106,6 +110,7 @@ function renderTopbar() {
     ['dashboard', '#/dashboard', t('nav.dashboard')],
     mayImport() ? ['import', '#/import', t('nav.import')] : null,
     mayAdminister() ? ['users', '#/users', t('nav.users')] : null,
+    mayAdminister() ? ['audit', '#/audit', t('nav.audit')] : null,
   ].filter(Boolean);
   clear(topbar).append(
     h('a', { class: 'brand', href: '#/map', testid: 'brand' },

@@ -1,10 +1,13 @@
 // 统计看板: totals, land by class and town, low-efficiency land by type and town, the evaluation
-// trend over the years, and the best and worst units — for the city or one town.
+// trend over the years, and the best and worst units — for the city or one town, and for the
+// newest evaluation run or one chosen (评价批次).
 
 import { api } from './api.js';
 import { Charts } from './charts.js';
 import { legend as getLegend, session, towns as getTowns } from './context.js';
-import { card, clear, empty, h, loading, table } from './dom.js';
+import {
+  append, card, clear, empty, h, loading, table,
+} from './dom.js';
 import { classBadge, figure, mu, num, percent } from './format.js';
 import { fieldLabel, t } from './i18n.js';
 
@@ -13,29 +16,71 @@ export async function render(root, { query, signal }) {
   const [towns, legend] = await Promise.all([getTowns(), getLegend()]);
   const charts = new Charts();
   let town = query.get('town') ?? '';
+  let run = query.get('run') ?? '';
   const body = h('div', { class: 'dashboard-body' });
+  const remember = () => {
+    const qs = new URLSearchParams(Object.entries({ town, run }).filter(([, v]) => v));
+    const text = qs.toString();
+    history.replaceState(null, '', `#/dashboard${text ? `?${text}` : ''}`);
+  };
   const townSelect = h('select', {
     testid: 'dashboard-town',
     onchange: () => {
       town = townSelect.value;
-      history.replaceState(null, '', `#/dashboard${town ? `?town=${encodeURIComponent(town)}` : ''}`);
+      remember();
       load();
     },
   }, h('option', { value: '' }, t('scope.city')),
   towns.map((d) => h('option', { value: d.division_code, selected: d.division_code === town }, d.name)));
+  // Filled from the answer's ``runs``; the newest first, the one shown selected.
+  const runSelect = h('select', {
+    testid: 'dashboard-run', disabled: true,
+    onchange: () => {
+      run = runSelect.value;
+      remember();
+      load();
+    },
+  });
+  const runNote = h('span', { class: 'sub', testid: 'dashboard-run-shown' });
+  const pick = (label, control) => h('label', { class: 'toolbar', style: { margin: 0 } }, h('span', null, label), control);
 
   root.append(
     h('div', { class: 'page-head', testid: 'dashboard' },
       h('h1', null, t('dash.title')),
       h('span', { class: 'sub' }, session.user?.division_name || ''),
-      h('div', { class: 'actions' }, h('label', { class: 'toolbar', style: { margin: 0 } }, h('span', null, t('dash.town')), townSelect))),
+      runNote,
+      h('div', { class: 'actions' }, pick(t('dash.run'), runSelect), pick(t('dash.town'), townSelect))),
     body,
   );
 
+  const drawRuns = (d) => {
+    const runs = [...(d.runs || [])].sort((a, b) => b.id - a.id);
+    const shown = d.run?.id ?? null;
+    append(clear(runSelect), runs.length
+      ? runs.map((r) => h('option', { value: r.id, selected: r.id === shown }, t('dash.ofRun', { year: r.year, id: r.id })))
+      : h('option', { value: '' }, t('dash.noRun')));
+    runSelect.disabled = runs.length < 2;
+    runNote.textContent = d.run ? t('dash.ofRun', { year: d.run.year, id: d.run.id }) : '';
+    root.querySelector('[data-testid="dashboard"]').dataset.run = shown ?? '';
+  };
+
   async function load() {
     clear(body).append(loading());
-    const d = await api.get('/api/dashboard', { town }, { signal });
-    if (signal.aborted) return;
+    runSelect.disabled = true;
+    let d;
+    try {
+      d = await api.get('/api/dashboard', { town, run }, { signal, quiet: Boolean(run) });
+    } catch (e) {
+      // a run that is gone (an old link): the newest one instead
+      if (run && e.status === 404 && !signal.aborted) {
+        run = '';
+        remember();
+        return load();
+      }
+      throw e;
+    }
+    if (signal.aborted) return undefined;
+    drawRuns(d);
     charts.dispose();
     const byTown = h('div', { class: 'chart', testid: 'chart-classes-by-town' });
     const byCategory = h('div', { class: 'chart', testid: 'chart-low-by-category' });
@@ -55,6 +100,7 @@ export async function render(root, { query, signal }) {
       drawCategories(charts, byCategory, d.low_efficiency_by_category_town || [], legend),
       drawTrend(charts, trend, d.trend || [], legend),
     ]);
+    return undefined;
   }
 
   await load();

@@ -11,9 +11,8 @@ import {
 } from './format.js';
 import { Charts } from './charts.js';
 import { fieldLabel, t } from './i18n.js';
-import {
-  baseStyle, geometryBounds, HIGHLIGHT, loadMapLibre, parcelLayers, webglAvailable,
-} from './maplib.js';
+import { zoneHref } from './tables.js';
+import { dossierMap } from './maplib.js';
 
 export async function render(root, { args: [code], signal }) {
   root.append(loading());
@@ -65,7 +64,9 @@ export async function render(root, { args: [code], signal }) {
         t('finding.run', { id: d.identification.run_id, as_of: d.identification.as_of })) : null,
       findingList(d.findings)),
     card(t('parcel.zone'), 'parcel-zone', zoneBlock(d.zone)),
-    card(t('parcel.buildings'), 'parcel-buildings', buildingsTable(d.buildings)),
+    card(t('parcel.buildings'), 'parcel-buildings', buildingsTable(d.buildings),
+      d.buildings?.length ? h('p', { class: 'note' },
+        h('a', { href: `#/tables/buildings?parcel=${encodeURIComponent(p.parcel_code)}`, testid: 'parcel-buildings-list' }, `${t('tables.buildings')} →`)) : null),
     historyCard(d.history),
   );
 
@@ -203,7 +204,9 @@ function zoneBlock(zone) {
   if (!zone) return empty(t('parcel.noZone'));
   return h('div', null,
     facts([
-      [t('zone.no'), h('a', { href: `#/map?zone=${zone.zone_no}`, testid: 'zone-link' }, t('map.zoneNo', { n: zone.zone_no }))],
+      [t('zone.no'), h('span', null,
+        h('a', { href: zoneHref(zone.zone_no, zone.run_id), testid: 'zone-link' }, t('map.zoneNo', { n: zone.zone_no })),
+        '　', h('a', { href: `#/map?zone=${zone.zone_no}`, testid: 'zone-map-link' }, t('parcel.onMap')))],
       [t('zone.area'), mu(zone.area_mu)],
       [t('zone.verdict'), zone.verdict],
       [t('zone.run'), zone.run_id],
@@ -222,40 +225,11 @@ function buildingsTable(rows) {
 }
 
 /** A small map of the parcel over its neighbours (a click on a neighbour opens its dossier). */
-async function miniMap(el, d, setup, legend, signal) {
-  if (!d.geometry) {
-    el.append(h('p', { class: 'empty', style: { padding: '12px' } }, t('common.none')));
-    return null;
-  }
-  if (!webglAvailable()) {
-    el.append(h('p', { class: 'empty', style: { padding: '12px' } }, t('map.noWebGL')));
-    return null;
-  }
-  const ml = await loadMapLibre();
-  if (signal.aborted) return null;
-  const box = d.bbox || geometryBounds(d.geometry);
-  const style = baseStyle({ ...setup, tiles: setup.tiles || '/tiles/parcels/{z}/{x}/{y}.pbf' });
-  const mine = ['==', ['get', 'code'], d.parcel.parcel_code];
-  style.sources.this = { type: 'geojson', data: { type: 'Feature', geometry: d.geometry, properties: {} } };
-  style.layers.push(
-    ...parcelLayers('class', legend, ['case', mine, 0.9, 0.3]),
-    { id: 'this-line', type: 'line', source: 'this', paint: { 'line-color': HIGHLIGHT, 'line-width': 3 } },
-  );
-  const map = new ml.Map({
-    container: el,
-    style,
-    bounds: box,
-    fitBoundsOptions: { padding: 50, maxZoom: 18 },
-    attributionControl: false,
-    dragRotate: false,
-    pitchWithRotate: false,
+function miniMap(el, d, setup, legend, signal) {
+  const code = d.parcel.parcel_code;
+  return dossierMap(el, {
+    geometry: d.geometry, bbox: d.bbox, setup, legend, signal,
+    opacity: ['case', ['==', ['get', 'code'], code], 0.9, 0.3],
+    onParcel: (other) => { if (other !== code) location.hash = `#/parcel/${encodeURIComponent(other)}`; },
   });
-  map.addControl(new ml.NavigationControl({ showCompass: false }), 'top-right');
-  map.on('mousemove', 'parcels-fill', () => { map.getCanvas().style.cursor = 'pointer'; });
-  map.on('mouseleave', 'parcels-fill', () => { map.getCanvas().style.cursor = ''; });
-  map.on('click', 'parcels-fill', (e) => {
-    const other = e.features?.[0]?.properties?.code;
-    if (other && other !== d.parcel.parcel_code) location.hash = `#/parcel/${encodeURIComponent(other)}`;
-  });
-  return () => map.remove();
 }

@@ -41,12 +41,16 @@ const NOT_FIGURES = new Set(['uscc', 'year', 'name', 'parcel_code', 'restricted'
 /**
  * The enterprise figures by year: a chart of one chosen figure (a line per enterprise) and the table.
  * ``rows`` = [{uscc?, year, tax_wan, …}]; ``names`` maps uscc → name; restricted → the notice only.
+ * ``edit`` = {onEdit(year), onAdd()} adds an 编辑 button per year and a 新增年度 button.
  */
-export function metricsBlock(rows, { restricted, names = new Map(), labels = {}, charts, testid }) {
+export function metricsBlock(rows, {
+  restricted, names = new Map(), labels = {}, charts, testid, edit = null,
+}) {
   if (restricted || rows == null) {
     return h('div', { class: 'restricted-box', testid: 'metrics-restricted' }, t('restricted.notice'));
   }
-  if (!rows.length) return empty();
+  const add = edit ? h('button', { type: 'button', class: 'btn', testid: 'metrics-add', onclick: () => edit.onAdd() }, `＋ ${t('metric.add')}`) : null;
+  if (!rows.length) return h('div', null, add ? h('div', { class: 'toolbar' }, add) : null, empty());
   const figures = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => !NOT_FIGURES.has(k));
   const perEnterprise = new Set(rows.map((r) => r.uscc).filter(Boolean)).size > 1;
   const chartEl = h('div', { class: 'chart', testid: `${testid}-chart` });
@@ -82,11 +86,17 @@ export function metricsBlock(rows, { restricted, names = new Map(), labels = {},
   const columns = [
     perEnterprise ? { key: 'uscc', label: fieldLabel('name'), render: (r) => names.get(r.uscc) || r.uscc } : null,
     { key: 'year', label: t('common.year') },
+    edit ? {
+      key: 'edit', label: '',
+      render: (r) => h('button', {
+        type: 'button', class: 'btn btn-sm', testid: 'metrics-edit', 'data-year': r.year, onclick: () => edit.onEdit(r.year),
+      }, t('metric.edit')),
+    } : null,
     ...figures.map((f) => ({ key: f, label: fieldLabel(f, labels), kind: 'number', render: (r) => num(r[f]) })),
   ].filter(Boolean);
   const sorted = [...rows].sort((a, b) => String(a.uscc).localeCompare(String(b.uscc)) || a.year - b.year);
   return h('div', null,
-    h('div', { class: 'toolbar' }, h('label', null, t('metric.choose')), select),
+    h('div', { class: 'toolbar' }, h('label', null, t('metric.choose')), select, add ? h('span', { class: 'spacer' }) : null, add),
     chartEl,
     table(columns, sorted, { testid: `${testid}-table` }));
 }

@@ -6,6 +6,7 @@ import { legend as getLegend, towns as getTowns } from './context.js';
 import { clear, debounce, h, notice } from './dom.js';
 import { categoryChips, classBadge, classLabel, mu, num } from './format.js';
 import { t } from './i18n.js';
+import { zoneHref } from './tables.js';
 import {
   baseStyle, fillColor, geometryBounds, loadMapLibre, parcelLayers, webglAvailable,
 } from './maplib.js';
@@ -406,8 +407,10 @@ function zoneCard(p) {
       h('dt', null, t('zone.area')), h('dd', null, mu(p.area_mu)),
       p.parcel_count != null ? [h('dt', null, t('map.layer.parcels')), h('dd', null, num(p.parcel_count))] : null,
       h('dt', null, t('zone.verdict')), h('dd', null, p.verdict || '—')),
-    h('a', { class: 'popup-link', href: `#/tables/zones?q=${encodeURIComponent(p.town_name || '')}`, testid: 'popup-zones-link' },
-      `${t('tables.zones')} →`));
+    h('div', { class: 'popup-links' },
+      h('a', { class: 'popup-link', href: zoneHref(p.zone_no), testid: 'popup-zone-link' }, `${t('map.openZone')} →`),
+      h('a', { href: `#/tables/zones?q=${encodeURIComponent(p.town_name || '')}`, testid: 'popup-zones-link' },
+        `${t('tables.zones')} →`)));
 }
 
 /** Where to put a town's name: the centroid of its largest ring (the bbox centre as a fallback). */

@@ -1,6 +1,9 @@
 // MapLibre GL JS (vendored), the map style, and the parcel colours both maps share.
 // Everything comes from our own server: no glyphs, no sprites, no outside tiles (labels are HTML).
 
+import { h } from './dom.js';
+import { t } from './i18n.js';
+
 let library = null;
 
 export async function loadMapLibre() {
@@ -98,4 +101,47 @@ export function geometryBounds(geometry) {
   };
   if (geometry?.coordinates) walk(geometry.coordinates);
   return Number.isFinite(box[0]) ? box : null;
+}
+
+/**
+ * The small map of a dossier: the parcel tiles (``opacity`` may be an expression that brings some
+ * forward) under one outline drawn from ``geometry`` (GeoJSON, lon/lat), fitted to ``bbox``. A click
+ * on a parcel calls ``onParcel(code)``. Returns a function that removes the map, or null when there
+ * is nothing to draw (a note says why).
+ */
+export async function dossierMap(el, {
+  geometry, bbox, setup, legend, signal, opacity, line, onParcel,
+}) {
+  const note = (text) => {
+    el.append(h('p', { class: 'empty', style: { padding: '12px' } }, text));
+    return null;
+  };
+  if (!geometry) return note(t('common.none'));
+  if (!webglAvailable()) return note(t('map.noWebGL'));
+  const ml = await loadMapLibre();
+  if (signal?.aborted) return null;
+  const style = baseStyle({ ...setup, tiles: setup?.tiles || '/tiles/parcels/{z}/{x}/{y}.pbf' });
+  style.sources.outline = { type: 'geojson', data: { type: 'Feature', geometry, properties: {} } };
+  style.layers.push(
+    ...parcelLayers('class', legend, opacity ?? 0.78),
+    { id: 'outline-line', type: 'line', source: 'outline', paint: { 'line-color': HIGHLIGHT, 'line-width': 3, ...line } },
+  );
+  const map = new ml.Map({
+    container: el,
+    style,
+    bounds: bbox || geometryBounds(geometry),
+    fitBoundsOptions: { padding: 50, maxZoom: 18 },
+    attributionControl: false,
+    dragRotate: false,
+    pitchWithRotate: false,
+  });
+  map.addControl(new ml.NavigationControl({ showCompass: false }), 'top-right');
+  map.on('mousemove', 'parcels-fill', () => { map.getCanvas().style.cursor = 'pointer'; });
+  map.on('mouseleave', 'parcels-fill', () => { map.getCanvas().style.cursor = ''; });
+  map.on('click', 'parcels-fill', (e) => {
+    const code = e.features?.[0]?.properties?.code;
+    if (code && onParcel) onParcel(code);
+  });
+  map.once('idle', () => { el.dataset.ready = 'true'; });
+  return () => map.remove();
 }

@@ -1,5 +1,6 @@
-// 数据表: the five lists (evaluation results, findings, zones, parcels, enterprises) with filters,
-// sortable columns, pages, and exports of exactly what is filtered. The filters live in the hash.
+// 数据表: the seven lists (evaluation results, findings, zones, parcels, buildings, enterprises and
+// their yearly figures) with filters, sortable columns, pages, and exports of exactly what is
+// filtered. The filters live in the hash.
 
 import { aborted, api, download } from './api.js';
 import { legend as getLegend, towns as getTowns } from './context.js';
@@ -15,6 +16,9 @@ const ALL_FORMATS = ['xlsx', 'gpkg', 'geojson'];
 
 const parcelHref = (r) => `#/parcel/${encodeURIComponent(r.parcel_code)}`;
 const enterpriseHref = (r) => (r.uscc ? `#/enterprise/${encodeURIComponent(r.uscc)}` : null);
+/** A zone's dossier; ``run`` (a zone run chosen in the filter) when it is not the latest. */
+export const zoneHref = (no, run) => `#/zone/${encodeURIComponent(no)}${run ? `?run=${encodeURIComponent(run)}` : ''}`;
+const USE_TYPES = ['production', 'warehouse', 'office', 'living', 'other'];
 
 const LISTS = {
   evaluation: {
@@ -29,14 +33,17 @@ const LISTS = {
   },
   zones: {
     path: '/api/zones', runs: '/api/zones/runs', filters: ['run', 'town', 'q'],
-    formats: ALL_FORMATS, open: (r) => `#/map?zone=${encodeURIComponent(r.zone_no)}`,
+    formats: ALL_FORMATS, open: (r, state) => zoneHref(r.zone_no, state.run),
     runLabel: (r) => t('tables.run.zones', { id: r.id, created: String(r.created_at || '').slice(0, 10) }),
   },
   parcels: { path: '/api/parcels', filters: ['town', 'class', 'category', 'q'], formats: ALL_FORMATS, open: parcelHref },
+  buildings: { path: '/api/buildings', filters: ['town', 'use_type', 'parcel', 'q'], formats: ALL_FORMATS, open: parcelHref },
   enterprises: { path: '/api/enterprises', filters: ['town', 'class', 'scale', 'q'], formats: ['xlsx'], open: enterpriseHref },
+  // The figures have no geometry: the server exports them as XLSX only.
+  metrics: { path: '/api/metrics', filters: ['town', 'year', 'uscc', 'q'], formats: ['xlsx'], open: enterpriseHref },
 };
 
-const FILTER_KEYS = ['run', 'town', 'class', 'category', 'scale', 'list', 'q'];
+const FILTER_KEYS = ['run', 'town', 'class', 'category', 'scale', 'list', 'use_type', 'parcel', 'year', 'uscc', 'q'];
 // Shown in exports, left out of the screen (the town name says the same).
 const HIDDEN_COLUMNS = new Set(['division_code']);
 const LONG_TEXT = new Set(['evidence', 'threshold', 'clause', 'verdict', 'rule_name', 'rights_holder']);
@@ -104,14 +111,14 @@ export async function render(root, { args: [name], query, signal }) {
   const drawTable = (data) => {
     const columns = data.columns.filter((col) => !HIDDEN_COLUMNS.has(col.name)).map((col) => ({
       key: col.name, label: columnLabel(col), kind: col.kind === 'number' ? 'number' : col.kind === 'code' ? 'code' : 'text',
-      sortable: true, render: (row) => cell(col, row),
+      sortable: true, render: (row) => cell(col, row, name === 'zones' ? state.run : ''),
     }));
     const sort = { key: state.sort || null, order: state.order };
     clear(body).append(data.items.length
       ? table(columns, data.items, {
         testid: 'data-table', rowTestid: 'table-row', sort,
         onSort: (key) => set({ sort: key, order: state.sort === key && state.order === 'asc' ? 'desc' : 'asc' }),
-        onRow: (row) => { const href = spec.open(row); if (href) location.hash = href; },
+        onRow: (row) => { const href = spec.open(row, state); if (href) location.hash = href; },
       })
       : h('div', { testid: 'data-table-empty' }, notice(t('common.empty'), 'info')));
   };
@@ -165,9 +172,24 @@ export async function render(root, { args: [name], query, signal }) {
   if (spec.filters.includes('list')) {
     filters.push(field(t('tables.list'), select('list', ['above', 'below'].map((v) => [v, valueLabel('list', v)]))));
   }
-  const search = h('input', { type: 'search', value: state.q, placeholder: t('tables.qHint'), testid: 'filter-q', 'aria-label': t('tables.q') });
-  search.addEventListener('input', debounce(() => set({ q: search.value.trim() }), 350));
-  filters.push(field(t('tables.q'), search));
+  if (spec.filters.includes('use_type')) {
+    filters.push(field(t('tables.useType'), select('use_type', USE_TYPES.map((v) => [v, valueLabel('use_type', v)]))));
+  }
+  const typed = (key, attrs) => {
+    const input = h('input', { value: state[key], testid: `filter-${key}`, autocomplete: 'off', ...attrs });
+    input.addEventListener('input', debounce(() => set({ [key]: input.value.trim() }), 350));
+    return input;
+  };
+  if (spec.filters.includes('parcel')) {
+    filters.push(field(t('tables.parcel'), typed('parcel', { type: 'search', class: 'code-input', placeholder: t('tables.parcelHint') })));
+  }
+  if (spec.filters.includes('year')) {
+    filters.push(field(t('tables.year'), typed('year', { type: 'number', min: 1990, max: 2100, step: 1, class: 'year-input' })));
+  }
+  if (spec.filters.includes('uscc')) {
+    filters.push(field(t('tables.uscc'), typed('uscc', { type: 'search', class: 'code-input', placeholder: t('tables.usccHint') })));
+  }
+  filters.push(field(t('tables.q'), typed('q', { type: 'search', placeholder: t('tables.qHint'), 'aria-label': t('tables.q') })));
   filters.push(h('button', {
     type: 'button', class: 'btn-link', testid: 'filter-reset',
     onclick: () => {
@@ -212,7 +234,7 @@ export async function render(root, { args: [name], query, signal }) {
 }
 
 /** One cell: links for codes, badges for classes, chips for categories, "无权查看" for hidden figures. */
-function cell(col, row) {
+function cell(col, row, zoneRun) {
   const value = row[col.name];
   if (isPrivate(col.name) && row.restricted && value == null) return restrictedMark();
   if (value == null || value === '') return null;
@@ -221,7 +243,10 @@ function cell(col, row) {
     case 'categories': case 'category': return categoryChips(value);
     case 'parcel_code': return h('a', { href: parcelHref(row) }, value);
     case 'uscc': return h('a', { href: enterpriseHref(row) }, value);
-    case 'rights_type': case 'scale': case 'list': case 'status': return coded(col.name, value);
+    // a zone of the run chosen in the zones list, else of the latest run (a finding's zone)
+    case 'zone_no': return h('a', { href: zoneHref(value, zoneRun) }, String(value));
+    case 'year': return String(value);
+    case 'rights_type': case 'scale': case 'list': case 'status': case 'use_type': return coded(col.name, value);
     default: break;
   }
   if (col.kind === 'number') return num(value);

@@ -1,0 +1,149 @@
+// 片区档案: one renewal zone of a zone run — its outline on a small map, its figures (land by
+// class and rights, low-efficiency land, tax per mu or "无权查看", the policy verdict), and the
+// parcels and enterprises in it, each opening its own dossier.
+
+import { api } from './api.js';
+import { legend as getLegend } from './context.js';
+import {
+  card, clear, empty, facts, h, loading, table,
+} from './dom.js';
+import { dossierHead, sectionLinks } from './dossier.js';
+import { keyValues } from './findings.js';
+import {
+  categoryChips, classBadge, classColor, figure, mu, num,
+} from './format.js';
+import { fieldLabel, t } from './i18n.js';
+import { dossierMap } from './maplib.js';
+
+const ZONE_COLOR = '#6a3d9a';
+const CLASS_FIGURES = ['class_a_mu', 'class_b_mu', 'class_c_mu', 'class_d_mu', 'unrated_mu'];
+
+const parcelHref = (code) => `#/parcel/${encodeURIComponent(code)}`;
+const enterpriseHref = (uscc) => `#/enterprise/${encodeURIComponent(uscc)}`;
+
+export async function render(root, { args: [no], query, signal }) {
+  root.append(loading());
+  const run = query.get('run') || '';
+  const [d, setup, legend] = await Promise.all([
+    api.get(`/api/zones/${encodeURIComponent(no)}`, { run }, { signal, quiet: true }),
+    api.get('/api/map', null, { signal, quiet: true }).catch(() => ({})),
+    getLegend(),
+  ]);
+  if (signal.aborted) return undefined;
+  const z = d.zone;
+  const parcels = d.parcels || [];
+  const enterprises = d.enterprises || [];
+  const mapEl = h('div', { class: 'minimap', testid: 'zone-map' });
+  const codes = parcels.map((p) => p.parcel_code);
+
+  clear(root).append(
+    h('div', { class: 'breadcrumb' },
+      h('a', { href: `#/tables/zones${run ? `?run=${encodeURIComponent(run)}` : ''}` }, t('tables.zones')), ' / ', t('zone.title')),
+    dossierHead(t('zone.title'), t('map.zoneNo', { n: z.zone_no }), [
+      [t('field.town'), [z.town_name, z.village_name].filter(Boolean).join(' ') || '—'],
+      [t('zone.parcelMu'), mu(z.area_mu)],
+      [fieldLabel('parcel_count'), num(z.parcel_count ?? parcels.length)],
+      [t('zone.run'), String(d.run_id)],
+    ], [
+      h('a', { class: 'btn', href: `#/map?zone=${encodeURIComponent(z.zone_no)}`, testid: 'zone-on-map' }, t('parcel.onMap')),
+    ], 'zone-dossier'),
+    sectionLinks([
+      [t('zone.figures'), 'zone-figures'], [t('zone.parcels'), 'zone-parcels'], [t('zone.enterprises'), 'zone-enterprises'],
+    ]),
+    h('div', { class: 'grid-2' },
+      card(t('zone.figures'), 'zone-figures', figures(z)),
+      card(t('zone.map'), 'zone-location', mapEl)),
+    h('div', { style: { height: '16px' } }),
+    h('div', { class: 'grid-2 even scroll-tables' },
+      card(`${t('zone.parcels')}（${num(parcels.length)}）`, 'zone-parcels', parcelsTable(parcels)),
+      card(`${t('zone.enterprises')}（${num(enterprises.length)}）`, 'zone-enterprises', enterprisesTable(enterprises))),
+  );
+
+  const removeMap = await dossierMap(mapEl, {
+    geometry: d.geometry, bbox: d.bbox, setup, legend, signal,
+    opacity: codes.length ? ['case', ['in', ['get', 'code'], ['literal', codes]], 0.85, 0.2] : 0.5,
+    line: { 'line-color': ZONE_COLOR, 'line-width': 2.5, 'line-dasharray': [3, 1.5] },
+    onParcel: (code) => { location.hash = parcelHref(code); },
+  });
+  return () => { if (removeMap) removeMap(); };
+}
+
+/** The zone's figures; a private one (亩均税收 …) of another town's zone shows "无权查看". */
+function figures(z) {
+  const mark = (name, digits) => figure(z, name, digits);
+  const byRule = parseJson(z.findings);
+  return h('div', { class: 'stack' },
+    facts([
+      [fieldLabel('outline_mu'), mu(z.outline_mu)],
+      [t('zone.parcelMu'), mu(z.area_mu)],
+      [fieldLabel('state_mu'), mu(z.state_mu)],
+      [fieldLabel('collective_mu'), mu(z.collective_mu)],
+      [fieldLabel('enterprise_count'), num(z.enterprise_count)],
+      [fieldLabel('holder_count'), num(z.holder_count)],
+      [fieldLabel('tax_per_mu'), mark('tax_per_mu', 2)],
+      'value_added_per_mu' in z ? [fieldLabel('value_added_per_mu'), mark('value_added_per_mu', 2)] : null,
+      [fieldLabel('finding_mu'), mu(z.finding_mu)],
+      'finding_parcels' in z ? [fieldLabel('finding_parcels'), num(z.finding_parcels)] : null,
+      [fieldLabel('big_zone_code'), code(z.big_zone_code)],
+      [fieldLabel('middle_zone_code'), code(z.middle_zone_code)],
+      [fieldLabel('small_zone_code'), code(z.small_zone_code)],
+    ], 'zone-facts'),
+    h('div', null, h('h3', { class: 'note' }, t('zone.classes')), classBar(z)),
+    h('div', null, h('h3', { class: 'note' }, t('zone.verdict')),
+      h('p', { class: 'verdict', testid: 'zone-verdict' }, z.verdict || '—')),
+    byRule && Object.keys(byRule).length
+      ? h('details', { class: 'more' }, h('summary', null, t('zone.findings')), keyValues(byRule)) : null);
+}
+
+/** Land by class as one stacked bar with its legend (the class colours of the map). */
+function classBar(z) {
+  const parts = CLASS_FIGURES.filter((k) => k in z).map((k) => ({
+    key: k, code: k === 'unrated_mu' ? null : k.slice(6, 7).toUpperCase(), mu: Number(z[k]) || 0,
+  }));
+  if (!parts.length) {
+    return facts(['class_c_mu', 'class_d_mu'].map((k) => [fieldLabel(k), mu(z[k])]));
+  }
+  const total = parts.reduce((sum, p) => sum + p.mu, 0) || 1;
+  return h('div', { testid: 'zone-classes' },
+    h('div', { class: 'class-bar' }, parts.filter((p) => p.mu > 0).map((p) => h('i', {
+      title: `${fieldLabel(p.key)} ${mu(p.mu)}`,
+      style: { width: `${(p.mu / total) * 100}%`, background: classColor(p.code) },
+    }))),
+    h('div', { class: 'kv' }, parts.map((p) => h('span', null, classBadge(p.code), ' ', h('b', null, mu(p.mu))))));
+}
+
+function parcelsTable(rows) {
+  if (!rows.length) return empty(t('zone.noParcels'));
+  return table([
+    { key: 'parcel_code', label: fieldLabel('parcel_code'), kind: 'code', render: (r) => h('a', { href: parcelHref(r.parcel_code) }, r.parcel_code) },
+    { key: 'town_name', label: t('field.town') },
+    { key: 'village_name', label: t('field.village') },
+    { key: 'area_mu', label: t('field.area_mu'), kind: 'number', render: (r) => mu(r.area_mu) },
+    { key: 'class', label: t('field.class'), render: (r) => classBadge(r.class) },
+    { key: 'categories', label: t('field.categories'), render: (r) => categoryChips(r.categories) },
+  ], rows, { testid: 'zone-parcels-table', rowTestid: 'zone-parcel', onRow: (r) => { location.hash = parcelHref(r.parcel_code); } });
+}
+
+function enterprisesTable(rows) {
+  if (!rows.length) return empty(t('zone.noEnterprises'));
+  return table([
+    { key: 'name', label: fieldLabel('name'), render: (r) => h('a', { href: enterpriseHref(r.uscc) }, r.name || r.uscc) },
+    { key: 'uscc', label: fieldLabel('uscc'), kind: 'code' },
+    { key: 'class', label: t('field.class'), render: (r) => classBadge(r.class) },
+    { key: 'land_mu', label: t('zone.land_mu'), kind: 'number', render: (r) => mu(r.land_mu) },
+  ], rows, { testid: 'zone-enterprises-table', rowTestid: 'zone-enterprise', onRow: (r) => { location.hash = enterpriseHref(r.uscc); } });
+}
+
+function code(value) {
+  return value ? h('span', { class: 'code' }, value) : null;
+}
+
+/** The rule counts come as a JSON text from the zone table. */
+function parseJson(value) {
+  if (value == null || typeof value === 'object') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return null;
+  }
+}
