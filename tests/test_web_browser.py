@@ -210,3 +210,194 @@ def test_importing_through_the_browser_shows_the_report_then_imports_on_confirm(
     with logged_in(served.url, "city") as api:
         assert api.get(f"/api/enterprises/{firm['uscc']}").json()["enterprise"]["name"].endswith("（浏览器导入）")
     page.close()
+
+
+def test_a_town_officer_corrects_its_own_towns_figures_and_the_admin_finds_the_change_in_the_audit_log(
+    browser: Browser, served: Served
+) -> None:
+    with logged_in(served.url, "town") as officer:
+        mine = str(officer.get("/api/session").json()["user"]["division_code"])
+        first = officer.get("/api/metrics", params={"town": mine, "sort": "uscc", "page_size": 1}).json()["items"][0]
+        rows = officer.get("/api/metrics", params={"uscc": first["uscc"], "sort": "year", "order": "desc"}).json()
+    uscc, year = first["uscc"], rows["items"][0]["year"]
+    assert rows["items"][0]["tax_wan"] != 4321.5
+    page = _log_in(browser, served, "town")
+    page.goto(f"{served.url}/#/enterprise/{uscc}")
+    page.locator(f'[data-testid="metrics-edit"][data-year="{year}"]').click()
+    form = page.get_by_test_id("metrics-form")
+    expect(form.get_by_test_id("metrics-note")).to_contain_text("本次修改将在下一次亩均评价中生效")
+    form.get_by_test_id("metric-input-tax_wan").fill("99999999")
+    form.get_by_test_id("metrics-save").click()
+    expect(form.get_by_test_id("metrics-error")).to_contain_text("超过合理上限")  # the server's 422, beside the form
+    form.get_by_test_id("metric-input-tax_wan").fill("4321.5")
+    _shot(page, "10-metrics-edit-form")
+    form.get_by_test_id("metrics-save").click()
+    expect(page.get_by_test_id("metrics-saved")).to_contain_text(str(year))
+    row = page.get_by_test_id("enterprise-metrics-table").locator("tbody tr").filter(has_text=str(year))
+    expect(row).to_contain_text("4,321.5")
+    expect(page.get_by_test_id("metrics-form")).to_have_count(0)
+    _shot(page, "11-metrics-saved")
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+    with logged_in(served.url, "city") as api:
+        stored = api.get("/api/metrics", params={"uscc": uscc, "year": year}).json()["items"][0]
+        assert stored["tax_wan"] == 4321.5
+        assert stored["value_added_wan"] == rows["items"][0]["value_added_wan"]  # only the field changed is sent
+    city = _log_in(browser, served, "city")
+    expect(city.get_by_test_id("nav-users")).to_have_count(0)
+    expect(city.get_by_test_id("nav-audit")).to_have_count(0)
+    city.close()
+    admin = _log_in(browser, served, "admin")
+    admin.get_by_test_id("nav-audit").click()
+    change = admin.get_by_test_id("audit-row").filter(has_text=f"{uscc}/{year}").first
+    expect(change).to_contain_text("修改经营指标")
+    expect(change).to_contain_text("town")
+    expect(change.get_by_test_id("audit-diff")).to_have_count(1)
+    expect(change.get_by_test_id("audit-diff")).to_contain_text("4,321.5")
+    total = int(admin.get_by_test_id("table-total").get_attribute("data-total") or 0)
+    assert total >= admin.get_by_test_id("audit-row").count() > 0
+    _shot(admin, "12-audit-log")
+    assert admin.errors == []  # type: ignore[attr-defined]
+    admin.close()
+
+
+def test_edit_buttons_only_where_the_user_may_change_the_figures(browser: Browser, served: Served) -> None:
+    with logged_in(served.url, "town") as officer:
+        mine = str(officer.get("/api/session").json()["user"]["division_code"])
+    with logged_in(served.url, "city") as api:
+        firms = api.get("/api/enterprises", params={"page_size": 500, "sort": "uscc"}).json()["items"]
+    foreign = next(e for e in firms if not e["division_code"].startswith(mine))
+    own = next(e for e in firms if e["division_code"].startswith(mine))
+    page = _log_in(browser, served, "town")
+    page.goto(f"{served.url}/#/enterprise/{foreign['uscc']}")
+    expect(page.get_by_test_id("metrics-restricted")).to_be_visible()
+    expect(page.get_by_test_id("metrics-edit")).to_have_count(0)
+    expect(page.get_by_test_id("metrics-add")).to_have_count(0)
+    page.goto(f"{served.url}/#/enterprise/{own['uscc']}")
+    expect(page.get_by_test_id("metrics-add")).to_be_visible()
+    page.close()
+    viewer = _log_in(browser, served, "viewer")
+    viewer.goto(f"{served.url}/#/enterprise/{own['uscc']}")
+    expect(viewer.get_by_test_id("enterprise-metrics")).to_be_visible()
+    expect(
+        viewer.get_by_test_id("enterprise-metrics-table").or_(viewer.get_by_test_id("metrics-restricted"))
+    ).to_be_visible()
+    expect(viewer.get_by_test_id("metrics-edit")).to_have_count(0)
+    expect(viewer.get_by_test_id("metrics-add")).to_have_count(0)
+    viewer.close()
+
+
+def test_the_zone_dossier_opens_from_the_zones_table_and_lists_its_parcels(browser: Browser, served: Served) -> None:
+    page = _log_in(browser, served, "city")
+    page.goto(f"{served.url}/#/tables/zones")
+    first = page.get_by_test_id("table-row").first
+    no = first.locator("td").first.inner_text().strip()
+    with logged_in(served.url, "city") as api:
+        zone = api.get(f"/api/zones/{no}").json()
+    first.click()
+    expect(page.get_by_test_id("dossier-title")).to_contain_text(f"{no} 号片区")
+    assert page.evaluate("location.hash") == f"#/zone/{no}"
+    parcels = page.get_by_test_id("zone-parcels-table").get_by_test_id("zone-parcel")
+    expect(parcels).to_have_count(len(zone["parcels"]))
+    assert len(zone["parcels"]) == zone["zone"]["parcel_count"] > 0
+    expect(page.get_by_test_id("zone-enterprise")).to_have_count(len(zone["enterprises"]))
+    expect(page.get_by_test_id("zone-verdict")).to_have_text(zone["zone"]["verdict"])
+    page.wait_for_selector('[data-testid="zone-map"][data-ready="true"]', timeout=60_000)
+    _shot(page, "13-zone-dossier")
+    code = zone["parcels"][0]["parcel_code"]
+    parcels.filter(has_text=code).click()
+    expect(page.get_by_test_id("dossier-title")).to_contain_text(code)
+    expect(page.get_by_test_id("zone-link")).to_contain_text(f"{no} 号片区")
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+
+def test_the_dashboard_switches_between_evaluation_runs(browser: Browser, served: Served) -> None:
+    with logged_in(served.url, "city") as api:
+        runs = sorted(api.get("/api/evaluation/runs").json(), key=lambda r: r["id"])
+    assert len(runs) >= 2
+    newest, older = runs[-1], runs[0]
+    page = _log_in(browser, served, "city")
+    page.goto(f"{served.url}/#/dashboard")
+    head = page.get_by_test_id("dashboard")
+    expect(head).to_have_attribute("data-run", str(newest["id"]))
+    expect(page.get_by_test_id("dashboard-run").locator("option")).to_have_count(len(runs))
+    with page.expect_response(lambda r: "/api/dashboard" in r.url and f"run={older['id']}" in r.url) as answer:
+        page.get_by_test_id("dashboard-run").select_option(str(older["id"]))
+    assert answer.value.json()["run"] == {"id": older["id"], "year": older["year"]}
+    expect(head).to_have_attribute("data-run", str(older["id"]))
+    expect(page.get_by_test_id("dashboard-run-shown")).to_contain_text(f"{older['year']} 年评价")
+    expect(page.get_by_test_id("best-table")).to_be_visible()
+    assert f"run={older['id']}" in page.evaluate("location.hash")
+    _shot(page, "14-dashboard-older-run")
+    page.reload()  # the run is kept in the address
+    expect(page.get_by_test_id("dashboard")).to_have_attribute("data-run", str(older["id"]))
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+
+def test_an_admin_renames_a_user_and_a_town_user_needs_a_town(browser: Browser, served: Served) -> None:
+    page = _log_in(browser, served, "admin")
+    page.get_by_test_id("nav-users").click()
+    page.locator('[data-testid="user-edit"][data-username="viewer"]').click()
+    form = page.get_by_test_id("edit-user-form")
+    form.get_by_test_id("edit-user-role").select_option("town")
+    form.get_by_test_id("edit-user-save").click()
+    expect(form.get_by_test_id("edit-user-error")).to_contain_text("镇街")
+    form.get_by_test_id("edit-user-role").select_option("viewer")
+    form.get_by_test_id("edit-user-password").fill("short")
+    form.get_by_test_id("edit-user-save").click()
+    expect(form.get_by_test_id("edit-user-error")).to_contain_text("8")  # the server's detail
+    form.get_by_test_id("edit-user-password").fill("")
+    form.get_by_test_id("edit-user-display_name").fill("只读用户（浏览器改名）")
+    _shot(page, "15-user-edit")
+    form.get_by_test_id("edit-user-save").click()
+    expect(page.get_by_test_id("edit-user-form")).to_have_count(0)
+    row = page.get_by_test_id("user-row").filter(has_text="viewer")
+    expect(row).to_contain_text("只读用户（浏览器改名）")
+    with logged_in(served.url, "admin") as api:
+        viewer = next(u for u in api.get("/api/users").json() if u["username"] == "viewer")
+        assert viewer["display_name"] == "只读用户（浏览器改名）"
+        assert viewer["role"] == "viewer" and viewer["active"] is True
+        change = api.get("/api/audit", params={"page_size": 5}).json()["items"]
+        assert any(c["action"] == "user.update" and c["key"] == "viewer" for c in change)
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
+
+
+def test_the_buildings_and_figures_lists_filter_and_hide_another_towns_figures(
+    browser: Browser, served: Served
+) -> None:
+    page = _log_in(browser, served, "town")
+    page.goto(f"{served.url}/#/tables/buildings")
+    expect(page.get_by_test_id("table-row").first).to_be_visible()
+    everything = int(page.get_by_test_id("table-total").get_attribute("data-total") or 0)
+    page.get_by_test_id("filter-use_type").select_option("office")
+    expect(page.get_by_test_id("table-total")).not_to_have_attribute("data-total", str(everything))
+    expect(page.get_by_test_id("table-row").first).to_contain_text("办公")
+    code = page.get_by_test_id("table-row").first.locator("td").nth(1).inner_text().strip()
+    page.get_by_test_id("filter-parcel").fill(code)
+    expect(page.get_by_test_id("table-row").first).to_contain_text(code)
+    assert "use_type=office" in page.evaluate("location.hash")
+    _shot(page, "16-buildings-table")
+    page.get_by_test_id("tab-metrics").click()
+    expect(page.get_by_test_id("table-metrics")).to_be_visible()
+    page.get_by_test_id("filter-year").fill("2024")
+    expect(page.get_by_test_id("table-row").first).to_contain_text("2024")
+    with logged_in(served.url, "town") as officer:
+        mine = str(officer.get("/api/session").json()["user"]["division_code"])
+    with logged_in(served.url, "city") as api:
+        towns = api.get("/api/divisions", params={"level": "town"}).json()
+    other = next(d["division_code"] for d in towns if d["division_code"] != mine)
+    page.get_by_test_id("filter-town").select_option(other)
+    expect(page.get_by_test_id("table-row").first.get_by_test_id("restricted").first).to_be_visible()
+    _shot(page, "17-metrics-table-restricted")
+    with page.expect_download() as download:
+        page.get_by_test_id("export-xlsx").click()
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    sheet = book[book.sheetnames[-1]]
+    header, *body = list(sheet.iter_rows(values_only=True))
+    assert "统一社会信用代码" in header and body
+    assert all(r[header.index("年度")] == 2024 for r in body)
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.close()
