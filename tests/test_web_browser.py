@@ -308,6 +308,13 @@ def test_the_zone_dossier_opens_from_the_zones_table_and_lists_its_parcels(brows
     parcels.filter(has_text=code).click()
     expect(page.get_by_test_id("dossier-title")).to_contain_text(code)
     expect(page.get_by_test_id("zone-link")).to_contain_text(f"{no} 号片区")
+    page.get_by_test_id("zone-link").click()  # and back, then to the map's zone popup and back again
+    expect(page.get_by_test_id("dossier-title")).to_contain_text(f"{no} 号片区")
+    page.get_by_test_id("zone-on-map").click()
+    expect(page.get_by_test_id("zone-popup")).to_be_visible(timeout=30_000)
+    page.get_by_test_id("popup-zone-link").click()
+    expect(page.get_by_test_id("zone-dossier")).to_be_visible()
+    expect(page.get_by_test_id("dossier-title")).to_contain_text(f"{no} 号片区")
     assert page.errors == []  # type: ignore[attr-defined]
     page.close()
 
