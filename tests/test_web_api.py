@@ -388,3 +388,8 @@ def test_the_dashboard_of_an_earlier_run_shows_that_runs_classes(admin: httpx.Cl
     assert total == pytest.approx(before["totals"]["mu"], abs=1.0)
     assert before["classes_by_town"] != board["classes_by_town"]
     assert admin.get("/api/dashboard", params={"run": 999999}).status_code == 404
+
+
+def test_the_zone_runs_list_is_not_taken_for_a_zone_dossier(admin: httpx.Client) -> None:
+    runs = admin.get("/api/zones/runs")
+    assert runs.status_code == 200 and runs.json() and "id" in runs.json()[0]

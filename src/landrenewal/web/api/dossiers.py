@@ -251,7 +251,7 @@ def change_metrics(uscc: str, year: int, body: MetricsChange, state: State, user
             raise ApiError(422, "invalid", str(e)) from None
 
 
-@router.get("/zones/{zone_no}", summary="片区档案 Zone dossier: figures, outline, parcels, enterprises")
+@router.get("/zones/{zone_no:int}", summary="片区档案 Zone dossier: figures, outline, parcels, enterprises")
 def zone_dossier(zone_no: int, state: State, user: CurrentUser, run: int | None = None) -> dict[str, Any]:
     view = state.view()
     run_id = run if run is not None else (view.zone_run.id if view.zone_run else None)

@@ -126,7 +126,7 @@ function metricsForm(d, year, { close, done }) {
     exists.textContent = t('metric.exists', { year: y });
   });
   const inputs = new Map(names.map((name) => [name, h('input', {
-    type: 'number', name, min: 0, step: 'any', inputmode: 'decimal', testid: `metric-input-${name}`,
+    type: 'number', name, step: 'any', inputmode: 'decimal', testid: `metric-input-${name}`,
     value: before[name] == null ? '' : String(before[name]),
   })]));
   const save = h('button', { type: 'submit', class: 'btn-primary', testid: 'metrics-save' }, t('common.save'));
@@ -154,7 +154,7 @@ function metricsForm(d, year, { close, done }) {
       const text = input.value.trim();
       const value = text === '' ? null : Number(text);
       // a field the browser could not read as a number comes back as '' with badInput set
-      if (input.validity.badInput || (value != null && !(Number.isFinite(value) && value >= 0))) {
+      if (input.validity.badInput || (value != null && !Number.isFinite(value))) {
         fail(t('metric.badNumber', { field: fieldLabel(name, labels) }));
         input.focus();
         return;
