@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -278,13 +279,25 @@ def test_findings_evidence_quoting_tax_is_masked_outside_the_officers_town(town:
     other = [f for f in found if not f["division_code"].startswith(mine)]
     own = [f for f in found if f["division_code"].startswith(mine)]
     assert other and own
-    assert all("tax_per_mu: 无权查看" in f["evidence"] and f["restricted"] for f in other)
-    assert all("tax_per_mu: 无权查看" not in f["evidence"] and "tax_per_mu: " in f["evidence"] for f in own)
+    tax = "亩均税收（万元/亩）: "
+    assert all(f"{tax}无权查看" in f["evidence"] and f["restricted"] for f in other)
+    assert all(f"{tax}无权查看" not in f["evidence"] and tax in f["evidence"] for f in own)
     exported = town.get("/api/findings/export", params={"format": "xlsx", "rule": "local.tax_per_mu_below"})
     sheet = openpyxl.load_workbook(io.BytesIO(exported.content))["findings"]
     rows = list(sheet.iter_rows(values_only=True))
     division, evidence = rows[0].index("行政区划代码"), rows[0].index("证据")
     assert all("无权查看" in r[evidence] for r in rows[1:] if not str(r[division]).startswith(mine))
+
+
+def test_every_piece_of_evidence_of_every_rule_is_named_in_chinese(admin: httpx.Client) -> None:
+    total = admin.get("/api/findings", params={"page_size": 1}).json()["total"]
+    by_rule: dict[str, str] = {}
+    for page in range(1, total // 500 + 2):
+        for f in admin.get("/api/findings", params={"page_size": 500, "page": page}).json()["items"]:
+            by_rule.setdefault(f["rule_id"], f["evidence"])
+    assert len(by_rule) >= 10  # the test city makes most rules find something
+    for rule, evidence in by_rule.items():
+        assert evidence and not re.search(r"[a-z_]+:", evidence), (rule, evidence)
 
 
 def test_health_answers_without_a_login_and_says_when_the_tiles_are_ready(served: Served) -> None:
@@ -307,6 +320,10 @@ def test_buildings_and_metrics_have_their_own_paged_lists_and_metrics_of_other_t
     mine = _town_code(town)
     year = admin.get("/api/metrics", params={"year": "2025", "page_size": 500}).json()
     assert year["total"] > 0 and {m["year"] for m in year["items"]} == {2025}
+    headers = {c["name"]: (c["label_zh"], c["label_en"]) for c in year["columns"]}
+    assert headers["tax_wan"] == ("税收（万元）", "Tax (10k yuan)")
+    assert headers["employees_avg"] == ("年平均职工人数（人）", "Average employees (persons)")
+    assert buildings["columns"][0]["label_en"] == "Building code"
     listed = town.get("/api/metrics", params={"year": "2025", "page_size": 500}).json()["items"]
     own = [m for m in listed if m["division_code"].startswith(mine)]
     other = [m for m in listed if not m["division_code"].startswith(mine)]
@@ -355,6 +372,31 @@ def test_a_town_officer_edits_its_own_towns_figures_and_no_one_elses_and_each_ed
     made = admin.put(f"/api/enterprises/{foreign['uscc']}/metrics/2019", json={"tax_wan": 7.0})
     assert made.status_code == 200 and made.json()["year"] == 2019 and made.json()["revenue_wan"] is None
     assert admin.get("/api/audit").json()["items"][0]["action"] == "metrics.create"
+
+
+def test_a_figure_edit_shows_in_the_enterprise_and_parcel_histories_its_values_only_to_those_who_may_see_them(
+    town: httpx.Client, admin: httpx.Client
+) -> None:
+    mine = _town_code(town)
+    listed = admin.get("/api/metrics", params={"year": "2024", "page_size": 500}).json()["items"]
+    home = next(m for m in listed if m["division_code"].startswith(mine) and m["tax_wan"] is not None)
+    saved = admin.put(f"/api/enterprises/{home['uscc']}/metrics/2024", json={"tax_wan": home["tax_wan"] + 11})
+    assert saved.status_code == 200
+    key = f"{home['uscc']}/2024"
+
+    for who in (admin, town):
+        history = who.get(f"/api/enterprises/{home['uscc']}").json()["history"]
+        entry = next(r for r in history if r["key"] == key)
+        assert entry["action"] == "metrics.update" and entry["username"] == "admin"
+        assert json.loads(entry["after"])["tax_wan"] == pytest.approx(home["tax_wan"] + 11)
+    parcel = admin.get(f"/api/enterprises/{home['uscc']}").json()["parcels"][0]["parcel_code"]
+    assert any(r["key"] == key for r in town.get(f"/api/parcels/{parcel}").json()["history"])
+
+    foreign = next(m for m in listed if not m["division_code"].startswith(mine) and m["tax_wan"] is not None)
+    admin.put(f"/api/enterprises/{foreign['uscc']}/metrics/2024", json={"tax_wan": foreign["tax_wan"] + 1})
+    seen = town.get(f"/api/enterprises/{foreign['uscc']}").json()["history"]
+    entry = next(r for r in seen if r["key"] == f"{foreign['uscc']}/2024")
+    assert entry["action"] == "metrics.update" and entry["before"] is None and entry["after"] is None
 
 
 def test_the_zone_dossier_has_its_figures_outline_parcels_and_enterprises(town: httpx.Client) -> None:

@@ -236,6 +236,9 @@ def test_a_town_officer_corrects_its_own_towns_figures_and_the_admin_finds_the_c
     row = page.get_by_test_id("enterprise-metrics-table").locator("tbody tr").filter(has_text=str(year))
     expect(row).to_contain_text("4,321.5")
     expect(page.get_by_test_id("metrics-form")).to_have_count(0)
+    edited = page.get_by_test_id("history").locator("tbody tr").filter(has_text=f"{uscc}/{year}")
+    expect(edited).to_contain_text("修改经营指标")
+    expect(edited.get_by_test_id("audit-diff")).to_contain_text("4,321.5")
     _shot(page, "11-metrics-saved")
     assert page.errors == []  # type: ignore[attr-defined]
     page.close()

@@ -16,7 +16,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from landrenewal.domain.access import AccessError, Role, User, role_of
 from landrenewal.store import schema
@@ -264,16 +264,22 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def about(entity: str, key: str, *, prefix: bool = False) -> ColumnElement[bool]:
+    """Audit rows about one record (``prefix``: about every record whose key starts so, such as
+    ``uscc/`` for all of an enterprise's yearly figures)."""
+    log = schema.audit_log
+    keyed = log.c.entity_key.startswith(key, autoescape=True) if prefix else log.c.entity_key == key
+    return (log.c.entity == entity) & keyed
+
+
 def audit_rows(
-    conn: Connection, offset: int, limit: int, entity: str | None = None, key: str | None = None
+    conn: Connection, offset: int, limit: int, where: ColumnElement[bool] | None = None
 ) -> list[dict[str, Any]]:
     """The audit log, newest first; times as ISO text."""
     log = schema.audit_log
     query = select(log.c.at, log.c.username, log.c.action, log.c.entity, log.c.entity_key, log.c.before, log.c.after)
-    if entity is not None:
-        query = query.where(log.c.entity == entity)
-    if key is not None:
-        query = query.where(log.c.entity_key == key)
+    if where is not None:
+        query = query.where(where)
     rows = conn.execute(query.order_by(log.c.id.desc()).offset(offset).limit(limit))
     names = ("at", "username", "action", "entity", "key", "before", "after")
     return [{n: plain(v) for n, v in zip(names, row, strict=True)} for row in rows]

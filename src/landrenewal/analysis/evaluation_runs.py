@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from landrenewal.analysis.compare import differences
 from landrenewal.analysis.inputs import read_inventory
@@ -88,15 +89,21 @@ def _info(row: dict[str, object]) -> RunInfo:
     return RunInfo(**{k: row[k] for k in RunInfo.__dataclass_fields__})  # type: ignore[arg-type]
 
 
+def _info_query() -> Select[Any]:
+    # Not the policy snapshot (kilobytes): stored_policy reads it when it is wanted.
+    runs = schema.evaluation_runs
+    return select(*(runs.c[name] for name in RunInfo.__dataclass_fields__))
+
+
 def run_info(conn: Connection, run_id: int) -> RunInfo:
-    row = conn.execute(select(schema.evaluation_runs).where(schema.evaluation_runs.c.id == run_id)).mappings().first()
+    row = conn.execute(_info_query().where(schema.evaluation_runs.c.id == run_id)).mappings().first()
     if row is None:
         raise RunNotFound(f"没有编号为 {run_id} 的评价批次 (no evaluation run {run_id})")
     return _info(dict(row))
 
 
 def list_runs(conn: Connection) -> list[RunInfo]:
-    rows = conn.execute(select(schema.evaluation_runs).order_by(schema.evaluation_runs.c.id)).mappings()
+    rows = conn.execute(_info_query().order_by(schema.evaluation_runs.c.id)).mappings()
     return [_info(dict(r)) for r in rows]
 
 

@@ -13,6 +13,7 @@ from landrenewal.analysis.evaluation_runs import UNIT_COLUMNS, latest_run, run_i
 from landrenewal.analysis.identification_runs import FINDING_COLUMNS, identification_info, latest_identification
 from landrenewal.domain.evaluation import LISTS, STATUS
 from landrenewal.domain.indicators import INDICATORS
+from landrenewal.domain.policy import ResolvedPolicy
 from landrenewal.domain.rules import RULES
 from landrenewal.domain.units import M2_PER_MU
 from landrenewal.store import schema
@@ -79,24 +80,35 @@ def parcel_findings(conn: Connection, store: Store, run_id: int, parcel_codes: l
     table = schema.findings
     where = (table.c.run_id == run_id) & table.c.parcel_code.in_(parcel_codes)
     rows = read_rows(conn, store, table, FINDING_COLUMNS, where, order_by=("parcel_code", "rule_id"))
-    return finding_records(rows)
+    policy = stored_policy(conn, run_id, "identification_runs") if rows else None
+    return finding_records(rows, policy)
 
 
-def finding_records(found: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Stored findings as plain records: evidence and threshold parsed, the rule's name beside its id."""
-    return [
-        {
-            "parcel_code": r["parcel_code"],
-            "rule_id": r["rule_id"],
-            "rule_name": RULES[str(r["rule_id"])].zh if str(r["rule_id"]) in RULES else str(r["rule_id"]),
-            "category": r["category"],
-            "evidence": json.loads(str(r["evidence"])),
-            "threshold": json.loads(str(r["threshold"])),
-            "clause": r["clause"],
-            "milestone": r["milestone"] if isinstance(r["milestone"], str) else None,
-        }
-        for r in found
-    ]
+def finding_records(found: Iterable[Mapping[str, Any]], policy: ResolvedPolicy | None = None) -> list[dict[str, Any]]:
+    """Stored findings as plain records: evidence and threshold parsed, the rule's name beside its id,
+    and (given the run's policy) what each threshold parameter means and its unit."""
+    records = []
+    for r in found:
+        threshold = json.loads(str(r["threshold"]))
+        records.append(
+            {
+                "parcel_code": r["parcel_code"],
+                "rule_id": r["rule_id"],
+                "rule_name": RULES[str(r["rule_id"])].zh if str(r["rule_id"]) in RULES else str(r["rule_id"]),
+                "category": r["category"],
+                "evidence": json.loads(str(r["evidence"])),
+                "threshold": threshold,
+                "threshold_terms": _terms(policy, threshold) if policy is not None else {},
+                "clause": r["clause"],
+                "milestone": r["milestone"] if isinstance(r["milestone"], str) else None,
+            }
+        )
+    return records
+
+
+def _terms(policy: ResolvedPolicy, threshold: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    found = (policy.values.get(name) for name in threshold)
+    return {v.name: {"description": v.description, "unit": v.unit} for v in found if v is not None}
 
 
 def _evaluation(conn: Connection, store: Store, run_id: int, parcel_code: str) -> dict[str, Any] | None:

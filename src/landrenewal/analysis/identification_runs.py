@@ -118,7 +118,9 @@ def _info(row: dict[str, object]) -> IdentificationInfo:
 
 def identification_info(conn: Connection, run_id: int) -> IdentificationInfo:
     table = schema.identification_runs
-    row = conn.execute(select(table).where(table.c.id == run_id)).mappings().first()
+    # Not the policy snapshot (kilobytes): stored_policy reads it when it is wanted.
+    columns = [table.c[name] for name in IdentificationInfo.__dataclass_fields__]
+    row = conn.execute(select(*columns).where(table.c.id == run_id)).mappings().first()
     if row is None:
         raise RunNotFound(f"没有编号为 {run_id} 的认定批次 (no identification run {run_id})")
     return _info(dict(row))

@@ -15,6 +15,8 @@ from landrenewal.analysis.identification_runs import identification_info, stored
 from landrenewal.domain.evaluation import LISTS, STATUS
 from landrenewal.domain.indicators import INDICATORS
 from landrenewal.domain.rules import RULES
+from landrenewal.domain.rules.evidence import readable
+from landrenewal.domain.units import M2_PER_MU
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
 from landrenewal.store.frames import read_table
@@ -71,12 +73,12 @@ def findings_table(conn: Connection, store: Store, run_id: int) -> pd.DataFrame:
         {
             "宗地代码": found["parcel_code"],
             "行政区划代码": found["division_code"],
-            "面积（亩）": (found["area_m2"] / (10000 / 15)).round(3),
+            "面积（亩）": (found["area_m2"] / M2_PER_MU).round(3),
             "类别": found["category"],
             "规则编号": found["rule_id"],
             "规则": found["rule_id"].map({k: r.zh for k, r in RULES.items()}),
-            "证据": found["evidence"],
-            "阈值": found["threshold"],
+            "证据": found["evidence"].map(readable),
+            "阈值": found["threshold"].map(readable),
             "政策依据": found["clause"],
             "处置节点": found["milestone"],
         }
@@ -104,7 +106,7 @@ def parcel_layer(
 ) -> gpd.GeoDataFrame:
     """Every parcel with its class, score and finding categories: one layer QGIS can colour."""
     parcels = read_table(conn, store, schema.parcels, ["parcel_code", "division_code", "area_m2", "geom"])
-    frame = parcels.assign(area_mu=(parcels["area_m2"] / (10000 / 15)).round(3)).drop(columns="area_m2")
+    frame = parcels.assign(area_mu=(parcels["area_m2"] / M2_PER_MU).round(3)).drop(columns="area_m2")
     if evaluation_run is not None:
         units = enterprise_results(conn, store, evaluation_run).drop_duplicates("unit_key")
         table = schema.evaluation_parcels

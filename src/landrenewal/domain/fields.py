@@ -36,11 +36,18 @@ class FieldSpec:
     aliases: tuple[str, ...] = ()
     choices: dict[str, str] = field(default_factory=dict)  # value in a file → stored value
     labels: dict[str, str] = field(default_factory=dict)  # stored value → Chinese label
+    en: str = ""  # the English name, for the UI's English labels
 
     @property
     def header(self) -> str:
         """The Chinese header for spreadsheets, with the unit: ``宗地面积（m²）``."""
         return f"{self.zh}（{self.unit}）" if self.unit else self.zh
+
+    @property
+    def header_en(self) -> str:
+        """The English header, with the unit in English: ``Registered area (m²)``."""
+        unit = UNITS_EN.get(self.unit, self.unit) if self.unit else None
+        return f"{self.en} ({unit})" if unit else self.en
 
     @property
     def below_reason(self) -> str:
@@ -88,6 +95,9 @@ class EntitySpec:
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
+
+# The stored units' English names (the others read the same in both languages).
+UNITS_EN = {"亩": "mu", "公顷": "ha", "万元": "10k yuan", "万元/亩": "10k yuan/mu", "人": "persons"}
 
 RIGHTS_TYPE = {
     "国有": "state",
@@ -170,9 +180,16 @@ DIVISIONS = EntitySpec(
             required=True,
             key=True,
             aliases=("行政区划代码", "区划代码", "行政区代码", "XZQDM", "code"),
+            en="Division code",
         ),
         FieldSpec(
-            "name", "名称", _T, "XZQMC", required=True, aliases=("名称", "行政区名称", "区划名称", "XZQMC", "name")
+            "name",
+            "名称",
+            _T,
+            "XZQMC",
+            required=True,
+            aliases=("名称", "行政区名称", "区划名称", "XZQMC", "name"),
+            en="Name",
         ),
     ),
     geometry="geom",
@@ -202,6 +219,7 @@ PARCELS = EntitySpec(
                 "DKBM",
                 "parcel_code",
             ),
+            en="Parcel code",
         ),
         FieldSpec(
             "division_code",
@@ -209,6 +227,7 @@ PARCELS = EntitySpec(
             _C,
             "XZQDM",
             aliases=("行政区划代码", "所在村代码", "村代码", "区划代码", "XZQDM"),
+            en="Division code",
         ),
         FieldSpec(
             "land_use_code",
@@ -216,6 +235,7 @@ PARCELS = EntitySpec(
             _C,
             "DLBM",
             aliases=("土地用途代码", "地类编码", "地类代码", "用途代码", "土地用途", "DLBM"),
+            en="Land use code",
         ),
         FieldSpec(
             "rights_type",
@@ -225,9 +245,15 @@ PARCELS = EntitySpec(
             aliases=("权利性质", "土地所有权性质", "所有权性质", "权属性质", "QLXZ"),
             choices=RIGHTS_TYPE,
             labels=RIGHTS_TYPE_ZH,
+            en="Rights type",
         ),
         FieldSpec(
-            "rights_holder", "权利人", _T, "QLR", aliases=("权利人", "土地使用权人", "使用权人", "权属单位", "QLR")
+            "rights_holder",
+            "权利人",
+            _T,
+            "QLR",
+            aliases=("权利人", "土地使用权人", "使用权人", "权属单位", "QLR"),
+            en="Rights holder",
         ),
         FieldSpec(
             "registered_area_m2",
@@ -238,6 +264,7 @@ PARCELS = EntitySpec(
             minimum=0.0,
             maximum=1e8,
             aliases=("宗地面积", "登记面积", "用地面积", "土地面积", "ZDMJ"),
+            en="Registered area",
         ),
         FieldSpec(
             "registered_area_mu",
@@ -248,6 +275,7 @@ PARCELS = EntitySpec(
             minimum=0.0,
             maximum=1.5e5,
             aliases=("面积亩", "用地面积亩", "亩数", "用地面积", "土地面积", "MJ_MU"),
+            en="Registered area",
         ),
         FieldSpec(
             "registered_area_ha",
@@ -258,14 +286,23 @@ PARCELS = EntitySpec(
             minimum=0.0,
             maximum=1e4,
             aliases=("面积公顷", "公顷数", "用地面积", "土地面积", "MJ_HA"),
+            en="Registered area",
         ),
-        FieldSpec("approved_date", "批准日期", _D, "PZRQ", aliases=("批准日期", "批准时间", "农转用批准日期", "PZRQ")),
+        FieldSpec(
+            "approved_date",
+            "批准日期",
+            _D,
+            "PZRQ",
+            aliases=("批准日期", "批准时间", "农转用批准日期", "PZRQ"),
+            en="Approved",
+        ),
         FieldSpec(
             "supplied_date",
             "供地日期",
             _D,
             "GDRQ",
             aliases=("供地日期", "供地时间", "出让日期", "合同签订日期", "GDRQ"),
+            en="Supplied",
         ),
         FieldSpec(
             "agreed_start_date",
@@ -273,6 +310,7 @@ PARCELS = EntitySpec(
             _D,
             "YDDG",
             aliases=("约定动工日期", "约定开工日期", "约定开工时间", "YDDG"),
+            en="Agreed start",
         ),
         FieldSpec(
             "actual_start_date",
@@ -280,18 +318,34 @@ PARCELS = EntitySpec(
             _D,
             "SJDG",
             aliases=("实际动工日期", "实际开工日期", "动工日期", "开工日期", "SJDG"),
+            en="Actual start",
         ),
         FieldSpec(
-            "agreed_completion_date", "约定竣工日期", _D, "YDJG", aliases=("约定竣工日期", "约定竣工时间", "YDJG")
+            "agreed_completion_date",
+            "约定竣工日期",
+            _D,
+            "YDJG",
+            aliases=("约定竣工日期", "约定竣工时间", "YDJG"),
+            en="Agreed completion",
         ),
-        FieldSpec("completion_date", "竣工日期", _D, "JGRQ", aliases=("竣工日期", "实际竣工日期", "竣工时间", "JGRQ")),
-        FieldSpec("production_date", "投产日期", _D, "TCRQ", aliases=("投产日期", "投产时间", "TCRQ")),
+        FieldSpec(
+            "completion_date",
+            "竣工日期",
+            _D,
+            "JGRQ",
+            aliases=("竣工日期", "实际竣工日期", "竣工时间", "JGRQ"),
+            en="Completed",
+        ),
+        FieldSpec(
+            "production_date", "投产日期", _D, "TCRQ", aliases=("投产日期", "投产时间", "TCRQ"), en="In production"
+        ),
         FieldSpec(
             "stopped_date",
             "停工日期",
             _D,
             "TGRQ",
             aliases=("停工日期", "停止开发日期", "中止开发日期", "TGRQ"),
+            en="Stopped",
         ),
         FieldSpec(
             "agreed_far",
@@ -301,6 +355,7 @@ PARCELS = EntitySpec(
             minimum=0.0,
             maximum=20.0,
             aliases=("约定容积率", "容积率下限", "出让容积率", "YDRJL"),
+            en="Agreed FAR",
         ),
         FieldSpec(
             "agreed_investment_intensity_wan_per_mu",
@@ -311,6 +366,7 @@ PARCELS = EntitySpec(
             minimum=0.0,
             maximum=1e5,
             aliases=("约定投资强度", "投资强度", "YDTZQD"),
+            en="Agreed investment intensity",
         ),
         FieldSpec(
             "total_investment_wan",
@@ -321,6 +377,7 @@ PARCELS = EntitySpec(
             minimum=0.0,
             maximum=1e8,
             aliases=("约定总投资", "总投资", "计划总投资", "ZTZ"),
+            en="Agreed total investment",
         ),
         FieldSpec(
             "invested_wan",
@@ -331,6 +388,7 @@ PARCELS = EntitySpec(
             minimum=0.0,
             maximum=1e8,
             aliases=("已完成投资", "已投资额", "累计完成投资", "实际投资", "YWCTZ"),
+            en="Invested",
         ),
         FieldSpec(
             "developed_area_m2",
@@ -341,6 +399,7 @@ PARCELS = EntitySpec(
             minimum=0.0,
             maximum=1e8,
             aliases=("已动工开发面积", "已开发面积", "已动工面积", "YKFMJ"),
+            en="Area under development",
         ),
         FieldSpec(
             "land_price_wan",
@@ -351,6 +410,7 @@ PARCELS = EntitySpec(
             minimum=0.0,
             maximum=1e8,
             aliases=("土地价款", "出让价款", "成交价", "土地出让金", "TDJK"),
+            en="Land price",
         ),
     ),
     geometry="geom",
@@ -370,8 +430,11 @@ BUILDINGS = EntitySpec(
             required=True,
             key=True,
             aliases=("建筑物编号", "建筑物代码", "幢号", "楼栋编号", "JZWBH"),
+            en="Building code",
         ),
-        FieldSpec("parcel_code", "宗地代码", _C, "ZDDM", required=True, aliases=PARCELS.fields[0].aliases),
+        FieldSpec(
+            "parcel_code", "宗地代码", _C, "ZDDM", required=True, aliases=PARCELS.fields[0].aliases, en="Parcel code"
+        ),
         FieldSpec(
             "floor_area_m2",
             "建筑面积",
@@ -382,6 +445,7 @@ BUILDINGS = EntitySpec(
             minimum=0.0,
             maximum=1e7,
             aliases=("建筑面积", "总建筑面积", "JZMJ"),
+            en="Floor area",
         ),
         FieldSpec(
             "footprint_m2",
@@ -392,8 +456,18 @@ BUILDINGS = EntitySpec(
             minimum=0.0,
             maximum=1e7,
             aliases=("基底面积", "占地面积", "建筑占地面积", "JDMJ"),
+            en="Footprint",
         ),
-        FieldSpec("storeys", "层数", _I, "CS", minimum=1, maximum=200, aliases=("层数", "总层数", "地上层数", "CS")),
+        FieldSpec(
+            "storeys",
+            "层数",
+            _I,
+            "CS",
+            minimum=1,
+            maximum=200,
+            aliases=("层数", "总层数", "地上层数", "CS"),
+            en="Storeys",
+        ),
         FieldSpec(
             "storeys_over_8m",
             "层高超8米层数",
@@ -402,6 +476,7 @@ BUILDINGS = EntitySpec(
             minimum=0,
             maximum=200,
             aliases=("层高超8米层数", "超8米层数", "CG8M"),
+            en="Storeys over 8 m high",
         ),
         FieldSpec(
             "use_type",
@@ -411,6 +486,7 @@ BUILDINGS = EntitySpec(
             aliases=("建筑用途", "用途", "房屋用途", "JZYT"),
             choices=BUILDING_USE,
             labels=BUILDING_USE_ZH,
+            en="Use",
         ),
     ),
     geometry="geom",
@@ -429,6 +505,7 @@ ENTERPRISES = EntitySpec(
             required=True,
             key=True,
             aliases=("统一社会信用代码", "社会信用代码", "信用代码", "USCC", "TYSHXYDM"),
+            en="USCC",
         ),
         FieldSpec(
             "name",
@@ -437,6 +514,7 @@ ENTERPRISES = EntitySpec(
             "QYMC",
             required=True,
             aliases=("企业名称", "单位名称", "企业（单位）名称", "名称", "QYMC"),
+            en="Name",
         ),
         FieldSpec(
             "industry_code",
@@ -445,6 +523,7 @@ ENTERPRISES = EntitySpec(
             "HYDM",
             required=True,
             aliases=("行业代码", "国民经济行业代码", "国民经济行业分类代码", "行业分类代码", "HYDM"),
+            en="Industry code",
         ),
         FieldSpec(
             "scale",
@@ -455,9 +534,15 @@ ENTERPRISES = EntitySpec(
             aliases=("企业规模", "规模", "是否规上", "规上规下", "GM"),
             choices=SCALE,
             labels=SCALE_ZH,
+            en="Scale",
         ),
         FieldSpec(
-            "division_code", "行政区划代码", _C, "XZQDM", aliases=("行政区划代码", "所在镇街代码", "区划代码", "XZQDM")
+            "division_code",
+            "行政区划代码",
+            _C,
+            "XZQDM",
+            aliases=("行政区划代码", "所在镇街代码", "区划代码", "XZQDM"),
+            en="Division code",
         ),
     ),
 )
@@ -468,9 +553,25 @@ OCCUPANCY = EntitySpec(
     "occupancy",
     (
         FieldSpec(
-            "uscc", "统一社会信用代码", _C, "TYSHXYDM", required=True, key=True, aliases=ENTERPRISES.fields[0].aliases
+            "uscc",
+            "统一社会信用代码",
+            _C,
+            "TYSHXYDM",
+            required=True,
+            key=True,
+            aliases=ENTERPRISES.fields[0].aliases,
+            en="USCC",
         ),
-        FieldSpec("parcel_code", "宗地代码", _C, "ZDDM", required=True, key=True, aliases=PARCELS.fields[0].aliases),
+        FieldSpec(
+            "parcel_code",
+            "宗地代码",
+            _C,
+            "ZDDM",
+            required=True,
+            key=True,
+            aliases=PARCELS.fields[0].aliases,
+            en="Parcel code",
+        ),
         FieldSpec(
             "start_date",
             "起始日期",
@@ -479,9 +580,15 @@ OCCUPANCY = EntitySpec(
             required=True,
             key=True,
             aliases=("起始日期", "开始日期", "入驻日期", "使用起始日期", "QSRQ"),
+            en="From",
         ),
         FieldSpec(
-            "end_date", "终止日期", _D, "ZZRQ", aliases=("终止日期", "结束日期", "迁出日期", "使用终止日期", "ZZRQ")
+            "end_date",
+            "终止日期",
+            _D,
+            "ZZRQ",
+            aliases=("终止日期", "结束日期", "迁出日期", "使用终止日期", "ZZRQ"),
+            en="Until",
         ),
         FieldSpec(
             "land_share",
@@ -492,6 +599,7 @@ OCCUPANCY = EntitySpec(
             minimum=0.0,
             maximum=1.0,
             aliases=("用地占比", "占地比例", "面积占比", "用地比例", "YDZB"),
+            en="Land share",
         ),
         FieldSpec(
             "tenure",
@@ -501,6 +609,7 @@ OCCUPANCY = EntitySpec(
             aliases=("使用方式", "用地方式", "自有或租赁", "SYFS"),
             choices=TENURE,
             labels=TENURE_ZH,
+            en="Tenure",
         ),
     ),
 )
@@ -511,7 +620,14 @@ METRICS = EntitySpec(
     "metrics",
     (
         FieldSpec(
-            "uscc", "统一社会信用代码", _C, "TYSHXYDM", required=True, key=True, aliases=ENTERPRISES.fields[0].aliases
+            "uscc",
+            "统一社会信用代码",
+            _C,
+            "TYSHXYDM",
+            required=True,
+            key=True,
+            aliases=ENTERPRISES.fields[0].aliases,
+            en="USCC",
         ),
         FieldSpec(
             "year",
@@ -523,6 +639,7 @@ METRICS = EntitySpec(
             minimum=1990,
             maximum=2100,
             aliases=("年度", "年份", "统计年度", "ND", "year"),
+            en="Year",
         ),
         FieldSpec(
             "tax_wan",
@@ -533,6 +650,7 @@ METRICS = EntitySpec(
             minimum=-1e4,
             maximum=1e7,
             aliases=("税收", "实缴税金", "税收实际贡献", "实缴税收", "纳税额", "SS"),
+            en="Tax",
         ),
         FieldSpec(
             "value_added_wan",
@@ -543,6 +661,7 @@ METRICS = EntitySpec(
             minimum=-1e6,
             maximum=1e8,
             aliases=("工业增加值", "增加值", "ZJZ"),
+            en="Value added",
         ),
         FieldSpec(
             "revenue_wan",
@@ -553,6 +672,7 @@ METRICS = EntitySpec(
             minimum=0.0,
             maximum=1e9,
             aliases=("营业收入", "主营业务收入", "销售收入", "YYSR"),
+            en="Revenue",
         ),
         FieldSpec(
             "output_wan",
@@ -563,6 +683,7 @@ METRICS = EntitySpec(
             minimum=0.0,
             maximum=1e9,
             aliases=("工业总产值", "总产值", "产值", "ZCZ"),
+            en="Output",
         ),
         FieldSpec(
             "energy_tce",
@@ -573,6 +694,7 @@ METRICS = EntitySpec(
             minimum=0.0,
             maximum=1e8,
             aliases=("综合能耗", "能耗", "综合能源消费量", "ZHNH"),
+            en="Energy use",
         ),
         FieldSpec(
             "electricity_kwh",
@@ -583,6 +705,7 @@ METRICS = EntitySpec(
             minimum=0.0,
             maximum=1e11,
             aliases=("用电量", "总用电量", "工业用电量", "YDL"),
+            en="Electricity",
         ),
         FieldSpec(
             "emissions_t",
@@ -593,6 +716,7 @@ METRICS = EntitySpec(
             minimum=0.0,
             maximum=1e7,
             aliases=("主要污染物排放量", "污染物排放量", "排放量", "WRPF"),
+            en="Main pollutant emissions",
         ),
         FieldSpec(
             "rd_spending_wan",
@@ -603,6 +727,7 @@ METRICS = EntitySpec(
             minimum=0.0,
             maximum=1e8,
             aliases=("研发经费支出", "研发经费", "R&D经费支出", "R&D经费", "研发投入", "YFJF"),
+            en="R&D spending",
         ),
         FieldSpec(
             "employees_avg",
@@ -613,6 +738,7 @@ METRICS = EntitySpec(
             minimum=0.0,
             maximum=1e6,
             aliases=("年平均职工人数", "平均职工人数", "从业人员平均人数", "职工人数", "从业人数", "ZGRS"),
+            en="Average employees",
         ),
     ),
 )
@@ -644,9 +770,16 @@ PLANNING_ZONES = EntitySpec(
             required=True,
             key=True,
             aliases=("分区代码", "分区编号", "圈层代码", "单元代码", "单元编号", "FQDM", "code"),
+            en="Zone code",
         ),
         FieldSpec(
-            "name", "分区名称", _T, "FQMC", required=True, aliases=("分区名称", "名称", "单元名称", "FQMC", "name")
+            "name",
+            "分区名称",
+            _T,
+            "FQMC",
+            required=True,
+            aliases=("分区名称", "名称", "单元名称", "FQMC", "name"),
+            en="Name",
         ),
         FieldSpec(
             "level",
@@ -657,6 +790,7 @@ PLANNING_ZONES = EntitySpec(
             aliases=("层级", "圈层", "规划层级", "级别", "CJ", "level"),
             choices=PLANNING_LEVEL,
             labels=PLANNING_LEVEL_ZH,
+            en="Level",
         ),
         FieldSpec(
             "parent_code",
@@ -665,6 +799,7 @@ PLANNING_ZONES = EntitySpec(
             "SJDM",
             # 上级分区代: the header cut to a .dbf field name (10 bytes in GBK)
             aliases=("上级分区代码", "上级分区代", "上级代码", "所属分区", "SJDM", "parent"),
+            en="Parent zone code",
         ),
     ),
     geometry="geom",

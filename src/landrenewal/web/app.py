@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from landrenewal.store.engine import Store, open_store
-from landrenewal.web.api import admin, dashboard, dossiers, imports, lists, maps, session
+from landrenewal.web.api import admin, dashboard, dossiers, imports, lists, maps, session, vocabulary
 from landrenewal.web.city import LiveView
 from landrenewal.web.deps import ApiError, AppState, SessionCache
 from landrenewal.web.run_tables import RunTables
@@ -55,7 +55,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     # The tile source (and the seeding of its low zooms) is made before anyone asks for a map.
     threading.Thread(target=app.state.landrenewal.tiles, name="tile-source", daemon=True).start()
-    for module in (session, lists, maps, dossiers, dashboard, imports, admin):
+    for module in (session, lists, maps, dossiers, dashboard, imports, admin, vocabulary):
         app.include_router(module.router)
 
     @app.exception_handler(ApiError)

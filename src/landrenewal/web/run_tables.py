@@ -7,7 +7,6 @@ inventory table is kept per city view and, for the figures people edit in the ap
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -20,6 +19,7 @@ from landrenewal.analysis.identification_runs import stored_findings
 from landrenewal.analysis.zone_runs import stored_zones
 from landrenewal.domain.access import is_private
 from landrenewal.domain.rules import RULES
+from landrenewal.domain.rules.evidence import readable
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
 from landrenewal.store.frames import read_table
@@ -70,8 +70,9 @@ class RunTables:
             found = found.merge(parcels, on="parcel_code", how="left")
             found["rule_name"] = found["rule_id"].map({k: r.zh for k, r in RULES.items()})
             for column in ("evidence", "threshold"):
-                found[f"{column}_public"] = found[column].map(lambda text: _plain_json(text, public=True))
-                found[column] = found[column].map(_plain_json)
+                # the values of private figures (亩均税收 …) replaced, for those who may not see them
+                found[f"{column}_public"] = found[column].map(lambda text: readable(text, is_private, RESTRICTED))
+                found[column] = found[column].map(readable)
             return found
 
         return self._get("findings", run_id, read)
@@ -126,18 +127,3 @@ class RunTables:
             return rows.drop(columns=["id"]).merge(names, on="uscc", how="left")
 
         return self._get("metrics", (view.fingerprint, edited), read)
-
-
-def _plain_json(text: object, public: bool = False) -> str:
-    """Evidence and thresholds are stored as JSON objects; people read them as ``name: value; …``.
-    ``public``: the values of private figures (亩均税收 …) replaced, for those who may not see them."""
-    if not isinstance(text, str):
-        return ""
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
-        return text
-    if isinstance(value, dict):
-        shown = {k: (RESTRICTED if public and is_private(k) else v) for k, v in value.items()}
-        return "；".join(f"{k}: {'—' if v is None else v}" for k, v in shown.items())
-    return str(value)

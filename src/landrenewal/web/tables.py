@@ -291,7 +291,7 @@ def _entity_columns(entity: str, *skip: str) -> tuple[Column, ...]:
     """A store table's own fields, under the headers its imports use."""
     kinds = {Kind.FLOAT: "number", Kind.INT: "number", Kind.SHARE: "number", Kind.DATE: "date", Kind.CODE: "code"}
     return tuple(
-        Column(f.name, f.header, f.name.replace("_", " ").capitalize(), kinds.get(f.kind, "text"))
+        Column(f.name, f.header, f.header_en, kinds.get(f.kind, "text"))
         for f in ENTITIES[entity].fields
         if f.name not in skip
     )

@@ -13,4 +13,13 @@ def find(land: pd.DataFrame, params: Params, as_of: pd.Timestamp) -> Hits:
     return waited_without(land, "approved_date", "supplied_date", params[WAIT], as_of)
 
 
-register(Rule("land.approved_not_supplied", "批而未供", (WAIT,), find, reads=("approved_date", "supplied_date")))
+register(
+    Rule(
+        "land.approved_not_supplied",
+        "批而未供",
+        (WAIT,),
+        find,
+        reads=("approved_date", "supplied_date"),
+        en="Approved, not supplied",
+    )
+)

@@ -32,6 +32,7 @@ class Rule:
     find: Callable[[pd.DataFrame, Params, pd.Timestamp], Hits]
     needs_evaluation: bool = False
     reads: tuple[str, ...] = field(default=())  # land columns it needs, for documentation and checks
+    en: str = ""  # its name in English, for the UI's English labels
 
 
 RULES: dict[str, Rule] = {}
@@ -40,6 +41,8 @@ RULES: dict[str, Rule] = {}
 def register(rule: Rule) -> Rule:
     if rule.id in RULES:
         raise ValueError(f"rule {rule.id} registered twice")
+    if not rule.zh or not rule.en:
+        raise ValueError(f"rule {rule.id} needs its name in Chinese and in English")
     RULES[rule.id] = rule
     return rule
 

@@ -23,7 +23,16 @@ def investment(land: pd.DataFrame, params: Params, as_of: pd.Timestamp) -> Hits:
     return Hits(completed(land, as_of) & below(land["invested_intensity_wan_per_mu"], agreed), evidence)
 
 
-register(Rule("agreement.far_below_agreed", "容积率低于出让约定", (), far, reads=("far", "agreed_far")))
+register(
+    Rule(
+        "agreement.far_below_agreed",
+        "容积率低于出让约定",
+        (),
+        far,
+        reads=("far", "agreed_far"),
+        en="FAR below the contract",
+    )
+)
 register(
     Rule(
         "agreement.investment_below_agreed",
@@ -31,5 +40,6 @@ register(
         (),
         investment,
         reads=("invested_wan", "agreed_investment_intensity_wan_per_mu"),
+        en="Investment intensity below the contract",
     )
 )

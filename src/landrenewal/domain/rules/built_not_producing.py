@@ -13,4 +13,13 @@ def find(land: pd.DataFrame, params: Params, as_of: pd.Timestamp) -> Hits:
     return waited_without(land, "completion_date", "production_date", params[WAIT], as_of)
 
 
-register(Rule("land.built_not_producing", "建而未投", (WAIT,), find, reads=("completion_date", "production_date")))
+register(
+    Rule(
+        "land.built_not_producing",
+        "建而未投",
+        (WAIT,),
+        find,
+        reads=("completion_date", "production_date"),
+        en="Built, not producing",
+    )
+)

@@ -18,4 +18,13 @@ def find(land: pd.DataFrame, params: Params, as_of: pd.Timestamp) -> Hits:
     return Hits(completed(land, as_of) & below(land["building_coverage"], params[MIN]), evidence)
 
 
-register(Rule("control.building_coverage_below_min", "建筑系数低于控制值", (MIN,), find, reads=("building_coverage",)))
+register(
+    Rule(
+        "control.building_coverage_below_min",
+        "建筑系数低于控制值",
+        (MIN,),
+        find,
+        reads=("building_coverage",),
+        en="Building coverage below the control value",
+    )
+)

@@ -44,8 +44,17 @@ def tax_below_industry(land: pd.DataFrame, params: Params, as_of: pd.Timestamp) 
     return Hits(_judged(land) & below(tax, limit), evidence)
 
 
-register(Rule("evaluation.class_d", "亩均效益评价为D类", (), class_d, needs_evaluation=True))
-register(Rule("local.tax_per_mu_below", "亩均税收低于地方标准", (TAX_MIN,), tax_below, needs_evaluation=True))
+register(Rule("evaluation.class_d", "亩均效益评价为D类", (), class_d, needs_evaluation=True, en="Rated class D"))
+register(
+    Rule(
+        "local.tax_per_mu_below",
+        "亩均税收低于地方标准",
+        (TAX_MIN,),
+        tax_below,
+        needs_evaluation=True,
+        en="Tax per mu below the local standard",
+    )
+)
 register(
     Rule(
         "local.tax_per_mu_below_industry_share",
@@ -53,5 +62,6 @@ register(
         (INDUSTRY_SHARE,),
         tax_below_industry,
         needs_evaluation=True,
+        en="Tax per mu below the set share of the industry mean",
     )
 )

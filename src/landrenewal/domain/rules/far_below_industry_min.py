@@ -31,5 +31,6 @@ register(
         (TABLE, DOUBLE),
         find,
         reads=("far", "industry_2002", "completion_date"),
+        en="FAR below the industry control value",
     )
 )

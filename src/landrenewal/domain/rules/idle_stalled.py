@@ -31,5 +31,6 @@ register(
         (DEVELOPED, INVESTED, STOPPED, FEE, RECOVERY),
         find,
         reads=("developed_area_m2", "invested_wan", "total_investment_wan", "stopped_date"),
+        en="Idle land (started, under-developed, stopped for a year)",
     )
 )

@@ -46,5 +46,6 @@ register(
         (AFTER, FEE, RECOVERY),
         find,
         reads=("agreed_start_date", "actual_start_date", "land_price_wan"),
+        en="Idle land (not started a year after the agreed start)",
     )
 )

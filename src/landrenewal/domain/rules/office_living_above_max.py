@@ -28,5 +28,6 @@ register(
         (MAX,),
         find,
         reads=("office_living_share",),
+        en="Office and living share above the control value",
     )
 )

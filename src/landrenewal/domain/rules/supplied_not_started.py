@@ -29,5 +29,6 @@ register(
         (),
         find,
         reads=("supplied_date", "agreed_start_date", "actual_start_date"),
+        en="Supplied, not started",
     )
 )

@@ -18,4 +18,13 @@ def find(land: pd.DataFrame, params: Params, as_of: pd.Timestamp) -> Hits:
     return Hits(empty, evidence)
 
 
-register(Rule("land.vacated_after_production", "投产后关停或空置", (), find, reads=("production_date", "occupants")))
+register(
+    Rule(
+        "land.vacated_after_production",
+        "投产后关停或空置",
+        (),
+        find,
+        reads=("production_date", "occupants"),
+        en="Closed or empty after production",
+    )
+)

@@ -58,8 +58,17 @@ def _metrics(conn: Connection, state: State, usccs: list[str]) -> list[dict[str,
     return read_rows(conn, state.store, table, columns, table.c.uscc.in_(usccs), order_by=("uscc", "year"))
 
 
-def _history(conn: Connection, entity: str, key: str) -> list[dict[str, Any]]:
-    return _without(accounts.audit_rows(conn, 0, 50, entity=entity, key=key), "before", "after")
+def _history(conn: Connection, entity: str, key: str, usccs: list[str]) -> list[dict[str, Any]]:
+    """The record's changes and those of its enterprises' yearly figures, newest first."""
+    where = accounts.about(entity, key)
+    for uscc in usccs:
+        where = where | accounts.about("metrics", f"{uscc}/", prefix=True)
+    return accounts.audit_rows(conn, 0, 50, where)
+
+
+def _history_seen(rows: list[dict[str, Any]], allowed: bool) -> list[dict[str, Any]]:
+    """Figures before and after an edit are private data: outside the officer's town, only that they changed."""
+    return rows if allowed else [r | {"before": None, "after": None} if r["entity"] == "metrics" else r for r in rows]
 
 
 def _by_start(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -91,7 +100,7 @@ def parcel_dossier(code: str, state: State, user: CurrentUser) -> dict[str, Any]
         }
         metrics = _metrics(conn, state, usccs)
         classes = _classes_over_runs(conn, code)
-        history = _history(conn, "parcels", code)
+        history = _history(conn, "parcels", code, usccs)
     allowed = user.sees_private(str(facts["division_code"]))
     summary = view.parcel(code) or {}
     position = view.parcel_rows.get(code)
@@ -137,7 +146,7 @@ def parcel_dossier(code: str, state: State, user: CurrentUser) -> dict[str, Any]
         "findings": _hide_evidence(explained["findings"], allowed),
         "zone": zone,
         "classes": classes,
-        "history": history,
+        "history": _history_seen(history, allowed),
     }
 
 
@@ -172,7 +181,7 @@ def enterprise_dossier(uscc: str, state: State, user: CurrentUser) -> dict[str, 
         evaluations = _evaluations(conn, uscc)
         ident = view.identification
         findings = parcel_findings(conn, store, ident.id, codes) if ident is not None else []
-        history = _history(conn, "enterprises", uscc)
+        history = _history(conn, "enterprises", uscc, [uscc])
     facts = _without(found, "id")[0]
     allowed = user.sees_private(str(facts["division_code"]))
     parcels = []
@@ -192,7 +201,7 @@ def enterprise_dossier(uscc: str, state: State, user: CurrentUser) -> dict[str, 
         "may_edit": user.may_edit(str(facts["division_code"])),
         "evaluations": evaluations,
         "findings": _hide_evidence(findings, allowed),
-        "history": history,
+        "history": _history_seen(history, allowed),
     }
 
 

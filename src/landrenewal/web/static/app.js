@@ -3,7 +3,9 @@
 import { aborted, api, ApiError, setCsrf } from './api.js';
 import { forget, legend, mayAdminister, mayImport, session } from './context.js';
 import { clear, h, notice } from './dom.js';
-import { lang, roleLabel, setLang, t } from './i18n.js';
+import {
+  lang, roleLabel, setLang, t, useDomainLabels,
+} from './i18n.js';
 import * as audit from './audit.js';
 import * as dashboard from './dashboard.js';
 import * as enterprise from './dossier-enterprise.js';
@@ -234,8 +236,12 @@ async function boot() {
     }
   });
   window.addEventListener('hashchange', route);
+  // the domain's names, before any page draws; a page still reads (with bare names) if they fail
+  const labels = api.get('/api/labels', null, { quiet: true }).then(useDomainLabels, () => {});
   try {
-    started(await api.get('/api/session', null, { auth: true, quiet: true }));
+    const answer = await api.get('/api/session', null, { auth: true, quiet: true });
+    await labels;
+    started(answer);
   } catch (e) {
     if (e.status === 401) showLogin('');
     else {

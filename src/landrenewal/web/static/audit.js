@@ -2,19 +2,15 @@
 // fields it changed (before → after), a new record its fields.
 
 import { aborted, api } from './api.js';
+import { actionLabel, change } from './changes.js';
 import { mayAdminister } from './context.js';
 import {
   clear, h, loading, notice, table,
 } from './dom.js';
 import { date, num } from './format.js';
-import {
-  fieldLabel, knownField, t, valueLabel,
-} from './i18n.js';
+import { t, valueLabel } from './i18n.js';
 
 const PAGE_SIZES = [20, 50, 100, 200];
-// Shown in a new record's summary first, when it has them.
-const INLINE = 6;
-const SKIPPED = new Set(['password_changed']);
 
 export async function render(root, { query, signal }) {
   if (!mayAdminister()) {
@@ -93,70 +89,4 @@ export async function render(root, { query, signal }) {
   );
   await load();
   return () => { if (asked) asked.abort(); };
-}
-
-function actionLabel(action) {
-  const shown = valueLabel('action', action);
-  return shown === action ? action : h('span', { title: action }, shown);
-}
-
-/** The store keeps before and after as JSON text; older rows may hold anything. */
-function parsed(value) {
-  if (value == null || typeof value === 'object') return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
-}
-
-function label(key) {
-  return knownField(key) ? fieldLabel(key) : key;
-}
-
-// Numbers that are names, not amounts: no thousands separator.
-const PLAIN = new Set(['year', 'id', 'run_id', 'zone_no']);
-
-function shown(value, key) {
-  if (value == null || value === '') return h('span', { class: 'muted' }, '∅');
-  if (typeof value === 'boolean') return value ? t('common.yes') : t('common.no');
-  if (typeof value === 'number') return PLAIN.has(key) ? String(value) : num(value);
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
-const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-
-/** The change of one row: "field: before → after" for each changed field, or a new record's fields. */
-function change(rawBefore, rawAfter) {
-  const before = parsed(rawBefore);
-  const after = parsed(rawAfter);
-  if (before == null && after == null) return null;
-  const isObject = (x) => x && typeof x === 'object' && !Array.isArray(x);
-  if (!isObject(before) && !isObject(after)) {
-    return h('span', { class: 'diff' }, shown(before), ' → ', shown(after));
-  }
-  const items = [];
-  if (isObject(after) && after.password_changed) items.push(h('li', { class: 'diff-flag' }, t('audit.passwordReset')));
-  if (isObject(before) && isObject(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => !SKIPPED.has(k) && !same(before[k], after[k]));
-    for (const k of keys) {
-      items.push(h('li', { testid: 'audit-diff', 'data-key': k },
-        h('span', { class: 'k', title: k }, label(k)), ' ',
-        h('del', null, shown(before[k], k)), ' → ', h('ins', null, shown(after[k], k))));
-    }
-    if (!items.length) items.push(h('li', { class: 'muted' }, t('audit.noChange')));
-    return h('ul', { class: 'diff' }, items);
-  }
-  // created (only after) or removed (only before): the record's fields, the long tail folded away
-  const record = isObject(after) ? after : before;
-  const kind = isObject(after) ? t('audit.created') : t('audit.removed');
-  const entries = Object.entries(record).filter(([k, v]) => !SKIPPED.has(k) && v != null && v !== '');
-  const line = ([k, v]) => h('li', { testid: 'audit-diff', 'data-key': k },
-    h('span', { class: 'k', title: k }, label(k)), ' ', isObject(after) ? h('ins', null, shown(v, k)) : h('del', null, shown(v, k)));
-  return h('div', null,
-    h('ul', { class: 'diff' }, h('li', { class: 'diff-flag' }, kind), ...items, entries.slice(0, INLINE).map(line)),
-    entries.length > INLINE ? h('details', { class: 'more' },
-      h('summary', null, t('audit.more', { n: entries.length - INLINE })),
-      h('ul', { class: 'diff' }, entries.slice(INLINE).map(line))) : null);
 }

@@ -1,8 +1,9 @@
 // What the two dossiers (一地一档, 一企一档) share: the head, section links, the figures by year, history.
 
+import { actionLabel, change } from './changes.js';
 import { card, empty, h, table } from './dom.js';
 import { date, num } from './format.js';
-import { fieldLabel, t } from './i18n.js';
+import { fieldLabel, t, valueLabel } from './i18n.js';
 
 /** The head of a dossier: kind, title, facts in a row, actions on the right. */
 export function dossierHead(kind, title, meta, actions, testid) {
@@ -101,13 +102,14 @@ export function metricsBlock(rows, {
     table(columns, sorted, { testid: `${testid}-table` }));
 }
 
-/** The change history: who did what, when. */
+/** The change history: who changed what, when, and how (a restricted row only that it changed). */
 export function historyCard(rows, testid = 'history') {
   const columns = [
     { key: 'at', label: t('history.at'), render: (r) => date(r.at) },
-    { key: 'who', label: t('history.who'), render: (r) => r.who ?? r.username },
-    { key: 'action', label: t('history.action') },
-    { key: 'source', label: t('history.source'), render: (r) => r.source ?? [r.entity, r.key].filter(Boolean).join(' ') },
+    { key: 'username', label: t('history.who'), kind: 'code' },
+    { key: 'action', label: t('history.action'), render: (r) => actionLabel(r.action) },
+    { key: 'key', label: t('history.source'), render: (r) => `${valueLabel('entity', r.entity)} ${r.key}` },
+    { key: 'change', label: t('audit.change'), render: (r) => change(r.before, r.after) },
   ];
   return card(t('parcel.history'), testid,
     rows?.length ? table(columns, rows) : empty(t('parcel.noHistory')));

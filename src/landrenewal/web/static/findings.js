@@ -2,7 +2,9 @@
 
 import { h } from './dom.js';
 import { categoryChips, num, restrictedMark } from './format.js';
-import { fieldLabel, knownField, t } from './i18n.js';
+import {
+  fieldLabel, knownField, lang, ruleLabel, t,
+} from './i18n.js';
 
 const RESTRICTED_TEXT = /^无权查看/;
 const INLINE_KEYS = 8;
@@ -17,8 +19,35 @@ function value(v) {
   return String(v);
 }
 
-/** {key: value} as "label value" pairs; a long table (e.g. FAR minimum per industry) folds away. */
-export function keyValues(data) {
+// Units that say what kind of value it is rather than what to read after the number.
+const UNITLESS = new Set(['比例', '类型', '方法', '分', '指标列表', '各指标单位']);
+
+/**
+ * A policy parameter's description in the UI's language: the files write "中文 (English)", and
+ * the Chinese alone when that is all there is.
+ */
+function described(text) {
+  const m = /^(.*?)\s*\(([^()]*[A-Za-z][^()]*)\)\s*$/.exec(text || '');
+  if (!m) return text;
+  return lang() === 'en' ? m[2] : m[1];
+}
+
+function termLabel(k, terms) {
+  const term = terms?.[k];
+  if (term?.description) return h('span', { title: k }, described(term.description));
+  return knownField(k) ? fieldLabel(k) : h('code', null, k);
+}
+
+function withUnit(v, k, terms) {
+  const unit = terms?.[k]?.unit;
+  return unit && !UNITLESS.has(unit) && typeof v === 'number' ? [value(v), ' ', h('small', null, unit)] : value(v);
+}
+
+/**
+ * {key: value} as "label value" pairs; a long table (e.g. FAR minimum per industry) folds away.
+ * ``terms`` names policy parameters (threshold keys) by their description and unit.
+ */
+export function keyValues(data, terms = null) {
   if (data == null || data === '') return h('span', { class: 'muted' }, '—');
   if (typeof data !== 'object') return String(data);
   const entries = Object.entries(data);
@@ -27,12 +56,11 @@ export function keyValues(data) {
     const nested = v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > INLINE_KEYS;
     if (nested) {
       return h('details', { class: 'more' },
-        h('summary', null, `${knownField(k) ? fieldLabel(k) : k}（${t('common.items', { n: Object.keys(v).length })}）`),
+        h('summary', null, termLabel(k, terms), `（${t('common.items', { n: Object.keys(v).length })}）`),
         h('div', { class: 'kv' }, Object.entries(v).map(([kk, vv]) =>
           h('span', null, h('span', { class: 'k' }, kk), ' ', h('b', null, value(vv))))));
     }
-    const label = knownField(k) ? fieldLabel(k) : h('code', null, k);
-    return h('span', { title: k }, h('span', { class: 'k' }, label), ' ', h('b', null, value(v)));
+    return h('span', { title: k }, h('span', { class: 'k' }, termLabel(k, terms)), ' ', h('b', null, withUnit(v, k, terms)));
   });
   return h('div', { class: 'kv' }, pairs);
 }
@@ -42,14 +70,14 @@ export function findingList(findings, { withParcel = false } = {}) {
   if (!findings?.length) return h('p', { class: 'empty', testid: 'no-findings' }, t('parcel.noFindings'));
   return h('div', { class: 'finding-list' }, findings.map((f) => h('article', { class: 'finding', testid: 'finding' },
     h('div', { class: 'finding-head' },
-      h('strong', null, f.rule_name || f.rule_id),
+      h('strong', null, ruleLabel(f.rule_id, f.rule_name)),
       categoryChips([f.category].filter(Boolean)),
       h('span', { class: 'rule-id' }, f.rule_id),
       withParcel && f.parcel_code
         ? h('a', { href: `#/parcel/${encodeURIComponent(f.parcel_code)}`, class: 'code' }, f.parcel_code) : null),
     h('dl', null,
       h('dt', null, t('finding.evidence')), h('dd', { testid: 'finding-evidence' }, keyValues(f.evidence)),
-      h('dt', null, t('finding.threshold')), h('dd', { testid: 'finding-threshold' }, keyValues(f.threshold)),
+      h('dt', null, t('finding.threshold')), h('dd', { testid: 'finding-threshold' }, keyValues(f.threshold, f.threshold_terms)),
       h('dt', null, t('finding.clause')), h('dd', { testid: 'finding-clause' }, f.clause || '—'),
       f.milestone ? [h('dt', null, t('finding.milestone')), h('dd', null, f.milestone)] : null))));
 }

@@ -183,7 +183,7 @@ const STRINGS = {
   'history.at': ['时间', 'When'],
   'history.who': ['操作人', 'Who'],
   'history.action': ['操作', 'Action'],
-  'history.source': ['来源', 'Source'],
+  'history.source': ['对象', 'Record'],
 
   'tables.title': ['数据表', 'Tables'],
   'tables.evaluation': ['亩均评价结果', 'Evaluation results'],
@@ -475,17 +475,37 @@ export function columnLabel(column) {
   return current === 'en' ? column.label_en || column.label_zh || column.name : column.label_zh || column.name;
 }
 
-/** A field's label: the server's Chinese label if given, else the UI's, else the English words of its name. */
+// The domain's own names (GET /api/labels at start): the inventory's fields, the evidence, the rules.
+const DOMAIN = { fields: {}, evidence: {}, rules: {} };
+
+export function useDomainLabels(labels) {
+  Object.assign(DOMAIN, labels);
+}
+
+function domainField(name) {
+  return DOMAIN.evidence[name] || DOMAIN.fields[name];
+}
+
+/**
+ * A field's label: the server's Chinese label if given, else the UI's, else the domain's, else the
+ * English words of its name.
+ */
 export function fieldLabel(name, serverLabels) {
   if (current === 'zh' && serverLabels && serverLabels[name]) return serverLabels[name];
   if (FIELDS[name]) return pick(FIELDS[name]);
+  if (domainField(name)) return pick(domainField(name));
   if (serverLabels && serverLabels[name]) return serverLabels[name];
   return name.replace(/_/g, ' ');
 }
 
-/** Whether the UI knows a label for ``name`` (else show the name itself). */
+/** Whether a label is known for ``name`` (else show the name itself). */
 export function knownField(name) {
-  return name in FIELDS;
+  return name in FIELDS || Boolean(domainField(name));
+}
+
+/** A rule's name in the current language (``fallback``, the name the record carries, otherwise). */
+export function ruleLabel(ruleId, fallback) {
+  return DOMAIN.rules[ruleId] ? pick(DOMAIN.rules[ruleId]) : fallback || ruleId;
 }
 
 /** A coded value in words (``state`` → 国有); other values as they are. */

@@ -8,7 +8,9 @@ import { clear, debounce, h, loading, notice, table, toast } from './dom.js';
 import {
   categoryChips, classBadge, coded, isPrivate, num, restrictedMark,
 } from './format.js';
-import { columnLabel, t, valueLabel } from './i18n.js';
+import {
+  columnLabel, ruleLabel, t, valueLabel,
+} from './i18n.js';
 
 const CLASSES = ['A', 'B', 'C', 'D'];
 const PAGE_SIZES = [20, 50, 100, 200];
@@ -246,6 +248,7 @@ function cell(col, row, zoneRun) {
     // a zone of the run chosen in the zones list, else of the latest run (a finding's zone)
     case 'zone_no': return h('a', { href: zoneHref(value, zoneRun) }, String(value));
     case 'year': return String(value);
+    case 'rule_name': return h('span', { class: 'long', title: row.rule_id }, ruleLabel(row.rule_id, value));
     case 'rights_type': case 'scale': case 'list': case 'status': case 'use_type': return coded(col.name, value);
     default: break;
   }
