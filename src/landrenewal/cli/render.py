@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from landrenewal.domain.fields import ENTITIES
+from landrenewal.domain.rules.evidence import evidence_label
 from landrenewal.importing.report import FILE_ROW, PROBLEM_COLUMNS, ImportReport
 from landrenewal.store.engine import Store
 from landrenewal.store.summary import summarize
@@ -124,8 +125,8 @@ def print_explanation(console: Console, report: dict[str, Any]) -> None:
     for f in report["findings"]:
         table.add_row(
             f["category"],
-            f["rule_id"],
-            ", ".join(f"{k}={v}" for k, v in f["evidence"].items()),
+            f"{f['rule_name']}\n{f['rule_id']}",
+            "\n".join(f"{evidence_label(k)} {'—' if v is None else v}" for k, v in f["evidence"].items()),
             ", ".join(f"{k}={v}" for k, v in f["threshold"].items()) or "—",
             f["clause"],
             f["milestone"] or "",
