@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 from sqlalchemy import Connection, Select, select
@@ -37,6 +37,19 @@ class RunInfo:
     created_at: dt.datetime
     unit_count: int
     rated_count: int
+
+
+class IdentificationLike(Protocol):
+    """What run_policy needs of an identification run (identification_runs imports this module)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def policy_version(self) -> str: ...
+    @property
+    def input_sha256(self) -> str: ...
+    @property
+    def created_at(self) -> dt.datetime: ...
 
 
 @dataclass(frozen=True)
@@ -129,6 +142,25 @@ def stored_policy(conn: Connection, run_id: int, table: str = "evaluation_runs")
     runs = schema.metadata.tables[table]
     text = conn.execute(select(runs.c.policy_values).where(runs.c.id == run_id)).scalar_one()
     return from_snapshot(json.loads(text))
+
+
+# A run is written once and never changed, so its policy snapshot is read and parsed once per
+# process; the key holds what tells one run from another across stores (its time to the microsecond).
+_POLICIES: dict[tuple[object, ...], ResolvedPolicy] = {}
+_POLICIES_KEPT = 64
+
+
+def run_policy(conn: Connection, run: RunInfo | IdentificationLike) -> ResolvedPolicy:
+    """The policy snapshot of an evaluation or identification run, kept once read."""
+    table = "evaluation_runs" if isinstance(run, RunInfo) else "identification_runs"
+    key = (table, run.id, run.policy_version, run.input_sha256, run.created_at)
+    found = _POLICIES.get(key)
+    if found is None:
+        found = stored_policy(conn, run.id, table)
+        if len(_POLICIES) >= _POLICIES_KEPT:
+            _POLICIES.pop(next(iter(_POLICIES)))
+        _POLICIES[key] = found
+    return found
 
 
 @dataclass(frozen=True)

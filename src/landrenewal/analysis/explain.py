@@ -9,8 +9,13 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from landrenewal.analysis.evaluation_runs import UNIT_COLUMNS, latest_run, run_info, stored_policy
-from landrenewal.analysis.identification_runs import FINDING_COLUMNS, identification_info, latest_identification
+from landrenewal.analysis.evaluation_runs import UNIT_COLUMNS, RunInfo, latest_run, run_info, run_policy
+from landrenewal.analysis.identification_runs import (
+    FINDING_COLUMNS,
+    IdentificationInfo,
+    identification_info,
+    latest_identification,
+)
 from landrenewal.domain.evaluation import LISTS, STATUS
 from landrenewal.domain.indicators import INDICATORS
 from landrenewal.domain.policy import ResolvedPolicy
@@ -46,22 +51,30 @@ def explain_parcel(
     conn: Connection,
     store: Store,
     parcel_code: str,
-    evaluation_run: int | None = None,
-    identification_run: int | None = None,
+    evaluation_run: int | RunInfo | None = None,
+    identification_run: int | IdentificationInfo | None = None,
 ) -> dict[str, Any]:
+    """The parcel's facts, its unit's evaluation and its findings; the runs by id, or (as the web
+    app has them at hand) as they were read, or the latest."""
     # Row by row, not frame by frame: the web app asks this once per dossier.
     found = read_rows(conn, store, schema.parcels, PARCEL_FACTS, schema.parcels.c.parcel_code == parcel_code)
     if not found:
         raise ParcelNotFound(f"库中没有宗地 {parcel_code} (no such parcel)")
     facts = found[0]
     facts["area_mu"] = round(float(facts["area_m2"]) / M2_PER_MU, 4)
-    ident = identification_info(conn, identification_run) if identification_run else latest_identification(conn)
+    if isinstance(identification_run, IdentificationInfo):
+        ident: IdentificationInfo | None = identification_run
+    else:
+        ident = identification_info(conn, identification_run) if identification_run else latest_identification(conn)
     if evaluation_run is None and ident is not None:
         evaluation_run = ident.evaluation_run_id
-    evaluation = run_info(conn, evaluation_run) if evaluation_run else latest_run(conn)
+    if isinstance(evaluation_run, RunInfo):
+        evaluation: RunInfo | None = evaluation_run
+    else:
+        evaluation = run_info(conn, evaluation_run) if evaluation_run else latest_run(conn)
     out: dict[str, Any] = {"parcel": facts, "evaluation": None, "findings": [], "identification": None}
     if evaluation is not None:
-        out["evaluation"] = _evaluation(conn, store, evaluation.id, parcel_code)
+        out["evaluation"] = _evaluation(conn, store, evaluation, parcel_code)
     if ident is not None:
         out["identification"] = {
             "run_id": ident.id,
@@ -69,19 +82,20 @@ def explain_parcel(
             "policy": ident.policy_version,
             "evaluation_run_id": ident.evaluation_run_id,
         }
-        out["findings"] = parcel_findings(conn, store, ident.id, [parcel_code])
+        out["findings"] = parcel_findings(conn, store, ident, [parcel_code])
     return out
 
 
-def parcel_findings(conn: Connection, store: Store, run_id: int, parcel_codes: list[str]) -> list[dict[str, Any]]:
+def parcel_findings(
+    conn: Connection, store: Store, run: IdentificationInfo, parcel_codes: list[str]
+) -> list[dict[str, Any]]:
     """The findings of one identification run on these parcels, as ``finding_records`` gives them."""
     if not parcel_codes:
         return []
     table = schema.findings
-    where = (table.c.run_id == run_id) & table.c.parcel_code.in_(parcel_codes)
+    where = (table.c.run_id == run.id) & table.c.parcel_code.in_(parcel_codes)
     rows = read_rows(conn, store, table, FINDING_COLUMNS, where, order_by=("parcel_code", "rule_id"))
-    policy = stored_policy(conn, run_id, "identification_runs") if rows else None
-    return finding_records(rows, policy)
+    return finding_records(rows, run_policy(conn, run) if rows else None)
 
 
 def finding_records(found: Iterable[Mapping[str, Any]], policy: ResolvedPolicy | None = None) -> list[dict[str, Any]]:
@@ -111,8 +125,8 @@ def _terms(policy: ResolvedPolicy, threshold: Mapping[str, Any]) -> dict[str, di
     return {v.name: {"description": v.description, "unit": v.unit} for v in found if v is not None}
 
 
-def _evaluation(conn: Connection, store: Store, run_id: int, parcel_code: str) -> dict[str, Any] | None:
-    info = run_info(conn, run_id)
+def _evaluation(conn: Connection, store: Store, info: RunInfo, parcel_code: str) -> dict[str, Any] | None:
+    run_id = info.id
     links = schema.evaluation_parcels
     unit_key = conn.execute(
         select(links.c.unit_key).where((links.c.run_id == run_id) & (links.c.parcel_code == parcel_code)).limit(1)
@@ -121,7 +135,7 @@ def _evaluation(conn: Connection, store: Store, run_id: int, parcel_code: str) -
     if unit_key is None:
         return head | {"status": "no_user", "note": f"{info.year} 年无企业使用该宗地 (no enterprise used it that year)"}
     row, usccs = _unit(conn, store, run_id, str(unit_key))
-    policy = stored_policy(conn, run_id)
+    policy = run_policy(conn, info)
     names = policy.values.get("evaluation.classes.names")
     scale = "above" if str(row["list"]).endswith("above") else "below"
     weights = policy.values.get(f"evaluation.{scale}_scale.weights")

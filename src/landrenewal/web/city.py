@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, func, select
 
-from landrenewal.analysis.evaluation_runs import RunInfo, enterprise_results, latest_run, stored_policy
+from landrenewal.analysis.evaluation_runs import RunInfo, enterprise_results, latest_run, run_policy
 from landrenewal.analysis.identification_runs import IdentificationInfo, latest_identification, stored_findings
 from landrenewal.analysis.zone_runs import ZoneRunInfo, latest_zone_run
 from landrenewal.domain.units import M2_PER_MU
@@ -104,7 +104,7 @@ def build_view(store: Store) -> CityView:
             conn, store, schema.enterprises, ["uscc", "name", "industry_code", "scale", "division_code"]
         )
         units = enterprise_results(conn, store, evaluation.id) if evaluation else None
-        names = stored_policy(conn, evaluation.id).values.get(CLASS_NAMES) if evaluation else None
+        names = run_policy(conn, evaluation).values.get(CLASS_NAMES) if evaluation else None
     geoms = raw.pop("geom").to_numpy(dtype=object)
     parcels, categories = _parcels(raw, divisions, classes, found, zoned)
     mercator = to_mercator(geoms, epsg) if epsg else np.full(len(geoms), None, dtype=object)

@@ -17,12 +17,15 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, select
 
 from landrenewal import accounts, edits
+from landrenewal.analysis.evaluation_runs import RunInfo
 from landrenewal.analysis.explain import ParcelNotFound, explain_parcel, parcel_findings
+from landrenewal.analysis.identification_runs import IdentificationInfo
 from landrenewal.domain.access import is_private
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.store import schema
 from landrenewal.store.frames import plain, read_rows, read_rows_in
 from landrenewal.tiles.mercator import to_lonlat
+from landrenewal.web.city import CityView
 from landrenewal.web.deps import ApiError, CurrentUser, State, not_found
 from landrenewal.web.tables import records
 
@@ -80,13 +83,23 @@ def _without(rows: list[dict[str, Any]], *columns: str) -> list[dict[str, Any]]:
     return [{k: v for k, v in row.items() if k not in columns} for row in rows]
 
 
+def _runs(view: CityView) -> tuple[int | RunInfo | None, IdentificationInfo | None]:
+    """The runs the map shows, as the view read them: the latest identification and the evaluation it
+    used (the latest evaluation when it names none)."""
+    ident, evaluation = view.identification, view.evaluation
+    if ident is None or ident.evaluation_run_id is None:
+        return evaluation, ident
+    same = evaluation is not None and evaluation.id == ident.evaluation_run_id
+    return (evaluation if same else ident.evaluation_run_id), ident
+
+
 @router.get("/parcels/{code}", summary="一地一档 Parcel dossier")
 def parcel_dossier(code: str, state: State, user: CurrentUser) -> dict[str, Any]:
     view = state.view()
     store = state.store
     with store.engine.connect() as conn:
         try:
-            explained = explain_parcel(conn, store, code)
+            explained = explain_parcel(conn, store, code, *_runs(view))
         except ParcelNotFound:
             raise not_found(f"宗地 {code}") from None
         facts = read_rows(conn, store, schema.parcels, None, schema.parcels.c.parcel_code == code)[0]
@@ -180,7 +193,7 @@ def enterprise_dossier(uscc: str, state: State, user: CurrentUser) -> dict[str, 
         metrics = _metrics(conn, state, [uscc])
         evaluations = _evaluations(conn, uscc)
         ident = view.identification
-        findings = parcel_findings(conn, store, ident.id, codes) if ident is not None else []
+        findings = parcel_findings(conn, store, ident, codes) if ident is not None else []
         history = _history(conn, "enterprises", uscc, [uscc])
     facts = _without(found, "id")[0]
     allowed = user.sees_private(str(facts["division_code"]))
