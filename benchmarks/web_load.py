@@ -162,13 +162,20 @@ class Server:
 
     def peak_rss_mib(self) -> float | None:
         """The sum of the server processes' high-water marks."""
-        peaks = [
+        return self._status_mib("VmHWM:")
+
+    def rss_mib(self) -> float | None:
+        """The sum of what the server processes hold now."""
+        return self._status_mib("VmRSS:")
+
+    def _status_mib(self, field: str) -> float | None:
+        kib = [
             int(line.split()[1])
             for pid in self.pids()
             for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-            if line.startswith("VmHWM:")
+            if line.startswith(field)
         ]
-        return round(sum(peaks) / 1024, 1) if peaks else None
+        return round(sum(kib) / 1024, 1) if kib else None
 
     def stderr_tail(self, chars: int = 4000) -> str:
         return self.stderr_path.read_text(errors="replace")[-chars:]
@@ -477,6 +484,7 @@ async def load(server: Server, logins: list[dict[str, str]], args: argparse.Name
         "server_cpu_s": round(server.cpu_s() - server_cpu, 1),
         "client_cpu_s": round(time.process_time() - client_cpu, 1),
         "server_peak_rss_mib": server.peak_rss_mib(),
+        "server_rss_mib": server.rss_mib(),
         "server_ready_s": server.ready_s,
         "error_samples": record.error_samples,
     }

@@ -127,6 +127,15 @@ def test_clicking_a_parcel_opens_its_popup_and_then_its_dossier_with_its_finding
     findings = page.get_by_test_id("findings").get_by_test_id("finding")
     expect(findings).to_have_count(parcel["finding_count"])
     expect(findings.first.get_by_test_id("finding-clause")).not_to_be_empty()
+    with logged_in(served.url, "city") as api:
+        dossier = api.get(f"/api/parcels/{parcel['parcel_code']}").json()
+    life = page.get_by_test_id("lifecycle").get_by_test_id("life-event")
+    days = [life.nth(i).locator("time").get_attribute("datetime") or "" for i in range(life.count())]
+    assert days == sorted(days) and dossier["identification"]["as_of"] in days  # in the order of its life
+    facts = dossier["parcel"]
+    dated = {facts[f] for f in ("approved_date", "supplied_date", "completion_date", "production_date") if facts[f]}
+    assert dated <= set(days)
+    expect(life.filter(has_text="低效用地认定")).to_contain_text(f"{parcel['finding_count']} 项")
     _shot(page, "04-parcel-dossier")
     assert page.errors == []  # type: ignore[attr-defined]
     page.close()

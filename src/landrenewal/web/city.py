@@ -28,6 +28,7 @@ from landrenewal.store import schema
 from landrenewal.store.engine import Store
 from landrenewal.store.frames import plain, read_table
 from landrenewal.tiles.mercator import to_lonlat, to_mercator
+from landrenewal.web.memory import give_back
 
 CLASS_NAMES = "evaluation.classes.names"
 
@@ -233,6 +234,7 @@ class LiveView:
         self.refresh_s = refresh_s
         self._lock = threading.Lock()
         self._view = build_view(store)
+        give_back()
         self._checked = time.monotonic()
 
     def current(self) -> CityView | None:
@@ -250,6 +252,7 @@ class LiveView:
                     mark = fingerprint(conn)
                 if mark != self._view.fingerprint:
                     self._view = build_view(self.store)
+                    give_back()
                 self._checked = time.monotonic()
         return self._view
 
@@ -257,5 +260,6 @@ class LiveView:
         """At once, after a write made through the app."""
         with self._lock:
             self._view = build_view(self.store)
+            give_back()
             self._checked = time.monotonic()
         return self._view

@@ -18,6 +18,7 @@ from landrenewal.domain.access import User
 from landrenewal.store.engine import Store
 from landrenewal.tiles.source import ParcelTiles
 from landrenewal.web.city import CityView, LiveView
+from landrenewal.web.memory import give_back
 from landrenewal.web.run_tables import RunTables
 from landrenewal.web.settings import Settings
 
@@ -117,6 +118,7 @@ class AppState:
         def seed() -> None:
             if self.settings.tile_seed_zoom >= 0:
                 source.seed(self.settings.tile_seed_zoom, self.settings.tile_seed_mib * 1024 * 1024, stop)
+                give_back()  # what cutting the tiles used on the way
             if not stop.is_set():
                 self.tiles_ready.set()
 

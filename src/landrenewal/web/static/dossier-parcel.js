@@ -21,7 +21,6 @@ export async function render(root, { args: [code], signal }) {
     api.get('/api/map', null, { signal, quiet: true }).catch(() => ({})),
     getLegend(),
   ]);
-  if (!('metrics' in d)) d.metrics = await metricsOfEnterprises(d.enterprises, signal);
   if (signal.aborted) return undefined;
   const charts = new Charts();
   const p = d.parcel;
@@ -42,7 +41,8 @@ export async function render(root, { args: [code], signal }) {
       [t('parcel.attributes'), 'parcel-attributes'], [t('parcel.enterprises'), 'parcel-enterprises'],
       [t('parcel.metrics'), 'parcel-metrics'], [t('parcel.evaluation'), 'evaluation'],
       [t('parcel.findings'), 'findings'], [t('parcel.zone'), 'parcel-zone'],
-      [t('parcel.buildings'), 'parcel-buildings'], [t('parcel.history'), 'history'],
+      [t('parcel.buildings'), 'parcel-buildings'], [t('life.title'), 'parcel-lifecycle'],
+      [t('parcel.history'), 'history'],
     ]),
     h('div', { class: 'grid-2' },
       card(t('parcel.attributes'), 'parcel-attributes', facts(attributeList(p, {
@@ -67,6 +67,7 @@ export async function render(root, { args: [code], signal }) {
     card(t('parcel.buildings'), 'parcel-buildings', buildingsTable(d.buildings),
       d.buildings?.length ? h('p', { class: 'note' },
         h('a', { href: `#/tables/buildings?parcel=${encodeURIComponent(p.parcel_code)}`, testid: 'parcel-buildings-list' }, `${t('tables.buildings')} →`)) : null),
+    card(t('life.title'), 'parcel-lifecycle', lifecycle(d)),
     historyCard(d.history),
   );
 
@@ -77,15 +78,52 @@ export async function render(root, { args: [code], signal }) {
   };
 }
 
-/** Older servers: the figures of the parcel's enterprises, one dossier each (restricted ones come back null). */
-async function metricsOfEnterprises(enterprises, signal) {
-  const rows = [];
-  for (const e of enterprises || []) {
-    const dossier = await api.get(`/api/enterprises/${encodeURIComponent(e.uscc)}`, null, { signal, quiet: true }).catch(() => null);
-    if (!dossier || dossier.restricted || !dossier.metrics) return null;
-    rows.push(...dossier.metrics.map((m) => ({ uscc: e.uscc, ...m })));
+// The parcel's dates in the order of its life: each agreed date (a deadline) with the date that
+// kept it, if any (late, or overdue when it is still missing).
+const MILESTONES = [
+  ['approved_date'], ['supplied_date'],
+  ['agreed_start_date', 'actual_start_date'], ['actual_start_date'],
+  ['agreed_completion_date', 'completion_date'], ['completion_date'],
+  ['production_date'], ['stopped_date'],
+];
+const DAY = 86400000;
+
+/** 全周期记录: land dates, deadlines kept or missed, who came and went, each year's class, the findings. */
+function lifecycle(d) {
+  const p = d.parcel;
+  const today = new Date().toISOString().slice(0, 10);
+  const events = [];
+  for (const [field, kept] of MILESTONES) {
+    const day = p[field];
+    if (!day) continue;
+    let note = null;
+    if (kept) {
+      const done = p[kept];
+      if (done && done > day) note = h('span', { class: 'severity-warning' }, t('life.late', { days: num((Date.parse(done) - Date.parse(day)) / DAY) }));
+      else if (!done && day < today) note = h('span', { class: 'severity-error' }, t('life.overdue', { days: num((Date.parse(today) - Date.parse(day)) / DAY) }));
+    }
+    events.push({ day, kind: kept ? 'deadline' : 'land', text: fieldLabel(field).replace(/日期$/, ''), note });
   }
-  return rows;
+  for (const e of d.enterprises || []) {
+    const link = h('a', { href: `#/enterprise/${encodeURIComponent(e.uscc)}` }, e.name || e.uscc);
+    if (e.start_date) events.push({ day: e.start_date, kind: 'enterprise', text: [link, ' ', t('life.moveIn')] });
+    if (e.end_date) events.push({ day: e.end_date, kind: 'enterprise', text: [link, ' ', t('life.moveOut')] });
+  }
+  for (const c of d.classes || []) {
+    events.push({ day: `${c.year}-12-31`, shown: t('life.year', { year: c.year }), kind: 'evaluation',
+      text: [t('life.evaluated', { year: c.year }), ' ', classBadge(c.class)] });
+  }
+  if (d.identification) {
+    const n = (d.findings || []).length;
+    events.push({ day: d.identification.as_of, kind: 'finding',
+      text: n ? [t('life.identified', { n }), ' ', categoryChips([...new Set(d.findings.map((f) => f.category).filter(Boolean))])] : t('life.clear') });
+  }
+  if (!events.length) return empty(t('life.empty'));
+  events.sort((a, b) => a.day.localeCompare(b.day));
+  return h('ol', { class: 'lifecycle', testid: 'lifecycle' }, events.map((e) => h('li', { class: `life-${e.kind}`, testid: 'life-event', 'data-kind': e.kind },
+    h('time', { datetime: e.day }, e.shown || e.day),
+    h('span', { class: 'life-dot', 'aria-hidden': 'true' }),
+    h('span', { class: 'life-text' }, e.kind === 'deadline' ? h('small', { class: 'life-tag' }, t('life.deadline')) : null, e.text, e.note ? [' ', e.note] : null))));
 }
 
 function enterprisesOverTime(rows) {
