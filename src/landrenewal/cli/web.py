@@ -14,10 +14,10 @@ users_app = typer.Typer(help="用户 Users of the web app: roles admin | city | 
 
 # The demo city's logins, one per role, printed by `make demo`. The town officer works in the first town.
 DEMO_USERS = (
-    ("admin", "系统管理员", "admin", "admin-demo-2026"),
+    ("admin", "信息中心", "admin", "admin-demo-2026"),
     ("city", "市整治办", "city", "city-demo-2026"),
     ("town", "镇街专班", "town", "town-demo-2026"),
-    ("viewer", "只读用户", "viewer", "viewer-demo-2026"),
+    ("viewer", "领导小组办公室", "viewer", "viewer-demo-2026"),
 )
 
 
