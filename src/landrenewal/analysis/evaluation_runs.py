@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -148,6 +149,7 @@ def stored_policy(conn: Connection, run_id: int, table: str = "evaluation_runs")
 # process; the key holds what tells one run from another across stores (its time to the microsecond).
 _POLICIES: dict[tuple[object, ...], ResolvedPolicy] = {}
 _POLICIES_KEPT = 64
+_POLICIES_LOCK = threading.Lock()  # the web app reads runs from many threads
 
 
 def run_policy(conn: Connection, run: RunInfo | IdentificationLike) -> ResolvedPolicy:
@@ -157,9 +159,10 @@ def run_policy(conn: Connection, run: RunInfo | IdentificationLike) -> ResolvedP
     found = _POLICIES.get(key)
     if found is None:
         found = stored_policy(conn, run.id, table)
-        if len(_POLICIES) >= _POLICIES_KEPT:
-            _POLICIES.pop(next(iter(_POLICIES)))
-        _POLICIES[key] = found
+        with _POLICIES_LOCK:
+            if len(_POLICIES) >= _POLICIES_KEPT:
+                _POLICIES.pop(next(iter(_POLICIES)))
+            _POLICIES[key] = found
     return found
 
 
