@@ -66,6 +66,15 @@ def test_dates_in_the_forms_clerks_write_them() -> None:
     assert list(frame["land_share"]) == [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
 
 
+def test_a_date_with_a_time_after_it_is_that_day_and_a_bad_time_is_still_refused() -> None:
+    written = ["2021/03/05 00:00:00", "2021-3-5 13:45", "2021-03-05T00:00:00", "2021年3月5日 0时0分0秒", "2021/3/5 99"]
+    uscc = ["91440300708461136T"] * 5
+    raw = pd.DataFrame({"统一社会信用代码": uscc, "宗地代码": ["A"] * 5, "起始日期": written, "用地占比": [1] * 5})
+    frame, problems = _coerce("occupancy", raw)
+    assert (frame["start_date"][:4] == pd.Timestamp("2021-03-05")).all()
+    assert {(r.row, r.field) for r in problems.itertuples()} == {(6, "start_date")}, problems
+
+
 def test_unreadable_cells_name_row_field_and_reason() -> None:
     raw = pd.DataFrame(
         {

@@ -96,8 +96,10 @@ _DATE_TEXT = [
     (r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*$", r"\1-\2-\3"),
     (r"^\s*(\d{4})[./](\d{1,2})[./](\d{1,2})\s*$", r"\1-\2-\3"),
     (r"^\s*(\d{4})(\d{2})(\d{2})\s*$", r"\1-\2-\3"),
-    (r"^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*$", r"\1"),
+    (r"^\s*(\d{4}-\d{1,2}-\d{1,2})\s*$", r"\1"),
 ]
+# A time after the date, as spreadsheets and GIS exports write dates ("2024/01/23 00:00:00"): the day counts.
+_TIME_AFTER = r"(?<=\d)(?:[ T]+|日\s*)\d{1,2}[:时]\d{1,2}分?(?::?\d{1,2}(?:\.\d+)?秒?)?\s*$"
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
@@ -115,6 +117,7 @@ def _date(raw: pd.Series, column: MappedColumn, spec: FieldSpec) -> tuple[pd.Ser
     serial = numbers.where((numbers > 10000) & (numbers < 80000) & (numbers % 1 == 0))
     from_serial = _EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")
     text = raw.where(~is_date & numbers.isna()).astype("string").str.strip()
+    text = text.str.replace(_TIME_AFTER, "", regex=True)
     iso = pd.Series(pd.NA, index=raw.index, dtype="string")
     for pattern, repl in _DATE_TEXT:
         hit = text.str.match(pattern).fillna(False) & iso.isna()
