@@ -547,21 +547,24 @@ ENTERPRISES = EntitySpec(
     ),
 )
 
+# An enterprise named in another record (its occupancy, its yearly figures): part of that record's key.
+_USCC_KEY = FieldSpec(
+    "uscc",
+    "统一社会信用代码",
+    _C,
+    "TYSHXYDM",
+    required=True,
+    key=True,
+    aliases=ENTERPRISES.fields[0].aliases,
+    en="USCC",
+)
+
 OCCUPANCY = EntitySpec(
     "occupancy",
     "用地关系",
     "occupancy",
     (
-        FieldSpec(
-            "uscc",
-            "统一社会信用代码",
-            _C,
-            "TYSHXYDM",
-            required=True,
-            key=True,
-            aliases=ENTERPRISES.fields[0].aliases,
-            en="USCC",
-        ),
+        _USCC_KEY,
         FieldSpec(
             "parcel_code",
             "宗地代码",
@@ -619,16 +622,7 @@ METRICS = EntitySpec(
     "企业年度指标",
     "metrics",
     (
-        FieldSpec(
-            "uscc",
-            "统一社会信用代码",
-            _C,
-            "TYSHXYDM",
-            required=True,
-            key=True,
-            aliases=ENTERPRISES.fields[0].aliases,
-            en="USCC",
-        ),
+        _USCC_KEY,
         FieldSpec(
             "year",
             "年度",
