@@ -165,27 +165,39 @@ def test_the_multipolygon_parcel_keeps_both_parts(block: tuple[np.ndarray, Parce
     assert feature["geometry"]["type"] == "MultiPolygon" and len(feature["geometry"]["coordinates"]) == 2
 
 
-def test_every_tiny_parcel_shows_at_low_zoom_in_exactly_one_tile() -> None:
-    # 900 parcels of 4 m, 6 m apart, around a z8 tile corner: at z8 a tile unit is about 140 m.
-    z = 8
+def test_tiny_parcels_show_as_one_dot_per_cell_the_largest_parcels_and_each_in_one_tile_only() -> None:
+    # 900 parcels of 2-5 m, 6 m apart, around a z12 tile corner: at z12 a dot (16 units) is about 38 m.
+    z = 12
     _, _, east, north = tile_lonlat_bounds(z, *tile_for_lonlat(112.9, 22.3, z))
-    geoms = city(east - 0.001, north - 0.001, 30, 30, 4.0, 6.0)
+    x0, y0 = gk3(east - 0.0008, north - 0.0008)
+    i, j = np.divmod(np.arange(900), 30)
+    size = 2.0 + (np.arange(900) * 7 % 13) * 0.25  # every size from 2 to 5 m, mixed
+    boxes = shapely.box(x0 + j * 6.0, y0 + i * 6.0, x0 + j * 6.0 + size, y0 + i * 6.0 + size)
+    geoms = np.asarray(to_mercator(boxes, GK3_114E), dtype=object)
     source = ParcelTiles(geoms, np.arange(len(geoms)), properties(len(geoms)))
-    x0, x1, y0, y1 = tile_range(source.bounds or (0, 0, 0, 0), z)
-    assert (x1 - x0, y1 - y0) == (1, 1)  # the parcels straddle four tiles
+    tx0, tx1, ty0, ty1 = tile_range(source.bounds or (0, 0, 0, 0), z)
+    assert (tx1 - tx0, ty1 - ty0) == (1, 1)  # the parcels straddle four tiles
+    areas = shapely.area(geoms)
     seen: list[int] = []
-    for x in (x0, x1):
-        for y in (y0, y1):
-            features = decode(source.tile(z, x, y))
-            seen += [f["id"] for f in features]
-            for f in features:
-                assert shape(f["geometry"]).equals(shapely.box(*shape(f["geometry"]).bounds))
-                assert shape(f["geometry"]).area == 4  # a dot of 2 × 2 units
-    assert sorted(seen) == list(range(len(geoms)))
-    # One zoom further out all of them are in one tile, and even at zoom 0.
-    for zoom in (4, 0):
-        features = decode(source.tile(zoom, *tile_for_lonlat(112.9, 22.3, zoom)))
-        assert sorted(f["id"] for f in features) == list(range(len(geoms)))
+    for x in (tx0, tx1):
+        for y in (ty0, ty1):
+            dots = [(f["id"], shape(f["geometry"])) for f in decode(source.tile(z, x, y))]
+            seen += [i for i, _ in dots]
+            centres = shapely.centroid(in_tile_units(geoms, z, x, y))
+            inside = (shapely.get_x(centres) >= 0) & (shapely.get_x(centres) < EXTENT)
+            inside &= (shapely.get_y(centres) >= 0) & (shapely.get_y(centres) < EXTENT)
+            for parcel, dot in dots:
+                west, south, _, _ = dot.bounds
+                assert dot.equals(shapely.box(west, south, west + 16, south + 16)) and west % 16 == south % 16 == 0
+                within = np.flatnonzero(shapely.contains_xy(dot, shapely.get_x(centres), shapely.get_y(centres)))
+                assert areas[parcel] == areas[within].max()  # the cell shows its largest parcel
+            # no parcel whose centre is in this tile is left without a dot over it
+            covered = shapely.union_all([dot for _, dot in dots]) if dots else shapely.Polygon()
+            assert shapely.contains_xy(covered, shapely.get_x(centres[inside]), shapely.get_y(centres[inside])).all()
+    assert len(seen) == len(set(seen)) > 4  # each dot in one tile only
+    # From afar the whole block is one dot, the largest parcel's.
+    far = decode(source.tile(0, 0, 0))
+    assert [f["id"] for f in far] == [int(np.argmax(areas))]
 
 
 def test_many_vertex_parcels_are_simplified_at_low_zoom_only() -> None:
