@@ -168,8 +168,7 @@ def test_a_parcel_tile_holds_the_parcels_under_it_with_class_and_categories(admi
     parcel = found["items"][0]
     hit = admin.get("/api/search", params={"q": parcel["parcel_code"]}).json()[0]
     zoom = 15
-    x = int((hit["lon"] + 180) / 360 * 2**zoom)
-    y = int((1 - math.asinh(math.tan(math.radians(hit["lat"]))) / math.pi) / 2 * 2**zoom)
+    x, y = _tile_of(hit["lon"], hit["lat"], zoom)
     answer = admin.get(f"/tiles/parcels/{zoom}/{x}/{y}.pbf")
     assert answer.status_code == 200
     layer = mapbox_vector_tile.decode(answer.content)["parcels"]
@@ -178,6 +177,31 @@ def test_a_parcel_tile_holds_the_parcels_under_it_with_class_and_categories(admi
     props = here[0]["properties"]
     assert props["cls"] == parcel["class"] and props["cats"] == parcel["categories"]
     assert admin.get("/tiles/parcels/3/99/0.pbf").status_code == 404
+
+
+def _tile_of(lon: float, lat: float, zoom: int) -> tuple[int, int]:
+    x = int((lon + 180) / 360 * 2**zoom)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * 2**zoom)
+    return x, y
+
+
+def test_zone_outlines_come_as_vector_tiles_with_each_zones_number_and_figures(admin: httpx.Client) -> None:
+    setup = admin.get("/api/map").json()
+    zones = admin.get("/api/zones", params={"sort": "area_mu", "order": "desc", "page_size": 1}).json()
+    assert setup["zones"] == zones["total"] > 0
+    biggest = zones["items"][0]
+    west, south, east, north = admin.get(f"/api/zones/{biggest['zone_no']}").json()["bbox"]
+    zoom = 14
+    x, y = _tile_of((west + east) / 2, (south + north) / 2, zoom)
+    answer = admin.get(setup["zone_tiles"].format(z=zoom, x=x, y=y))
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/vnd.mapbox-vector-tile"
+    features = mapbox_vector_tile.decode(answer.content)["zones"]["features"]
+    mine = [f for f in features if f["id"] == biggest["zone_no"]]
+    assert len(mine) == 1 and mine[0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    props = mine[0]["properties"]
+    assert props["zone_no"] == biggest["zone_no"] and props["town_name"] == biggest["town_name"]
+    assert props["area_mu"] == pytest.approx(biggest["area_mu"]) and props["verdict"] == biggest["verdict"]
+    assert admin.get("/tiles/zones/2/9/0.pbf").status_code == 404
 
 
 def test_the_parcel_dossier_has_its_findings_evaluation_enterprises_and_geometry(admin: httpx.Client) -> None:

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Annotated
 
+import numpy as np
 import pandas as pd
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -16,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from landrenewal import accounts
 from landrenewal.domain.access import User
 from landrenewal.store.engine import Store
+from landrenewal.tiles.mercator import to_mercator
 from landrenewal.tiles.source import ParcelTiles
 from landrenewal.web.city import CityView, LiveView
 from landrenewal.web.memory import give_back
@@ -84,6 +86,7 @@ class AppState:
     _tiles: tuple[tuple[object, ...], ParcelTiles] | None = field(default=None)
     _tiles_lock: threading.Lock = field(default_factory=threading.Lock)
     _seeding: threading.Event = field(default_factory=threading.Event)
+    _zone_tiles: tuple[tuple[object, ...], ParcelTiles] | None = field(default=None)
     # Set once the current tile source exists and its low zooms are rendered.
     tiles_ready: threading.Event = field(default_factory=threading.Event)
 
@@ -109,6 +112,20 @@ class AppState:
                 self._tiles = (view.fingerprint, tile_source(view, self.settings.tile_cache))
                 self._seeding = self._seed(self._tiles[1])
             return self._tiles[1]
+
+    def zone_tiles(self) -> ParcelTiles:
+        """The outlines of the latest zone run as vector tiles (a GeoJSON of them is tens of MB at
+        10⁶ parcels, more than a browser should parse to draw a layer it may not even show)."""
+        view = self.view()
+        key = (view.zone_run.id if view.zone_run else None, view.zone_run.created_at if view.zone_run else None)
+        current = self._zone_tiles
+        if current is not None and current[0] == key:
+            return current[1]
+        with self._tiles_lock:
+            if self._zone_tiles is None or self._zone_tiles[0] != key:
+                zones = self.run_tables.zones(view.zone_run.id) if view.zone_run else None
+                self._zone_tiles = (key, zone_source(zones, view.epsg, self.settings.tile_cache))
+            return self._zone_tiles[1]
 
     def _seed(self, source: ParcelTiles) -> threading.Event:
         """Render the low zooms of a new tile source in the background; the event stops it."""
@@ -145,6 +162,19 @@ def tile_source(view: CityView, cache: int) -> ParcelTiles:
         detail_from=DETAIL_ZOOM,
         coarse=("cls", "cat", "town"),
     )
+
+
+ZONE_PROPERTIES = ("zone_no", "area_mu", "parcel_count", "verdict", "town_name", "contiguous_candidate", "scattered")
+
+
+def zone_source(zones: pd.DataFrame | None, epsg: int | None, cache: int) -> ParcelTiles:
+    """Zone outlines as tiles, a zone's number its feature id (none: a source of empty tiles)."""
+    if zones is None or epsg is None or not len(zones):
+        return ParcelTiles(np.empty(0, dtype=object), np.empty(0, dtype=np.uint64), layer="zones")
+    shapes = to_mercator(zones["geom"].to_numpy(dtype=object), epsg)
+    properties = zones[list(ZONE_PROPERTIES)].reset_index(drop=True)
+    ids = zones["zone_no"].to_numpy(dtype="uint64")
+    return ParcelTiles(shapes, ids, properties, layer="zones", cache_size=cache)
 
 
 async def app_state(request: Request) -> AppState:

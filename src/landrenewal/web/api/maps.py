@@ -38,9 +38,11 @@ def map_setup(state: State, user: CurrentUser) -> dict[str, Any]:
         "bounds": list(view.bounds) if view.bounds else None,
         "basemap": basemap,
         "tiles": "/tiles/parcels/{z}/{x}/{y}.pbf",
+        "zone_tiles": "/tiles/zones/{z}/{x}/{y}.pbf",
         "minzoom": 0,
         "maxzoom": MAX_ZOOM,
         "parcels": len(view.parcels),
+        "zones": len(state.run_tables.zones(view.zone_run.id)) if view.zone_run else 0,
     }
 
 
@@ -64,14 +66,28 @@ def legend(state: State, user: CurrentUser) -> dict[str, Any]:
 
 @router.get("/tiles/parcels/{z}/{x}/{y}.pbf", summary="宗地矢量瓦片 Parcel vector tile (MVT)")
 async def parcel_tile(z: int, x: int, y: int, state: State, user: CurrentUser) -> Response:
-    if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
-        raise ApiError(404, "not_found", f"没有瓦片 {z}/{x}/{y} (no such tile)")
+    _check_tile(z, x, y)
     # On the event loop only what is cheap: a tile already made. Checking the store, rebuilding the
     # source after an import and rendering go to a worker thread.
     source = state.tiles_if_current()
     data = source.cached(z, x, y) if source is not None else None
     if data is None:
         data = await run_in_threadpool(lambda: state.tiles().tile(z, x, y))
+    return _tile_response(data)
+
+
+@router.get("/tiles/zones/{z}/{x}/{y}.pbf", summary="连片片区矢量瓦片 Zone outline vector tile (MVT), latest run")
+async def zone_tile(z: int, x: int, y: int, state: State, user: CurrentUser) -> Response:
+    _check_tile(z, x, y)
+    return _tile_response(await run_in_threadpool(lambda: state.zone_tiles().tile(z, x, y)))
+
+
+def _check_tile(z: int, x: int, y: int) -> None:
+    if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
+        raise ApiError(404, "not_found", f"没有瓦片 {z}/{x}/{y} (no such tile)")
+
+
+def _tile_response(data: bytes) -> Response:
     return Response(
         data, media_type="application/vnd.mapbox-vector-tile", headers={"Cache-Control": "private, max-age=60"}
     )

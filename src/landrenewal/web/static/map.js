@@ -8,7 +8,7 @@ import { categoryChips, classBadge, classLabel, mu, num } from './format.js';
 import { t } from './i18n.js';
 import { zoneHref } from './tables.js';
 import {
-  baseStyle, fillColor, geometryBounds, loadMapLibre, parcelLayers, webglAvailable,
+  absolute, baseStyle, fillColor, geometryBounds, loadMapLibre, parcelLayers, webglAvailable,
 } from './maplib.js';
 
 // The zoom from which parcel tiles carry codes and areas (the server's DETAIL_ZOOM).
@@ -16,6 +16,8 @@ const DETAIL_ZOOM = 13;
 
 const TOWN_LINE = '#4a5a70';
 const ZONE_COLOR = '#6a3d9a';
+// Zone tiles are cut to this zoom and drawn larger beyond it: an outline gains nothing further in.
+const ZONE_TILES_MAX_ZOOM = 16;
 const FILTERED = ['parcels-fill', 'parcels-line', 'parcels-hover'];
 
 // Kept while the app runs, so that coming back to the map finds it as it was left.
@@ -59,7 +61,6 @@ export async function render(root, { query, signal }) {
 
   let popup = null;
   let townMarkers = [];
-  let zoneFeatures = null;
 
   const showPopup = (lngLat, content) => {
     if (popup) popup.remove();
@@ -236,18 +237,20 @@ export async function render(root, { query, signal }) {
   });
 
   async function loadOutlines() {
-    const [townShapes, zoneShapes] = await Promise.all([
-      api.get('/api/divisions/geojson', { level: 'town' }, { signal, quiet: true }).catch(() => null),
-      api.get('/api/zones/geojson', null, { signal, quiet: true }).catch(() => null),
-    ]);
+    const townShapes = await api.get('/api/divisions/geojson', { level: 'town' }, { signal, quiet: true }).catch(() => null);
     if (signal.aborted || !map.getStyle()) return;
     const before = map.getLayer('parcels-selected') ? 'parcels-selected' : undefined;
-    if (zoneShapes?.features?.length) {
-      zoneFeatures = zoneShapes.features;
-      map.addSource('zones', { type: 'geojson', data: zoneShapes });
-      map.addLayer({ id: 'zones-fill', type: 'fill', source: 'zones', paint: { 'fill-color': ZONE_COLOR, 'fill-opacity': 0.08 } }, 'parcels-fill');
+    if (setup.zones) {
+      // Vector tiles, not GeoJSON: a big city's zone outlines are tens of MB as GeoJSON.
+      map.addSource('zones', {
+        type: 'vector', tiles: [absolute(setup.zone_tiles)], minzoom: 0, maxzoom: ZONE_TILES_MAX_ZOOM,
+      });
       map.addLayer({
-        id: 'zones-line', type: 'line', source: 'zones',
+        id: 'zones-fill', type: 'fill', source: 'zones', 'source-layer': 'zones',
+        paint: { 'fill-color': ZONE_COLOR, 'fill-opacity': 0.08 },
+      }, 'parcels-fill');
+      map.addLayer({
+        id: 'zones-line', type: 'line', source: 'zones', 'source-layer': 'zones',
         paint: { 'line-color': ZONE_COLOR, 'line-width': 2.2, 'line-dasharray': [3, 1.5] },
       }, before);
       setVisible(['zones-fill', 'zones-line'], kept.zones);
@@ -281,13 +284,13 @@ export async function render(root, { query, signal }) {
       const hits = await api.get('/api/search', { q: code }, { signal }).catch(() => []);
       const hit = hits.find((x) => x.kind === 'parcel' && x.code === code);
       if (hit && !signal.aborted) search.choose(hit);
-    } else if (zone && zoneFeatures) {
-      const feature = zoneFeatures.find((f) => String(f.properties.zone_no) === zone);
-      const box = feature && geometryBounds(feature.geometry);
-      if (box) {
+    } else if (zone && setup.zones) {
+      const found = await api.get(`/api/zones/${encodeURIComponent(zone)}`, null, { signal, quiet: true }).catch(() => null);
+      const box = found?.bbox;
+      if (box && !signal.aborted) {
         if (!kept.zones) zonesToggle.querySelector('input').click();
         map.fitBounds(box, { padding: { top: 60, bottom: 60, left: 340, right: 60 }, maxZoom: 17 });
-        map.once('moveend', () => showPopup([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2], zoneCard(feature.properties)));
+        map.once('moveend', () => showPopup([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2], zoneCard(found.zone)));
       }
     }
   }
