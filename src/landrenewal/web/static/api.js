@@ -118,3 +118,24 @@ export async function download(path, query, fallback = 'download') {
 export function aborted(error) {
   return error?.name === 'AbortError';
 }
+
+/**
+ * Requests of which only the latest counts (a list re-read as its filters change): ``next()``
+ * cancels the one before and gives the new one's signal, also cancelled when ``page`` is (the
+ * page was left); ``cancel()`` cancels the one in flight.
+ */
+export function latestOnly(page) {
+  let asked = null;
+  return {
+    next() {
+      if (asked) asked.abort();
+      asked = new AbortController();
+      const mine = asked;
+      page.addEventListener('abort', () => mine.abort(), { once: true });
+      return mine.signal;
+    },
+    cancel() {
+      if (asked) asked.abort();
+    },
+  };
+}

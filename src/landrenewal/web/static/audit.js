@@ -1,7 +1,7 @@
 // 操作日志 (admin): who did what and when, newest first, a page at a time; a change shows the
 // fields it changed (before → after), a new record its fields.
 
-import { aborted, api } from './api.js';
+import { aborted, api, latestOnly } from './api.js';
 import { actionLabel, change } from './changes.js';
 import { mayAdminister } from './context.js';
 import {
@@ -23,7 +23,7 @@ export async function render(root, { query, signal }) {
   };
   const body = h('div', { class: 'table-area' }, loading());
   const pager = h('div', { class: 'pager', testid: 'pager' });
-  let asked = null;
+  const requests = latestOnly(signal);
 
   const remember = () => {
     const qs = new URLSearchParams();
@@ -35,22 +35,19 @@ export async function render(root, { query, signal }) {
 
   const load = async () => {
     remember();
-    if (asked) asked.abort();
-    asked = new AbortController();
-    const mine = asked;
-    signal.addEventListener('abort', () => mine.abort(), { once: true });
+    const mine = requests.next();
     body.classList.add('busy');
     let data;
     try {
-      data = await api.get('/api/audit', state, { signal: mine.signal, quiet: true });
+      data = await api.get('/api/audit', state, { signal: mine, quiet: true });
     } catch (e) {
-      if (aborted(e) || mine.signal.aborted) return;
+      if (aborted(e) || mine.aborted) return;
       clear(body).append(notice(e.detail || e.message, 'error'));
       return;
     } finally {
       body.classList.remove('busy');
     }
-    if (mine.signal.aborted) return;
+    if (mine.aborted) return;
     clear(body).append(data.items.length ? table([
       { key: 'at', label: t('audit.at'), render: (r) => date(r.at) },
       { key: 'username', label: t('audit.who'), kind: 'code' },
@@ -88,5 +85,5 @@ export async function render(root, { query, signal }) {
     h('section', { class: 'card', testid: 'audit' }, h('div', { class: 'card-body' }, body, pager)),
   );
   await load();
-  return () => { if (asked) asked.abort(); };
+  return () => requests.cancel();
 }

@@ -2,7 +2,9 @@
 // their yearly figures) with filters, sortable columns, pages, and exports of exactly what is
 // filtered. The filters live in the hash.
 
-import { aborted, api, download } from './api.js';
+import {
+  aborted, api, download, latestOnly,
+} from './api.js';
 import { legend as getLegend, towns as getTowns } from './context.js';
 import { clear, debounce, h, loading, notice, table, toast } from './dom.js';
 import {
@@ -67,7 +69,7 @@ export async function render(root, { args: [name], query, signal }) {
 
   const body = h('div', { class: 'table-area' });
   const pager = h('div', { class: 'pager', testid: 'pager' });
-  let asked = null;
+  const requests = latestOnly(signal);
 
   const params = () => Object.fromEntries(Object.entries(state).filter(([k, v]) => v !== '' && v != null && !(k === 'order' && !state.sort)));
   const filterParams = () => Object.fromEntries(FILTER_KEYS.filter((k) => state[k]).map((k) => [k, state[k]]));
@@ -82,24 +84,21 @@ export async function render(root, { args: [name], query, signal }) {
 
   const load = async () => {
     remember();
-    if (asked) asked.abort();
-    asked = new AbortController();
-    const mine = asked;
-    signal.addEventListener('abort', () => mine.abort(), { once: true });
+    const mine = requests.next();
     body.classList.add('busy');
     if (!body.firstChild) body.append(loading());
     let data;
     try {
-      data = await api.get(spec.path, params(), { signal: mine.signal, quiet: true });
+      data = await api.get(spec.path, params(), { signal: mine, quiet: true });
     } catch (e) {
-      if (aborted(e) || mine.signal.aborted) return;
+      if (aborted(e) || mine.aborted) return;
       clear(body).append(notice(e.reason === 'no_run' ? t('tables.noRun') : e.detail || e.message, e.reason === 'no_run' ? 'info' : 'error'));
       clear(pager);
       return;
     } finally {
       body.classList.remove('busy');
     }
-    if (mine.signal.aborted) return;
+    if (mine.aborted) return;
     drawTable(data);
     drawPager(data);
   };
@@ -232,7 +231,7 @@ export async function render(root, { args: [name], query, signal }) {
         body, pager)),
   );
   await load();
-  return () => { if (asked) asked.abort(); };
+  return () => requests.cancel();
 }
 
 /** One cell: links for codes, badges for classes, chips for categories, "无权查看" for hidden figures. */
