@@ -6,6 +6,7 @@ import io
 import json
 import math
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import httpx
 import mapbox_vector_tile
 import openpyxl
 import pandas as pd
+import pyogrio
 import pytest
 
 from tests.conftest import require_postgres
@@ -160,7 +162,25 @@ def test_findings_export_as_geojson_has_a_feature_per_finding_in_lon_lat(admin: 
     assert len(features) == total > 0
     lon, lat = features[0]["geometry"]["coordinates"][0][0][0]
     assert 110 < lon < 115 and 21 < lat < 24  # 恩平 in WGS84, not projected metres
-    assert admin.get("/api/enterprises/export", params={"format": "gpkg"}).status_code == 422  # no geometry
+
+
+def test_lists_without_geometry_export_as_a_geopackage_table_and_geojson_without_geometry(
+    town: httpx.Client, tmp_path: Path
+) -> None:
+    total = town.get("/api/enterprises").json()["total"]
+    answer = town.get("/api/enterprises/export", params={"format": "gpkg"})
+    assert answer.status_code == 200
+    (tmp_path / "企业.gpkg").write_bytes(answer.content)
+    with sqlite3.connect(tmp_path / "企业.gpkg") as db:
+        assert db.execute("SELECT data_type FROM gpkg_contents").fetchall() == [("attributes",)]
+    table = pyogrio.read_dataframe(tmp_path / "企业.gpkg")
+    assert len(table) == total and "统一社会信用代码" in table.columns
+    mine = _town_code(town)
+    figures = json.loads(town.get("/api/metrics/export", params={"format": "geojson", "year": "2025"}).content)
+    assert figures["features"] and all(f["geometry"] is None for f in figures["features"])
+    rows = [f["properties"] for f in figures["features"]]
+    assert all(r["税收（万元）"] is None for r in rows if not str(r["行政区划代码"]).startswith(mine))
+    assert any(r["税收（万元）"] is not None for r in rows if str(r["行政区划代码"]).startswith(mine))
 
 
 def test_a_parcel_tile_holds_the_parcels_under_it_with_class_and_categories(admin: httpx.Client) -> None:

@@ -1,9 +1,15 @@
-"""A filtered list as a file to download: XLSX with Chinese headers, GeoPackage or GeoJSON (RFC 7946)."""
+"""A filtered list as a file to download: XLSX with Chinese headers, GeoPackage or GeoJSON (RFC 7946).
+
+A list without geometry (enterprises, their yearly figures) goes into a GeoPackage as an attribute
+table (QGIS and GDAL open it and can join it to a layer) and into GeoJSON as features whose
+geometry is null.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -42,17 +48,22 @@ def write_export(
     if fmt == "xlsx":
         write_xlsx(out, {name: rows}, about)
         return out
-    if geoms is None or epsg is None:
-        raise ExportError(f"format: {name} 没有图形，只能导出 xlsx (this list has no geometry)")
-    layer = gpd.GeoDataFrame(rows.reset_index(drop=True), geometry=list(geoms), crs=f"EPSG:{epsg}")
-    options = {"geometry_type": "MultiPolygon", "promote_to_multi": True}
-    if fmt == "geojson":
-        pyogrio.write_dataframe(
-            layer.to_crs(4326), out, driver="GeoJSON", layer=name, layer_options={"RFC7946": "YES"}, **options
-        )
-    else:
-        description = "；".join(f"{k}: {v}" for k, v in about.items())
-        pyogrio.write_dataframe(
-            layer, out, driver="GPKG", layer=name, layer_options={"DESCRIPTION": description}, **options
-        )
+    table = rows.reset_index(drop=True)
+    layer: pd.DataFrame = table
+    options: dict[str, object] = {}
+    if geoms is not None and epsg is not None:
+        layer = gpd.GeoDataFrame(table, geometry=list(geoms), crs=f"EPSG:{epsg}")
+        options = {"geometry_type": "MultiPolygon", "promote_to_multi": True}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "No SRS set on layer")  # a table without geometry has none
+        if fmt == "geojson":
+            lonlat = layer.to_crs(4326) if isinstance(layer, gpd.GeoDataFrame) else layer
+            pyogrio.write_dataframe(
+                lonlat, out, driver="GeoJSON", layer=name, layer_options={"RFC7946": "YES"}, **options
+            )
+        else:
+            description = "；".join(f"{k}: {v}" for k, v in about.items())
+            pyogrio.write_dataframe(
+                layer, out, driver="GPKG", layer=name, layer_options={"DESCRIPTION": description}, **options
+            )
     return out

@@ -16,7 +16,7 @@ import {
 
 const CLASSES = ['A', 'B', 'C', 'D'];
 const PAGE_SIZES = [20, 50, 100, 200];
-const ALL_FORMATS = ['xlsx', 'gpkg', 'geojson'];
+const FORMATS = ['xlsx', 'gpkg', 'geojson'];
 
 const parcelHref = (r) => `#/parcel/${encodeURIComponent(r.parcel_code)}`;
 const enterpriseHref = (r) => (r.uscc ? `#/enterprise/${encodeURIComponent(r.uscc)}` : null);
@@ -27,24 +27,23 @@ const USE_TYPES = ['production', 'warehouse', 'office', 'living', 'other'];
 const LISTS = {
   evaluation: {
     path: '/api/evaluation/results', runs: '/api/evaluation/runs', filters: ['run', 'town', 'class', 'list', 'q'],
-    formats: ALL_FORMATS, open: enterpriseHref,
+    open: enterpriseHref,
     runLabel: (r) => t('tables.run.evaluation', { year: r.year, id: r.id }),
   },
   findings: {
     path: '/api/findings', runs: '/api/identification/runs', filters: ['run', 'town', 'category', 'q'],
-    formats: ALL_FORMATS, open: parcelHref,
+    open: parcelHref,
     runLabel: (r) => t('tables.run.identification', { as_of: r.as_of, id: r.id }),
   },
   zones: {
     path: '/api/zones', runs: '/api/zones/runs', filters: ['run', 'town', 'q'],
-    formats: ALL_FORMATS, open: (r, state) => zoneHref(r.zone_no, state.run),
+    open: (r, state) => zoneHref(r.zone_no, state.run),
     runLabel: (r) => t('tables.run.zones', { id: r.id, created: String(r.created_at || '').slice(0, 10) }),
   },
-  parcels: { path: '/api/parcels', filters: ['town', 'class', 'category', 'q'], formats: ALL_FORMATS, open: parcelHref },
-  buildings: { path: '/api/buildings', filters: ['town', 'use_type', 'parcel', 'q'], formats: ALL_FORMATS, open: parcelHref },
-  enterprises: { path: '/api/enterprises', filters: ['town', 'class', 'scale', 'q'], formats: ['xlsx'], open: enterpriseHref },
-  // The figures have no geometry: the server exports them as XLSX only.
-  metrics: { path: '/api/metrics', filters: ['town', 'year', 'uscc', 'q'], formats: ['xlsx'], open: enterpriseHref },
+  parcels: { path: '/api/parcels', filters: ['town', 'class', 'category', 'q'], open: parcelHref },
+  buildings: { path: '/api/buildings', filters: ['town', 'use_type', 'parcel', 'q'], open: parcelHref },
+  enterprises: { path: '/api/enterprises', filters: ['town', 'class', 'scale', 'q'], open: enterpriseHref },
+  metrics: { path: '/api/metrics', filters: ['town', 'year', 'uscc', 'q'], open: enterpriseHref },
 };
 
 const FILTER_KEYS = ['run', 'town', 'class', 'category', 'scale', 'list', 'use_type', 'parcel', 'year', 'uscc', 'q'];
@@ -200,7 +199,7 @@ export async function render(root, { args: [name], query, signal }) {
   }, t('tables.reset')));
 
   const exports = h('div', { class: 'export', testid: 'export' }, h('span', null, t('tables.export')),
-    spec.formats.map((format) => {
+    FORMATS.map((format) => {
       const button = h('button', { type: 'button', class: 'btn', testid: `export-${format}`, 'data-format': format }, format === 'xlsx' ? 'XLSX' : format === 'gpkg' ? 'GeoPackage' : 'GeoJSON');
       button.addEventListener('click', async () => {
         const text = button.textContent;
