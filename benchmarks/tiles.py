@@ -33,6 +33,7 @@ from landrenewal.demo.city import generate_city
 from landrenewal.domain.units import M2_PER_MU
 from landrenewal.tiles.mercator import HALF_WORLD, tile_range, tile_size, to_mercator
 from landrenewal.tiles.source import ParcelTiles
+from landrenewal.web.deps import COARSE_PROPERTIES, DETAIL_ZOOM
 
 WALK_ZOOMS = range(10, 18)
 LOW_ZOOMS = range(0, 10)
@@ -106,7 +107,16 @@ def main() -> None:
     del city
 
     started = time.perf_counter()
-    source = ParcelTiles(geoms, ids, properties, cache_size=100_000, cache_bytes=1 << 40)
+    # As the web app makes it: below DETAIL_ZOOM a tile carries only the colouring properties.
+    source = ParcelTiles(
+        geoms,
+        ids,
+        properties,
+        cache_size=100_000,
+        cache_bytes=1 << 40,
+        detail_from=DETAIL_ZOOM,
+        coarse=COARSE_PROPERTIES,
+    )
     figures["build_s"] = round(time.perf_counter() - started, 2)
     bounds = source.bounds
     assert bounds is not None

@@ -29,6 +29,7 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # From this zoom a parcel tile carries every property (code, area, zone …); below it only what colours the map.
 DETAIL_ZOOM = 13
+COARSE_PROPERTIES = ("cls", "cat", "town")  # what a parcel tile carries below DETAIL_ZOOM: its colours
 
 
 class ApiError(HTTPException):
@@ -160,7 +161,7 @@ def tile_source(view: CityView, cache: int) -> ParcelTiles:
         pd.DataFrame(properties),
         cache_size=cache,
         detail_from=DETAIL_ZOOM,
-        coarse=("cls", "cat", "town"),
+        coarse=COARSE_PROPERTIES,
     )
 
 
