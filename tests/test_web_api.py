@@ -449,6 +449,8 @@ def test_the_zone_dossier_has_its_figures_outline_parcels_and_enterprises(town: 
     biggest = zones[0]
     dossier = town.get(f"/api/zones/{biggest['zone_no']}").json()
     assert dossier["zone"]["zone_no"] == biggest["zone_no"]
+    found = dossier["zone"]["findings"]  # rule → parcels it found in the zone
+    assert isinstance(found, dict) and found and all(isinstance(n, int) and n > 0 for n in found.values())
     assert len(dossier["parcels"]) == biggest["parcel_count"]
     assert sum(p["area_mu"] for p in dossier["parcels"]) == pytest.approx(biggest["area_mu"], abs=0.05)
     assert dossier["geometry"]["type"] in ("Polygon", "MultiPolygon")

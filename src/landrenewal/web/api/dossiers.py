@@ -305,6 +305,8 @@ def zone_dossier(zone_no: int, state: State, user: CurrentUser, run: int | None 
     )
     enterprises = held.merge(view.enterprises[["uscc", "name", "class"]], on="uscc", how="left")
     figures = {str(k): plain(v) for k, v in zone.drop(labels=["geom"], errors="ignore").to_dict().items()}
+    if isinstance(figures.get("findings"), str):  # rule → parcels found, stored as JSON text
+        figures["findings"] = json.loads(figures["findings"])
     allowed = user.sees_private(str(zone.get("town_code") or ""))
     if not allowed:
         figures |= {k: None for k in figures if is_private(k)}

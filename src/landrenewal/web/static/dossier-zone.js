@@ -12,10 +12,9 @@ import { keyValues } from './findings.js';
 import {
   categoryChips, classBadge, classColor, figure, mu, num,
 } from './format.js';
-import { fieldLabel, t } from './i18n.js';
-import { dossierMap } from './maplib.js';
+import { fieldLabel, ruleLabel, t } from './i18n.js';
+import { ZONE_COLOR, dossierMap } from './maplib.js';
 
-const ZONE_COLOR = '#6a3d9a';
 const CLASS_FIGURES = ['class_a_mu', 'class_b_mu', 'class_c_mu', 'class_d_mu', 'unrated_mu'];
 
 const parcelHref = (code) => `#/parcel/${encodeURIComponent(code)}`;
@@ -71,7 +70,7 @@ export async function render(root, { args: [no], query, signal }) {
 /** The zone's figures; a private one (亩均税收 …) of another town's zone shows "无权查看". */
 function figures(z) {
   const mark = (name, digits) => figure(z, name, digits);
-  const byRule = parseJson(z.findings);
+  const byRule = z.findings;
   return h('div', { class: 'stack' },
     facts([
       [fieldLabel('outline_mu'), mu(z.outline_mu)],
@@ -81,9 +80,9 @@ function figures(z) {
       [fieldLabel('enterprise_count'), num(z.enterprise_count)],
       [fieldLabel('holder_count'), num(z.holder_count)],
       [fieldLabel('tax_per_mu'), mark('tax_per_mu', 2)],
-      'value_added_per_mu' in z ? [fieldLabel('value_added_per_mu'), mark('value_added_per_mu', 2)] : null,
+      [fieldLabel('value_added_per_mu'), mark('value_added_per_mu', 2)],
       [fieldLabel('finding_mu'), mu(z.finding_mu)],
-      'finding_parcels' in z ? [fieldLabel('finding_parcels'), num(z.finding_parcels)] : null,
+      [fieldLabel('finding_parcels'), num(z.finding_parcels)],
       [fieldLabel('big_zone_code'), code(z.big_zone_code)],
       [fieldLabel('middle_zone_code'), code(z.middle_zone_code)],
       [fieldLabel('small_zone_code'), code(z.small_zone_code)],
@@ -92,17 +91,15 @@ function figures(z) {
     h('div', null, h('h3', { class: 'note' }, t('zone.verdict')),
       h('p', { class: 'verdict', testid: 'zone-verdict' }, z.verdict || '—')),
     byRule && Object.keys(byRule).length
-      ? h('details', { class: 'more' }, h('summary', null, t('zone.findings')), keyValues(byRule)) : null);
+      ? h('details', { class: 'more' }, h('summary', null, t('zone.findings')),
+        keyValues(byRule, Object.fromEntries(Object.keys(byRule).map((rule) => [rule, { description: ruleLabel(rule) }])))) : null);
 }
 
 /** Land by class as one stacked bar with its legend (the class colours of the map). */
 function classBar(z) {
-  const parts = CLASS_FIGURES.filter((k) => k in z).map((k) => ({
+  const parts = CLASS_FIGURES.map((k) => ({
     key: k, code: k === 'unrated_mu' ? null : k.slice(6, 7).toUpperCase(), mu: Number(z[k]) || 0,
   }));
-  if (!parts.length) {
-    return facts(['class_c_mu', 'class_d_mu'].map((k) => [fieldLabel(k), mu(z[k])]));
-  }
   const total = parts.reduce((sum, p) => sum + p.mu, 0) || 1;
   return h('div', { testid: 'zone-classes' },
     h('div', { class: 'class-bar' }, parts.filter((p) => p.mu > 0).map((p) => h('i', {
@@ -136,14 +133,4 @@ function enterprisesTable(rows) {
 
 function code(value) {
   return value ? h('span', { class: 'code' }, value) : null;
-}
-
-/** The rule counts come as a JSON text from the zone table. */
-function parseJson(value) {
-  if (value == null || typeof value === 'object') return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return null;
-  }
 }

@@ -8,14 +8,13 @@ import { categoryChips, classBadge, classLabel, mu, num } from './format.js';
 import { t } from './i18n.js';
 import { zoneHref } from './tables.js';
 import {
-  absolute, baseStyle, fillColor, geometryBounds, loadMapLibre, parcelLayers, webglAvailable,
+  absolute, baseStyle, fillColor, geometryBounds, loadMapLibre, parcelLayers, webglAvailable, ZONE_COLOR,
 } from './maplib.js';
 
 // The zoom from which parcel tiles carry codes and areas (the server's DETAIL_ZOOM).
 const DETAIL_ZOOM = 13;
 
 const TOWN_LINE = '#4a5a70';
-const ZONE_COLOR = '#6a3d9a';
 // Zone tiles are cut to this zoom and drawn larger beyond it: an outline gains nothing further in.
 const ZONE_TILES_MAX_ZOOM = 16;
 const FILTERED = ['parcels-fill', 'parcels-line', 'parcels-hover'];

@@ -21,6 +21,9 @@ export function webglAvailable() {
 }
 
 /** An absolute URL on this server (the map's worker needs one), keeping ``{z}/{x}/{y}`` as they are. */
+// The zones' colour, on the map and on a zone's own small map.
+export const ZONE_COLOR = '#6a3d9a';
+
 export function absolute(path) {
   return /^https?:\/\//.test(path) ? path : `${location.origin}${path.startsWith('/') ? '' : '/'}${path}`;
 }
