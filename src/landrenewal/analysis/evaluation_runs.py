@@ -67,7 +67,7 @@ def year_end(year: int) -> dt.date:
 
 def evaluate_store(store: Store, year: int, policy_ref: str | None = None) -> EvaluationRun:
     """Evaluate ``year`` under the policy and store the run with its policy version and input hash."""
-    with store.engine.begin() as conn:
+    with store.write() as conn:
         policy = policy_for(conn, policy_ref, year_end(year))
         evaluation, sha256 = _compute(conn, store, year, policy)
         info = _save(conn, store, policy, sha256, evaluation)

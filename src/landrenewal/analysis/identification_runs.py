@@ -55,7 +55,7 @@ def default_evaluation(conn: Connection, as_of: dt.date, policy_id: str) -> int 
 def identify_store(
     store: Store, as_of: dt.date, policy_ref: str | None = None, evaluation_run: int | None = None
 ) -> IdentificationRun:
-    with store.engine.begin() as conn:
+    with store.write() as conn:
         policy = policy_for(conn, policy_ref, as_of)
         if evaluation_run is None:
             evaluation_run = default_evaluation(conn, as_of, policy.policy_id)

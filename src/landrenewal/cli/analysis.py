@@ -349,7 +349,7 @@ def policy_use(
 
     with _failures(as_json):
         store = _store(db)
-        with store.engine.begin() as conn:
+        with store.write() as conn:
             set_store_policy(conn, policy)
     if as_json:
         print(json.dumps({"db": db, "policy": policy}, ensure_ascii=False))

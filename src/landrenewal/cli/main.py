@@ -168,6 +168,45 @@ def info(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
 
 
 @app.command()
+def check(
+    db: DbOption = DEFAULT_DB,
+    repair: Annotated[bool, typer.Option("--repair", help="重建空间索引、触发器和图层范围（不改动要素本身）")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """检查库是否完好：SQLite 完整性、GeoPackage 空间索引与触发器、图层范围、坐标系 (is the store whole?).
+
+    Exit code 0 when whole, 1 when something is wrong (each problem is named).
+    """
+    from landrenewal.store.engine import StoreError, open_store
+    from landrenewal.store.integrity import check_store, repair_store
+
+    try:
+        store = open_store(db, create=False)
+        repaired = repair_store(store) if repair else []
+        problems = check_store(store)
+    except StoreError as exc:
+        fail(str(exc), Exit.UNUSABLE, as_json)
+    if as_json:
+        print(
+            json.dumps(
+                {"db": db, "ok": not problems, "repaired": repaired, "problems": [p.as_dict() for p in problems]},
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for line in repaired:
+            console.print(f"已修复 {line}")
+        for problem in problems:
+            console.print(f"[bold red]问题[/] {problem.table or '整个库'}：{problem.message}")
+        if not problems:
+            console.print(f"{db}：库完好（完整性、空间索引、触发器、图层范围、坐标系均已检查）")
+        elif not repair and not store.is_postgis:
+            console.print(f"可运行 landrenewal check --repair --db {db} 重建空间索引和图层范围")
+    if problems:
+        raise typer.Exit(int(Exit.REFUSED))
+
+
+@app.command()
 def init(
     crs: Annotated[str, typer.Option(help="库的投影坐标系，例如 EPSG:4547 (the store's projected CRS)")],
     db: DbOption = DEFAULT_DB,
@@ -188,7 +227,7 @@ def init(
         fail(f"{crs} 不是带 EPSG 代码的投影坐标系 (must be a projected CRS with an EPSG code)", Exit.USAGE, as_json)
     try:
         store = open_store(db)
-        with store.engine.begin() as conn:
+        with store.write() as conn:
             store.set_epsg(conn, epsg)
     except StoreError as exc:
         fail(str(exc), Exit.UNUSABLE, as_json)

@@ -47,7 +47,7 @@ def add(
 
     store = _store(db)
     try:
-        with store.engine.begin() as conn:
+        with store.write() as conn:
             created = accounts.create_user(
                 conn, username, password, role, display_name=name, division_code=division, by="cli"
             )
@@ -87,7 +87,7 @@ def password(
     from landrenewal import accounts
 
     try:
-        with _store(db).engine.begin() as conn:
+        with _store(db).write() as conn:
             accounts.update_user(conn, username, by="cli", password=new)
     except accounts.AccountError as e:
         fail(str(e), Exit.USAGE, False)
@@ -103,7 +103,7 @@ def demo(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
     from landrenewal.store import schema
 
     store = _store(db)
-    with store.engine.begin() as conn:
+    with store.write() as conn:
         divisions = schema.divisions
         town = conn.execute(
             select(divisions.c.division_code, divisions.c.name)

@@ -16,24 +16,21 @@ STEPS = len(ORDER) + 1
 def build_demo(
     store: Store, *, parcels: int, seed: int, on_step: Callable[[str], None] | None = None
 ) -> list[ImportReport]:
-    """Generate the city and import each kind; the whole city must pass the importer's checks."""
+    """Generate the city and import each kind, all or nothing; the whole city must pass the importer's checks."""
     step = on_step or (lambda _label: None)
     step(f"生成示范城市 generating ({parcels:,} 宗地)")
     city = generate_city(parcels=parcels, seed=seed)
     reports = []
-    for kind in ORDER:
-        step(f"导入 importing {kind}")
-        reports.append(
-            import_frame(
-                store,
-                kind,
-                getattr(city, kind),
-                f"demo:{kind}",
-                epsg=city.epsg,
-                options=ImportOptions(today=getattr(city, "today", None)),
+    # One transaction: a build stopped at any moment leaves the store as it was.
+    with store.write() as conn:
+        for kind in ORDER:
+            step(f"导入 importing {kind}")
+            options = ImportOptions(today=getattr(city, "today", None))
+            reports.append(
+                import_frame(
+                    store, kind, getattr(city, kind), f"demo:{kind}", epsg=city.epsg, options=options, conn=conn
+                )
             )
-        )
-    with store.engine.begin() as conn:
         set_store_policy(conn, DEMO_POLICY)
     step("完成 done")
     return reports

@@ -70,8 +70,12 @@ def import_frame(
     *,
     epsg: int | None = None,
     options: ImportOptions | None = None,
+    conn: Connection | None = None,
 ) -> ImportReport:
-    """Import an in-memory frame with canonical column names (and shapely ``geom`` in ``epsg``)."""
+    """Import an in-memory frame with canonical column names (and shapely ``geom`` in ``epsg``).
+
+    Given ``conn``, the import joins that transaction (several imports then commit together).
+    """
     geoms = frame["geom"].to_numpy(dtype=object) if "geom" in frame else None
     source = Source(
         path=Path(name),
@@ -81,7 +85,7 @@ def import_frame(
         row_numbers=np.arange(1, len(frame) + 1, dtype=np.int64),
     )
     digest = hashlib.sha256(pd.util.hash_pandas_object(source.frame, index=False).to_numpy().tobytes()).hexdigest()
-    return import_source(store, kind, source, options or ImportOptions(), digest=digest)
+    return import_source(store, kind, source, options or ImportOptions(), digest=digest, conn=conn)
 
 
 def import_source(
@@ -92,53 +96,78 @@ def import_source(
     *,
     user: UserMapping | None = None,
     digest: str = "",
+    conn: Connection | None = None,
 ) -> ImportReport:
+    """Check and write one source in one transaction: the caller's ``conn``, or a writing one of our own.
+
+    A dry run reads only: it takes no write lock and leaves the file untouched.
+    """
     if kind not in ENTITIES:
         raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
+    # Reading and coercing need no store: done before any lock is taken.
+    spec = ENTITIES[kind]
+    problems = Problems(str(source.path), source.row_numbers)
+    columns = map_columns(spec, [str(c) for c in source.frame.columns], user)
+    parsed = _Parsed(
+        kind, source, coerce(source.frame, spec, columns, problems), problems, [*source.notes, *columns.notes]
+    )
+    check_duplicate_keys(parsed.frame, spec, problems)
+    if conn is not None:
+        return _import(conn, store, parsed, options, digest)
+    if options.dry_run:
+        with store.engine.connect() as reading:
+            return _import(reading, store, parsed, options, digest)
+    with store.write() as writing:
+        return _import(writing, store, parsed, options, digest)
+
+
+@dataclass
+class _Parsed:
+    kind: str
+    source: Source
+    frame: pd.DataFrame
+    problems: Problems
+    notes: list[str]
+
+
+def _import(conn: Connection, store: Store, parsed: _Parsed, options: ImportOptions, digest: str) -> ImportReport:
+    kind, source, frame, problems, notes = parsed.kind, parsed.source, parsed.frame, parsed.problems, parsed.notes
     spec = ENTITIES[kind]
     file = str(source.path)
-    problems = Problems(file, source.row_numbers)
-    columns = map_columns(spec, [str(c) for c in source.frame.columns], user)
-    notes = [*source.notes, *columns.notes]
-    frame = coerce(source.frame, spec, columns, problems)
-    check_duplicate_keys(frame, spec, problems)
     check_options = CheckOptions(today=options.today or dt.date.today(), area_tolerance=options.area_tolerance)
 
-    with store.engine.begin() as conn:
-        ctx = CheckContext(conn, store, problems, check_options)
-        prepared = None
-        if spec.geometry and source.geometry is not None:
-            try:
-                prepared = geometry_prep.prepare(
-                    source.geometry, source.crs, store.epsg(conn), problems, required=spec.geometry_required
-                )
-            except geometry_prep.CrsError as exc:
-                problems.add_file("geom", str(exc))
-            if prepared is not None:
-                notes += prepared.notes
-                frame["geom"] = prepared.geoms
-        elif spec.geometry_required:
-            problems.add_file("geom", "文件没有图形；宗地须为面图层 (the file has no geometry; parcels need polygons)")
-        if not problems.has_file_error:
-            _derive(kind, frame, ctx)
-            CHECKS[kind](frame, ctx)
+    ctx = CheckContext(conn, store, problems, check_options)
+    prepared = None
+    if spec.geometry and source.geometry is not None:
+        try:
+            prepared = geometry_prep.prepare(
+                source.geometry, source.crs, store.epsg(conn), problems, required=spec.geometry_required
+            )
+        except geometry_prep.CrsError as exc:
+            problems.add_file("geom", str(exc))
+        if prepared is not None:
+            notes += prepared.notes
+            frame["geom"] = prepared.geoms
+    elif spec.geometry_required:
+        problems.add_file("geom", "文件没有图形；宗地须为面图层 (the file has no geometry; parcels need polygons)")
+    if not problems.has_file_error:
+        _derive(kind, frame, ctx)
+        CHECKS[kind](frame, ctx)
 
-        report = ImportReport(kind, file, len(frame), problems.frame, notes)
-        bad = problems.error_rows(len(frame))
-        if bad.any() and not options.skip_bad:
-            conn.rollback()
-            raise ImportRefused(report)
-        good = frame[~bad]
-        if prepared is not None and prepared.set_store_epsg and len(good):
-            store.set_epsg(conn, prepared.epsg)
-        changes = upsert(conn, store, schema.ENTITY_TABLES[kind], good, spec.key) if len(good) else Changes()
-        report.changes = changes
-        report.rows_loaded = len(good)
-        if options.dry_run:
-            conn.rollback()
-            return report
-        report.import_id = _log(conn, kind, file, digest, report)
-        report.committed = True
+    report = ImportReport(kind, file, len(frame), problems.frame, notes)
+    bad = problems.error_rows(len(frame))
+    if bad.any() and not options.skip_bad:
+        raise ImportRefused(report)  # the caller's transaction rolls back
+    good = frame[~bad]
+    if prepared is not None and prepared.set_store_epsg and len(good) and not options.dry_run:
+        store.set_epsg(conn, prepared.epsg)
+    table = schema.ENTITY_TABLES[kind]
+    report.changes = upsert(conn, store, table, good, spec.key, dry_run=options.dry_run) if len(good) else Changes()
+    report.rows_loaded = len(good)
+    if options.dry_run:
+        return report
+    report.import_id = _log(conn, kind, file, digest, report)
+    report.committed = True
     return report
 
 

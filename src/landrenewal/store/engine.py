@@ -2,29 +2,69 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, select, text
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, exc, select, text
 
 from landrenewal.store import gpkg, schema
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 CRS_KEY = "crs_epsg"
+# How long a writer waits for another writer to finish before it gives up (seconds).
+BUSY_TIMEOUT_S = float(os.environ.get("LANDRENEWAL_BUSY_TIMEOUT", "60"))
+# The execution option that makes SQLite take the write lock when the transaction begins.
+_WRITE_OPTION = "landrenewal_write"
 
 
 class StoreError(Exception):
     """A store that cannot be opened or used as asked."""
 
 
+class StoreBusy(StoreError):
+    """Another process held the store's write lock for longer than the busy timeout."""
+
+
 @dataclass(frozen=True)
 class Store:
     engine: Engine
     location: str
+    _writer: Engine = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_writer", self.engine.execution_options(**{_WRITE_OPTION: True}))
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One writing transaction: everything in it, DDL included, commits together or not at all.
+
+        On SQLite the write lock is taken first (BEGIN IMMEDIATE), so a second writer waits for
+        the first instead of failing half way, and never sees the file between two statements.
+        """
+        conn = self._writer.connect()
+        try:
+            try:
+                transaction = conn.begin()
+            except exc.OperationalError as error:
+                if _is_locked(error):
+                    raise StoreBusy(
+                        f"{self.location}: 库正被另一个写入占用，等待 {BUSY_TIMEOUT_S:.0f} 秒后仍未释放，请稍后再试"
+                        " (the store is busy with another writer)"
+                    ) from error
+                raise
+            with transaction:
+                yield conn
+        finally:
+            conn.close()
 
     @property
     def dialect(self) -> str:
@@ -80,15 +120,26 @@ def is_url(location: str | Path) -> bool:
     return str(location).startswith(("postgresql:", "postgresql+psycopg:", "postgres:"))
 
 
+def _is_locked(error: exc.OperationalError) -> bool:
+    return "locked" in str(error.orig) or "busy" in str(error.orig)
+
+
 def _sqlite_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}")
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_S})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Python's sqlite3 would open transactions itself, and only before DML: a DROP TRIGGER issued
+        # first would commit at once. We begin every transaction ourselves (below) instead.
+        dbapi_connection.isolation_level = None
         gpkg.register_functions(dbapi_connection)
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
         dbapi_connection.execute("PRAGMA synchronous = NORMAL")
         dbapi_connection.execute("PRAGMA cache_size = -262144")  # 256 MiB
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE_OPTION) else "BEGIN")
 
     return engine
 
@@ -123,5 +174,11 @@ def alembic_config(connection: Connection) -> Config:
 
 
 def migrate(store: Store, revision: str = "head") -> None:
-    with store.engine.begin() as conn:
+    """Bring the schema to ``revision``; an up-to-date store is only read (no write lock taken)."""
+    with store.engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_heads()
+        wanted = ScriptDirectory.from_config(alembic_config(conn)).get_revisions(revision)
+        if {r.revision for r in wanted} == set(current):
+            return
+    with store.write() as conn:
         command.upgrade(alembic_config(conn), revision)

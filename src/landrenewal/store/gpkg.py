@@ -104,7 +104,7 @@ def _insert_trigger_ddl(table: str, column: str, pk: str = "id") -> str:
     )
 
 
-def _rtree_ddl(table: str, column: str, pk: str = "id") -> list[str]:
+def rtree_ddl(table: str, column: str, pk: str = "id") -> list[str]:
     rt = f"rtree_{table}_{column}"
     values = _rtree_values(column, pk)
     present = _present(column)
@@ -144,7 +144,7 @@ def register_features(
         text("INSERT INTO gpkg_geometry_columns VALUES (:t, :c, 'MULTIPOLYGON', :s, 0, 0)"),
         {"t": table, "c": column, "s": srs_id},
     )
-    for ddl in _rtree_ddl(table, column):
+    for ddl in rtree_ddl(table, column):
         conn.exec_driver_sql(ddl)
     conn.execute(
         text("INSERT INTO gpkg_extensions VALUES (:t, :c, 'gpkg_rtree_index', :d, 'write-only')"),
@@ -204,8 +204,11 @@ def rtree_trigger_paused(raw: sqlite3.Connection, table: str, column: str = "geo
     """Write features without the per-row R-tree trigger; the caller indexes them (insert_indexed).
 
     The trigger is dropped and recreated inside the caller's transaction, so no other
-    connection ever sees the file without it.
+    connection ever sees the file without it. That holds only because the store begins its
+    transactions itself (``Store.write``): Python's sqlite3 would have committed the DROP at once.
     """
+    if not raw.in_transaction:
+        raise RuntimeError("the R-tree trigger may only be paused inside a writing transaction")
     raw.execute(f"DROP TRIGGER rtree_{table}_{column}_insert")
     yield
     raw.execute(_insert_trigger_ddl(table, column))

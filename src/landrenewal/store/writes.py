@@ -73,10 +73,19 @@ def _encoded_geometry(geoms: np.ndarray, store: Store, epsg: int) -> list[bytes 
     return geometry.to_ewkb(geoms, epsg) if store.is_postgis else geometry.to_gpkg(geoms, epsg)
 
 
-def upsert(conn: Connection, store: Store, table: Table, frame: pd.DataFrame, key: tuple[str, ...]) -> Changes:
+def upsert(
+    conn: Connection,
+    store: Store,
+    table: Table,
+    frame: pd.DataFrame,
+    key: tuple[str, ...],
+    *,
+    dry_run: bool = False,
+) -> Changes:
     """Insert new rows and update changed ones of ``table`` from ``frame`` (canonical columns).
 
-    A ``geom`` column, if present, holds shapely geometries in the store's CRS.
+    A ``geom`` column, if present, holds shapely geometries in the store's CRS. A dry run
+    counts what would change and writes nothing (it needs only a reading connection).
     """
     if frame.empty:
         return Changes()
@@ -94,6 +103,9 @@ def upsert(conn: Connection, store: Store, table: Table, frame: pd.DataFrame, ke
         else:
             same &= _equal(_normalized(merged[name], table, name), _normalized(merged[f"{name}__old"], table, name))
     is_changed = ~is_new & ~same
+    changes = Changes(int(is_new.sum()), int(is_changed.sum()), int((~is_new & same).sum()))
+    if dry_run:
+        return changes
     epsg = store.epsg(conn)
     if "geom" in columns and epsg is None:
         raise ValueError("the store has no CRS yet; set it before writing geometry")
@@ -111,7 +123,7 @@ def upsert(conn: Connection, store: Store, table: Table, frame: pd.DataFrame, ke
             box = shapely.total_bounds(changed_geoms)
             bounds = None if np.isnan(box).any() else (box[0], box[1], box[2], box[3])
         gpkg.touch(conn, table.name, bounds)
-    return Changes(int(is_new.sum()), int(is_changed.sum()), int((~is_new & same).sum()))
+    return changes
 
 
 def _existing(

@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from landrenewal.store.engine import Store, open_store
+from landrenewal.store.engine import Store, StoreBusy, open_store
 from landrenewal.web.api import admin, dashboard, dossiers, imports, lists, maps, session, vocabulary
 from landrenewal.web.city import LiveView
 from landrenewal.web.deps import ApiError, AppState, SessionCache
@@ -72,6 +72,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors())
         return _error(422, "invalid", f"请求参数有误 (invalid request): {problems}")
+
+    @app.exception_handler(StoreBusy)
+    async def busy(request: Request, exc: StoreBusy) -> JSONResponse:
+        return _error(503, "store_busy", "库正被另一个写入占用，请稍后再试")
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:

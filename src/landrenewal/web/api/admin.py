@@ -48,7 +48,7 @@ def users(state: State, admin: Administrator) -> list[dict[str, Any]]:
 @router.post("/users", status_code=201, summary="新建用户 Create a user (admin)")
 def create(body: NewUser, state: State, admin: Administrator) -> dict[str, Any]:
     try:
-        with state.store.engine.begin() as conn:
+        with state.store.write() as conn:
             return accounts.create_user(
                 conn,
                 body.username,
@@ -65,7 +65,7 @@ def create(body: NewUser, state: State, admin: Administrator) -> dict[str, Any]:
 @router.patch("/users/{username}", summary="修改用户 Change a user (admin)")
 def change(username: str, body: UserChange, state: State, admin: Administrator) -> dict[str, Any]:
     try:
-        with state.store.engine.begin() as conn:
+        with state.store.write() as conn:
             changed = accounts.update_user(conn, username, by=admin.username, **body.model_dump())
         state.sessions.drop()  # a new role, town or password applies at once
         return changed

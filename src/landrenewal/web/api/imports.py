@@ -136,7 +136,7 @@ async def confirm(token: str, state: State, user: Importer) -> dict[str, Any]:
     if not item.report.committed:
         errors = len(item.report.errors)
         raise ApiError(422, "refused", f"{item.path.name}: 有 {errors} 个错误，不能导入 (fix the errors first)")
-    with state.store.engine.begin() as conn:
+    with state.store.write() as conn:
         counts = {"inserted": item.report.changes.inserted, "updated": item.report.changes.updated}
         after = counts | {"rows": item.report.rows_read, "import_id": item.report.import_id}
         accounts.audit(conn, user.username, "import", item.entity, item.path.name, None, after)

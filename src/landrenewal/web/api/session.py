@@ -37,7 +37,7 @@ def log_in(body: Login, request: Request, response: Response, state: State) -> d
     client = request.client.host if request.client else "unknown"
     user_key, address_key = f"user:{body.username}", f"addr:{client}"
     settings = state.settings
-    with state.store.engine.begin() as conn:
+    with state.store.write() as conn:
         # An office behind one NAT address shares the address's allowance: ten times a user's.
         limits = {user_key: settings.login_attempts, address_key: settings.login_attempts * ADDRESS_FACTOR}
         wait = accounts.login_wait(conn, limits, settings.login_window_s)
@@ -72,7 +72,7 @@ def who(found: CurrentSession, state: State) -> dict[str, Any]:
 
 @router.delete("", status_code=204, summary="退出 Log out")
 def log_out(found: CurrentSession, response: Response, state: State) -> Response:
-    with state.store.engine.begin() as conn:
+    with state.store.write() as conn:
         accounts.log_out(conn, found.token)
     state.sessions.drop(found.token)
     response.delete_cookie(SESSION_COOKIE, path="/")
