@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from landrenewal.domain.access import AccessError, Role, User, is_private, role_of
+from landrenewal.domain.access import AccessError, Role, User, role_of
 
 TOWN = "440785101"
 
@@ -35,8 +35,3 @@ def test_a_town_officer_without_a_town_and_unknown_roles_are_refused() -> None:
         User("li", "李", Role.TOWN, None)
     with pytest.raises(AccessError, match="unknown role"):
         role_of("mayor")
-
-
-def test_tax_energy_and_their_per_mu_figures_are_private_but_class_and_area_are_not() -> None:
-    assert all(is_private(c) for c in ("tax_wan", "tax_per_mu", "value_added_per_tce", "energy_tce", "rd_share"))
-    assert not any(is_private(c) for c in ("class", "score", "area_mu", "land_mu", "parcel_count"))

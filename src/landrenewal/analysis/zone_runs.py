@@ -84,7 +84,7 @@ def build_zones(
     if engine == "postgis" and not store.is_postgis:
         raise StoreError("postgis 计算方式需要 PostgreSQL + PostGIS 库 (engine postgis needs a PostGIS store)")
     chosen = parse_selection(selection, rules=RULES)
-    with store.engine.begin() as conn:
+    with store.write() as conn:
         ident = _identification(conn, identification_run, chosen)
         as_of = ident.as_of if ident is not None else dt.date.today()
         policy = policy_for(conn, policy_ref, as_of)
@@ -450,3 +450,39 @@ def _stored(conn: Connection, store: Store, table: Table, run_id: int, order: li
     columns = [c.name for c in table.columns if c.name not in ("id", "run_id")]
     frame = read_table(conn, store, table, columns, table.c.run_id == run_id)
     return frame.sort_values(order, ignore_index=True)
+
+
+def zone_unit_shares(conn: Connection, store: Store, run_id: int) -> pd.DataFrame:
+    """Per (zone, evaluation unit) of a zone run: the unit's land in the zone and its tax and value
+    added shared out by land, as the zone figures sum them (zone_no, unit_key, land_mu, tax_wan, value_added_wan)."""
+    runs = schema.zone_runs
+    evaluation_run = conn.execute(select(runs.c.evaluation_run_id).where(runs.c.id == run_id)).scalar()
+    members = read_table(
+        conn, store, schema.zone_parcels, ["parcel_code", "zone_no"], schema.zone_parcels.c.run_id == run_id
+    )
+    columns = ["zone_no", "unit_key", "land_mu", "tax_wan", "value_added_wan"]
+    if evaluation_run is None:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+    links = read_table(
+        conn,
+        store,
+        schema.evaluation_parcels,
+        ["parcel_code", "unit_key", "land_mu"],
+        schema.evaluation_parcels.c.run_id == evaluation_run,
+    )
+    units = read_table(
+        conn,
+        store,
+        schema.evaluation_units,
+        ["unit_key", "land_mu", "tax_wan", "value_added_wan"],
+        schema.evaluation_units.c.run_id == evaluation_run,
+    )
+    joined = members.merge(links, on="parcel_code").merge(units, on="unit_key", suffixes=("", "_unit"))
+    share = joined["land_mu"] / joined["land_mu_unit"].where(joined["land_mu_unit"] > 0)
+    joined = joined.assign(tax_wan=joined["tax_wan"] * share, value_added_wan=joined["value_added_wan"] * share)
+    grouped = joined.groupby(["zone_no", "unit_key"], sort=True)
+    return grouped.agg(
+        land_mu=("land_mu", "sum"),
+        tax_wan=("tax_wan", lambda v: v.sum(min_count=1)),
+        value_added_wan=("value_added_wan", lambda v: v.sum(min_count=1)),
+    ).reset_index()

@@ -1,9 +1,9 @@
-"""Who may see and do what in the web app (SPEC §3.9): four roles and a town officer's jurisdiction.
+"""Who may see and do what in the web app: four roles and a town officer's jurisdiction.
 
-Private data — an enterprise's tax, output, energy, emissions, R&D and staff, and consent — is
-shown to a town officer only inside its own division; the city, the bureau's analysts and the
-administrator see all of it; a viewer sees none of it. Everything else (where parcels are, their
-class and findings) is shared across the city: the leading group publishes it anyway.
+Private data (what it is: domain/privacy.py) is shown to a town officer only inside its own
+division; the city, the bureau's analysts and the administrator see all of it; a viewer sees none
+of it. Everything else (where parcels are, their class and findings) is shared across the city:
+the leading group publishes it anyway.
 """
 
 from __future__ import annotations
@@ -24,21 +24,6 @@ class Role(StrEnum):
 
 
 ROLE_NAMES_ZH = {Role.ADMIN: "系统管理员", Role.CITY: "市级用户", Role.TOWN: "镇街用户", Role.VIEWER: "只读用户"}
-
-# The figures that are private to an enterprise and its town; per-mu and per-unit figures derived
-# from them are private too (a name containing one of these stems).
-PRIVATE_STEMS = (
-    "tax",
-    "value_added",
-    "revenue",
-    "output",
-    "energy",
-    "electricity",
-    "emission",
-    "rd_",
-    "employee",
-    "consent",
-)
 
 
 class AccessError(ValueError):
@@ -89,11 +74,6 @@ class User:
             return np.zeros(len(division_codes), dtype=bool)
         codes = division_codes.astype("string").fillna("")
         return codes.str.startswith(self.division_code).to_numpy(dtype=bool)
-
-
-def is_private(column: str) -> bool:
-    """Whether a figure named ``column`` is private (see PRIVATE_STEMS)."""
-    return any(stem in column for stem in PRIVATE_STEMS)
 
 
 def role_of(text: str) -> Role:

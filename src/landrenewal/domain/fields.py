@@ -37,6 +37,8 @@ class FieldSpec:
     choices: dict[str, str] = field(default_factory=dict)  # value in a file → stored value
     labels: dict[str, str] = field(default_factory=dict)  # stored value → Chinese label
     en: str = ""  # the English name, for the UI's English labels
+    # An enterprise's own figure: shown only inside the enterprise's jurisdiction (domain/privacy.py).
+    private: bool = False
 
     @property
     def header(self) -> str:
@@ -645,6 +647,7 @@ METRICS = EntitySpec(
             maximum=1e7,
             aliases=("税收", "实缴税金", "税收实际贡献", "实缴税收", "纳税额", "SS"),
             en="Tax",
+            private=True,
         ),
         FieldSpec(
             "value_added_wan",
@@ -656,6 +659,7 @@ METRICS = EntitySpec(
             maximum=1e8,
             aliases=("工业增加值", "增加值", "ZJZ"),
             en="Value added",
+            private=True,
         ),
         FieldSpec(
             "revenue_wan",
@@ -667,6 +671,7 @@ METRICS = EntitySpec(
             maximum=1e9,
             aliases=("营业收入", "主营业务收入", "销售收入", "YYSR"),
             en="Revenue",
+            private=True,
         ),
         FieldSpec(
             "output_wan",
@@ -678,6 +683,7 @@ METRICS = EntitySpec(
             maximum=1e9,
             aliases=("工业总产值", "总产值", "产值", "ZCZ"),
             en="Output",
+            private=True,
         ),
         FieldSpec(
             "energy_tce",
@@ -689,6 +695,7 @@ METRICS = EntitySpec(
             maximum=1e8,
             aliases=("综合能耗", "能耗", "综合能源消费量", "ZHNH"),
             en="Energy use",
+            private=True,
         ),
         FieldSpec(
             "electricity_kwh",
@@ -700,6 +707,7 @@ METRICS = EntitySpec(
             maximum=1e11,
             aliases=("用电量", "总用电量", "工业用电量", "YDL"),
             en="Electricity",
+            private=True,
         ),
         FieldSpec(
             "emissions_t",
@@ -711,6 +719,7 @@ METRICS = EntitySpec(
             maximum=1e7,
             aliases=("主要污染物排放量", "污染物排放量", "排放量", "WRPF"),
             en="Main pollutant emissions",
+            private=True,
         ),
         FieldSpec(
             "rd_spending_wan",
@@ -722,6 +731,7 @@ METRICS = EntitySpec(
             maximum=1e8,
             aliases=("研发经费支出", "研发经费", "R&D经费支出", "R&D经费", "研发投入", "YFJF"),
             en="R&D spending",
+            private=True,
         ),
         FieldSpec(
             "employees_avg",
@@ -733,6 +743,7 @@ METRICS = EntitySpec(
             maximum=1e6,
             aliases=("年平均职工人数", "平均职工人数", "从业人员平均人数", "职工人数", "从业人数", "ZGRS"),
             en="Average employees",
+            private=True,
         ),
     ),
 )

@@ -96,3 +96,42 @@ def _rule_counts(group: Labels, rules: pd.Series, n: int) -> npt.NDArray[np.obje
     joined = pieces.groupby(zone.to_numpy()).agg(", ".join)
     out[joined.index.to_numpy()] = ("{" + joined + "}").to_numpy(dtype=object)
     return out
+
+
+# The zone figures that are private (domain/privacy.py): sums of the units' tax and value added.
+PRIVATE_FIGURES = ("tax_wan", "value_added_wan", "tax_per_mu", "value_added_per_mu")
+
+
+def town_parts(shares: pd.DataFrame) -> pd.DataFrame:
+    """Each zone's tax and value added split by whose figures they are.
+
+    ``shares`` has one row per (zone, evaluation unit) with zone_no, owner (the unit's town, ""
+    when it spans towns), land_mu (the unit's land in the zone) and tax_wan / value_added_wan (its
+    share by land). One row per (zone, owner) comes back, with the part's per-mu figures.
+    """
+    grouped = shares.groupby(["zone_no", "owner"], sort=True)
+    parts = grouped.agg(
+        land_mu=("land_mu", "sum"),
+        tax_wan=("tax_wan", lambda v: v.sum(min_count=1)),
+        value_added_wan=("value_added_wan", lambda v: v.sum(min_count=1)),
+    ).reset_index()
+    land = parts["land_mu"].where(parts["land_mu"] > 0)
+    return parts.assign(tax_per_mu=parts["tax_wan"] / land, value_added_per_mu=parts["value_added_wan"] / land)
+
+
+def visible_part(parts: pd.DataFrame, visible: npt.NDArray[np.bool_]) -> pd.DataFrame:
+    """Per zone: the sum of the parts ``visible`` marks, their per-mu figures, and whether any part was left out.
+
+    A town officer reads its own town's part of a zone that spans towns, never the zone's total.
+    """
+    seen = parts[visible]
+    grouped = seen.groupby("zone_no", sort=True)
+    out = grouped.agg(
+        land_mu=("land_mu", "sum"),
+        tax_wan=("tax_wan", lambda v: v.sum(min_count=1)),
+        value_added_wan=("value_added_wan", lambda v: v.sum(min_count=1)),
+    )
+    land = out["land_mu"].where(out["land_mu"] > 0)
+    out = out.assign(tax_per_mu=out["tax_wan"] / land, value_added_per_mu=out["value_added_wan"] / land)
+    partial = pd.Series(~visible, index=parts.index).groupby(parts["zone_no"].to_numpy()).any()
+    return out.reindex(partial.index).assign(partial=partial.to_numpy())

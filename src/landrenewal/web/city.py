@@ -23,6 +23,7 @@ from sqlalchemy import Connection, func, select
 from landrenewal.analysis.evaluation_runs import RunInfo, enterprise_results, latest_run, run_policy
 from landrenewal.analysis.identification_runs import IdentificationInfo, latest_identification, stored_findings
 from landrenewal.analysis.zone_runs import ZoneRunInfo, latest_zone_run
+from landrenewal.domain.privacy import figures_owner
 from landrenewal.domain.units import M2_PER_MU
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
@@ -214,16 +215,26 @@ def _enterprises(
     frame["parcel_count"] = frame["parcel_count"].fillna(0).astype("int64")
     frame["land_mu"] = frame["land_mu"].fillna(0.0).round(3)
     if units is not None:
-        columns = ["uscc", "class", "score", "rank", "tax_wan", "tax_per_mu", "value_added_per_mu"]
+        columns = ["uscc", "unit_key", "class", "score", "rank", "tax_wan", "tax_per_mu", "value_added_per_mu"]
         frame = frame.merge(units[columns], on="uscc", how="left")
+        frame["figures_division"] = unit_figures_division(frame)
+        frame = frame.drop(columns=["unit_key"])
     else:
         for column in ("class", "score", "rank", "tax_wan", "tax_per_mu", "value_added_per_mu"):
             frame[column] = np.nan
+        frame["figures_division"] = frame["division_code"]
     frame["class"] = frame["class"].fillna("")
     names = divisions.set_index("division_code")["name"]
     frame["town_code"] = frame["division_code"].str[:9]
     frame["town_name"] = frame["town_code"].map(names)
     return frame.reset_index(drop=True)
+
+
+def unit_figures_division(members: pd.DataFrame) -> pd.Series:
+    """Whose the evaluation figures on each member row are (uscc, division_code, unit_key): the
+    unit's town, or nobody's below the city when the unit spans towns; an enterprise of no unit, its own."""
+    owner = figures_owner(members["division_code"], members["unit_key"].fillna(members["uscc"]))
+    return owner.fillna("").astype(object)
 
 
 class LiveView:

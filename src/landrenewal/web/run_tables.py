@@ -7,40 +7,44 @@ inventory table is kept per city view and, for the figures people edit in the ap
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 from sqlalchemy import func, select
 
 from landrenewal.analysis.evaluation_runs import enterprise_results
-from landrenewal.analysis.identification_runs import stored_findings
-from landrenewal.analysis.zone_runs import stored_zones
-from landrenewal.domain.access import is_private
+from landrenewal.analysis.identification_runs import identification_info, stored_findings
+from landrenewal.analysis.zone_runs import stored_zones, zone_unit_shares
+from landrenewal.domain.privacy import Pools, is_aggregate, is_private
 from landrenewal.domain.rules import RULES
 from landrenewal.domain.rules.evidence import readable
+from landrenewal.domain.zone_figures import town_parts
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
 from landrenewal.store.frames import read_table
-from landrenewal.web.city import CityView, parcel_classes
+from landrenewal.web.city import CityView, parcel_classes, unit_figures_division
 
 KEPT_RUNS = 8
 RESTRICTED = "无权查看"
+Kept = TypeVar("Kept")
 
 
 class RunTables:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._kept: OrderedDict[tuple[str, Hashable], pd.DataFrame] = OrderedDict()
+        self._kept: OrderedDict[tuple[str, Hashable], object] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _get(self, kind: str, run_id: Hashable, read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    def _get(self, kind: str, run_id: Hashable, read: Callable[[], Kept]) -> Kept:
         key = (kind, run_id)
         with self._lock:
             if key in self._kept:
                 self._kept.move_to_end(key)
-                return self._kept[key]
+                return cast(Kept, self._kept[key])
         frame = read()
         with self._lock:
             self._kept[key] = frame
@@ -58,24 +62,59 @@ class RunTables:
             with self.store.engine.connect() as conn:
                 rows = enterprise_results(conn, self.store, run_id)
             names = view.enterprises[["uscc", "name", "division_code", "town_name"]]
-            return rows.drop(columns=["division_code"]).merge(names, on="uscc", how="left")
+            rows = rows.drop(columns=["division_code"]).merge(names, on="uscc", how="left")
+            return rows.assign(figures_division=unit_figures_division(rows))
 
         return self._get("evaluation", run_id, read)
 
     def findings(self, run_id: int, view: CityView) -> pd.DataFrame:
+        """The run's findings, each with whose figures its evidence quotes (``figures_division``: the
+        evaluation unit's owner, else the parcel's division) and its evidence and threshold three ways:
+        in full, without aggregates (``_own``) and without any private value (``_public``)."""
+
         def read() -> pd.DataFrame:
             with self.store.engine.connect() as conn:
                 found = stored_findings(conn, self.store, run_id)
+                evaluation_run = identification_info(conn, run_id).evaluation_run_id
             parcels = view.parcels[["parcel_code", "division_code", "town_name", "area_mu"]]
             found = found.merge(parcels, on="parcel_code", how="left")
             found["rule_name"] = found["rule_id"].map({k: r.zh for k, r in RULES.items()})
+            evidence = found["evidence"].map(_json_object)
+            found["unit_key"] = evidence.map(lambda v: v.get("unit_key")).astype("string")
+            owners = self.unit_owners(evaluation_run, view)
+            found["figures_division"] = (
+                found["unit_key"].map(owners).where(found["unit_key"].notna(), found["division_code"]).fillna("")
+            ).astype(object)
+            found["pool_run"] = evaluation_run
             for column in ("evidence", "threshold"):
-                # the values of private figures (亩均税收 …) replaced, for those who may not see them
                 found[f"{column}_public"] = found[column].map(lambda text: readable(text, is_private, RESTRICTED))
+                found[f"{column}_own"] = found[column].map(lambda text: readable(text, is_aggregate, RESTRICTED))
                 found[column] = found[column].map(readable)
             return found
 
         return self._get("findings", run_id, read)
+
+    def unit_owners(self, evaluation_run: int | None, view: CityView) -> pd.Series:
+        """unit_key → whose the unit's figures are (a town code, or "" when it spans towns)."""
+        if evaluation_run is None:
+            return pd.Series(dtype=object)
+        rows = self.evaluation(evaluation_run, view)
+        return rows.drop_duplicates("unit_key").set_index("unit_key")["figures_division"]
+
+    def pools(self, evaluation_run: int | None, view: CityView) -> Pools | None:
+        """Who each industry mean of an evaluation run pools (rated units by list and industry division)."""
+        if evaluation_run is None:
+            return None
+
+        def read() -> Pools:
+            rows = self.evaluation(evaluation_run, view)
+            units = rows[rows["status"] == "rated"].drop_duplicates("unit_key")
+            group = units["list"].astype("string") + "|" + units["industry_code"].astype("string").str[:2]
+            return Pools.of(
+                pd.DataFrame({"unit_key": units["unit_key"], "group": group, "owner": units["figures_division"]})
+            )
+
+        return self._get("pools", evaluation_run, read)
 
     def unit_classes(self, run_id: int) -> pd.DataFrame:
         """Each unit's class and division in one evaluation run (the dashboard's years)."""
@@ -93,6 +132,19 @@ class RunTables:
                 return stored_zones(conn, self.store, run_id)
 
         return self._get("zones", run_id, read)
+
+    def zone_parts(self, run_id: int, view: CityView) -> pd.DataFrame:
+        """Each zone's private figures split by whose they are (domain/zone_figures.town_parts)."""
+
+        def read() -> pd.DataFrame:
+            runs = schema.zone_runs
+            with self.store.engine.connect() as conn:
+                shares = zone_unit_shares(conn, self.store, run_id)
+                evaluation_run = conn.execute(select(runs.c.evaluation_run_id).where(runs.c.id == run_id)).scalar()
+            owners = self.unit_owners(evaluation_run, view)
+            return town_parts(shares.assign(owner=shares["unit_key"].map(owners).fillna("").astype(str)))
+
+        return self._get("zone_parts", run_id, read)
 
     def parcel_classes(self, run_id: int) -> pd.DataFrame:
         """parcel_code → class in one evaluation run (the dashboard of an earlier run)."""
@@ -127,3 +179,11 @@ class RunTables:
             return rows.drop(columns=["id"]).merge(names, on="uscc", how="left")
 
         return self._get("metrics", (view.fingerprint, edited), read)
+
+
+def _json_object(text: object) -> dict[str, Any]:
+    try:
+        value = json.loads(text) if isinstance(text, str) else None
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from landrenewal.domain.access import User, is_private
+from landrenewal.domain.access import User
 from landrenewal.domain.fields import ENTITIES, Kind
+from landrenewal.domain.privacy import Pools, is_private, pooled_enough
+from landrenewal.domain.zone_figures import PRIVATE_FIGURES as ZONE_PRIVATE_FIGURES
+from landrenewal.domain.zone_figures import visible_part
 
 
 @dataclass(frozen=True)
@@ -35,16 +39,33 @@ class ListSpec:
     filters: Mapping[str, str]  # query parameter → column; comma-separated values match any
     default_sort: str
     division_column: str = "division_code"  # whose town owns each row's private figures
+    place_column: str = ""  # where each row lies, for the ``town`` filter (default: division_column)
+    key: str = ""  # a public column that orders rows whose sort value the user may not see (default: the first)
     multi: frozenset[str] = frozenset()  # filter columns holding "|"-joined values (a row matches any)
     # Text columns that may quote private figures → their copy with those figures taken out.
     public_versions: Mapping[str, str] = field(default_factory=dict)
+    # … → their copy with only the aggregates taken out (for rows whose aggregates pool too few units),
+    # and the column naming each row's evaluation unit, whose group the aggregates pool.
+    pooled_versions: Mapping[str, str] = field(default_factory=dict)
+    pool_column: str = "unit_key"
+    # Rows (zones) whose private figures sum several towns' units: a town officer reads its own part.
+    split_by_town: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", self.columns[0].name)
+        if not self.place_column:
+            object.__setattr__(self, "place_column", self.division_column)
 
     @property
     def private(self) -> list[str]:
         return [c.name for c in self.columns if is_private(c.name)]
 
     def described(self) -> list[dict[str, str]]:
-        return [{"name": c.name, "label_zh": c.zh, "label_en": c.en, "kind": c.kind} for c in self.columns]
+        return [
+            {"name": c.name, "label_zh": c.zh, "label_en": c.en, "kind": c.kind, "private": is_private(c.name)}
+            for c in self.columns
+        ]
 
 
 class ListError(ValueError):
@@ -54,12 +75,18 @@ class ListError(ValueError):
 MAX_PAGE_SIZE = 500
 
 
-def filtered(frame: pd.DataFrame, spec: ListSpec, params: Mapping[str, str]) -> pd.DataFrame:
-    """The rows matching the filters and the text search, sorted as asked."""
+def filtered(frame: pd.DataFrame, spec: ListSpec, params: Mapping[str, str], user: User) -> pd.DataFrame:
+    """The rows matching the filters and the text search, sorted as asked.
+
+    A private column sorts and filters only the rows ``user`` may see; the others match no filter
+    on it and come after them, in the order of the list's public key, as if their values were unknown.
+    """
     keep = np.ones(len(frame), dtype=bool)
+    private = set(spec.private)
+    visible = user.private_mask(frame[spec.division_column]) if private else np.ones(len(frame), dtype=bool)
     town = params.get("town")
     if town:
-        keep &= frame[spec.division_column].astype("string").fillna("").str.startswith(town).to_numpy(dtype=bool)
+        keep &= frame[spec.place_column].astype("string").fillna("").str.startswith(town).to_numpy(dtype=bool)
     for param, column in spec.filters.items():
         raw = params.get(param)
         if not raw:
@@ -73,6 +100,8 @@ def filtered(frame: pd.DataFrame, spec: ListSpec, params: Mapping[str, str]) -> 
             keep &= hits
         else:
             keep &= values.isin(wanted).to_numpy(dtype=bool)
+        if column in private:
+            keep &= visible
     text = (params.get("q") or "").strip()
     if text:
         hits = np.zeros(len(frame), dtype=bool)
@@ -85,18 +114,62 @@ def filtered(frame: pd.DataFrame, spec: ListSpec, params: Mapping[str, str]) -> 
                 .to_numpy(dtype=bool)
             )
         keep &= hits
-    rows = frame[keep]
     sort = params.get("sort") or spec.default_sort
     if sort not in {c.name for c in spec.columns}:
         raise ListError(f"sort: 不能按 {sort!r} 排序 (no such column)")
     order = params.get("order") or "asc"
     if order not in ("asc", "desc"):
         raise ListError(f"order: 应为 asc 或 desc (must be asc or desc), 而不是 {order!r}")
-    return rows.sort_values(sort, ascending=order == "asc", na_position="last", kind="stable")
+    ascending = order == "asc"
+    if sort not in private or visible[keep].all():
+        return frame[keep].sort_values(sort, ascending=ascending, na_position="last", kind="stable")
+    seen = frame[keep & visible].sort_values(sort, ascending=ascending, na_position="last", kind="stable")
+    unseen = frame[keep & ~visible].sort_values(spec.key, kind="stable")
+    return pd.concat([seen, unseen])
 
 
-def private_hidden(rows: pd.DataFrame, spec: ListSpec, user: User) -> pd.DataFrame:
-    """``rows`` with the private figures blanked where ``user`` may not see them, and a ``restricted`` flag."""
+@dataclass(frozen=True)
+class Disclosure:
+    """What a list needs besides its rows to decide what a user may read of them."""
+
+    pools: Pools | None = None  # who the industry means quoted in the rows pool
+    min_pooled: int = 0
+    parts: pd.DataFrame | None = None  # zone_no, owner and the private figures of each town's part
+
+
+NOTHING_MORE = Disclosure()
+
+
+def own_parts(frame: pd.DataFrame, spec: ListSpec, user: User, disclosure: Disclosure) -> pd.DataFrame:
+    """Rows whose figures sum several towns' units, as ``user`` may read them: a zone holding other
+    towns' figures shows the user's own town's part of them (none when it has none), marked ``partial``.
+    Done before filtering and sorting, so that neither can use the other towns' part."""
+    if not spec.split_by_town:
+        return frame
+    if user.sees_all_private or disclosure.parts is None:
+        return frame.assign(partial=False)
+    parts = disclosure.parts
+    seen = visible_part(parts, user.private_mask(parts["owner"]))
+    own = seen.reindex(frame["zone_no"].to_numpy())
+    partial = own["partial"].fillna(False).to_numpy(dtype=bool)
+    out = frame.assign(partial=partial)
+    for column in ZONE_PRIVATE_FIGURES:
+        if column in out.columns:
+            out[column] = np.where(partial, own[column].to_numpy(dtype="float64"), out[column].astype("float64"))
+    return out
+
+
+def private_hidden(
+    rows: pd.DataFrame, spec: ListSpec, user: User, disclosure: Disclosure = NOTHING_MORE
+) -> pd.DataFrame:
+    """``rows`` with the private figures blanked where ``user`` may not see them, and a ``restricted`` flag.
+
+    Text quoting an aggregate (an industry mean) keeps it only where the units it pools that the
+    user may not see are none or at least ``min_pooled`` (domain/privacy.py). Rows split by town
+    (``own_parts``) already hold only what the user may read; ``restricted`` says they are a part.
+    """
+    if spec.split_by_town:
+        return rows.assign(restricted=rows["partial"] if "partial" in rows.columns else False)
     columns = [c for c in spec.private if c in rows.columns]
     quoting = {c: p for c, p in spec.public_versions.items() if c in rows.columns}
     hiding = bool(columns or quoting)
@@ -104,21 +177,39 @@ def private_hidden(rows: pd.DataFrame, spec: ListSpec, user: User) -> pd.DataFra
     out = rows.copy()
     for column in columns:
         out[column] = out[column].astype("float64").where(allowed)
+    pooled = _pooled(rows, spec, user, disclosure.pools, disclosure.min_pooled)
+    for column, own in spec.pooled_versions.items():
+        if column in rows.columns:
+            out[column] = out[column].where(pooled, out[own])
     for column, public in quoting.items():
         out[column] = out[column].where(allowed, out[public])
     out["restricted"] = ~allowed if hiding else False
     return out
 
 
-def page(frame: pd.DataFrame, spec: ListSpec, params: Mapping[str, str], user: User) -> dict[str, Any]:
+def _pooled(
+    rows: pd.DataFrame, spec: ListSpec, user: User, pools: Pools | None, min_pooled: int
+) -> npt.NDArray[np.bool_]:
+    """Per row: may its aggregates be shown to ``user``?"""
+    if user.sees_all_private:
+        return np.ones(len(rows), dtype=bool)
+    if pools is None or spec.pool_column not in rows.columns:
+        return np.zeros(len(rows), dtype=bool)
+    sees = user.private_mask(pd.Series(pools.towns, dtype="string"))
+    return pooled_enough(pools.hidden(rows[spec.pool_column], sees), min_pooled)
+
+
+def page(
+    frame: pd.DataFrame, spec: ListSpec, params: Mapping[str, str], user: User, disclosure: Disclosure = NOTHING_MORE
+) -> dict[str, Any]:
     """One page of a list, as the API returns it."""
     number = _positive(params, "page", 1)
     size = _positive(params, "page_size", 50)
     if size > MAX_PAGE_SIZE:
         raise ListError(f"page_size: 每页最多 {MAX_PAGE_SIZE} 行 (at most {MAX_PAGE_SIZE})")
-    rows = filtered(frame, spec, params)
+    rows = filtered(own_parts(frame, spec, user, disclosure), spec, params, user)
     chunk = rows.iloc[(number - 1) * size : number * size]
-    shown = private_hidden(chunk, spec, user)
+    shown = private_hidden(chunk, spec, user, disclosure)
     names = [c.name for c in spec.columns] + ["restricted"]
     return {
         "items": records(shown[[n for n in names if n in shown.columns]]),
@@ -210,6 +301,8 @@ ENTERPRISES = ListSpec(
     search=("uscc", "name"),
     filters={"class": "class", "scale": "scale", "industry": "industry_code"},
     default_sort="uscc",
+    division_column="figures_division",  # the unit's figures: its town's, or the city's when it spans towns
+    place_column="division_code",
 )
 
 EVALUATION = ListSpec(
@@ -235,6 +328,9 @@ EVALUATION = ListSpec(
     search=("uscc", "name", "unit_key"),
     filters={"class": "class", "list": "list", "status": "status"},
     default_sort="rank",
+    division_column="figures_division",
+    place_column="division_code",
+    key="uscc",
 )
 
 FINDINGS = ListSpec(
@@ -255,7 +351,10 @@ FINDINGS = ListSpec(
     search=("parcel_code", "rule_name", "evidence_public"),
     filters={"category": "category", "rule": "rule_id"},
     default_sort="parcel_code",
+    division_column="figures_division",  # an evaluation finding quotes its unit's figures
+    place_column="division_code",
     public_versions={"evidence": "evidence_public", "threshold": "threshold_public"},
+    pooled_versions={"evidence": "evidence_own", "threshold": "threshold_own"},
 )
 
 ZONES = ListSpec(
@@ -284,6 +383,7 @@ ZONES = ListSpec(
     filters={"verdict": "verdict"},
     default_sort="zone_no",
     division_column="town_code",
+    split_by_town=True,
 )
 
 

@@ -51,7 +51,12 @@ def dashboard(state: State, user: CurrentUser, town: str | None = None, run: int
         if town:
             units = units[units["division_code"].fillna("").str.startswith(town)]
         rated = units[units["score"].notna()].drop_duplicates("unit_key")
-        columns = ["unit_key", "uscc", "name", "town_name", "division_code", "class", "score", "land_mu", "tax_per_mu"]
+        # ranked by score: only units whose score the user may see, or the order would tell the rest
+        rated = rated[user.private_mask(rated["figures_division"])]
+        columns = [
+            *("unit_key", "uscc", "name", "town_name", "division_code", "figures_division"),
+            *("class", "score", "land_mu", "tax_per_mu"),
+        ]
         best = records(private_hidden(rated.nlargest(RANKED, "score")[columns], EVALUATION, user))
         worst = records(private_hidden(rated.nsmallest(RANKED, "score")[columns], EVALUATION, user))
     totals = {

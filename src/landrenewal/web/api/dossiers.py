@@ -8,32 +8,33 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import shapely
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from landrenewal import accounts, edits
 from landrenewal.analysis.evaluation_runs import RunInfo
 from landrenewal.analysis.explain import ParcelNotFound, explain_parcel, parcel_findings
 from landrenewal.analysis.identification_runs import IdentificationInfo
-from landrenewal.domain.access import is_private
+from landrenewal.domain.access import User
 from landrenewal.domain.fields import ENTITIES
+from landrenewal.domain.privacy import is_aggregate, is_private, masked, pooled_enough
 from landrenewal.store import schema
 from landrenewal.store.frames import plain, read_rows, read_rows_in
 from landrenewal.tiles.mercator import to_lonlat
+from landrenewal.web import tables
 from landrenewal.web.city import CityView
 from landrenewal.web.deps import ApiError, CurrentUser, State, not_found
+from landrenewal.web.pooling import min_pooled_units
 from landrenewal.web.tables import records
 
 router = APIRouter(prefix="/api", tags=["dossiers"])
-
-RESTRICTED = "无权查看 (restricted)"
-METRIC_COLUMNS = [f.name for f in ENTITIES["metrics"].fields if f.name not in ("uscc", "year")]
-
 
 RESTRICTED = "无权查看 (restricted)"
 METRIC_COLUMNS = [f.name for f in ENTITIES["metrics"].fields if f.name not in ("uscc", "year")]
@@ -43,16 +44,45 @@ def _labels(entity: str) -> dict[str, str]:
     return {f.name: f.header for f in ENTITIES[entity].fields}
 
 
-def _hide_evidence(found: list[dict[str, Any]], allowed: bool) -> list[dict[str, Any]]:
-    """Findings whose evidence or threshold quotes a private figure (亩均税收 …) lose those numbers."""
-    if allowed:
+def _findings_seen(found: list[dict[str, Any]], state: State, user: User) -> list[dict[str, Any]]:
+    """Findings as ``user`` may read them: a private figure of a unit the user may not see, and an
+    aggregate pooling too few units the user may not see (domain/privacy.py), become 无权查看."""
+    if user.sees_all_private or not found:
         return found
+    view = state.view()
+    ident = view.identification
+    run = ident.evaluation_run_id if ident is not None else None
+    owners = state.run_tables.unit_owners(run, view)
+    pools = state.run_tables.pools(run, view)
+    minimum = min_pooled_units(state.store)
     for item in found:
+        evidence = item["evidence"] if isinstance(item.get("evidence"), dict) else {}
+        unit = evidence.get("unit_key")
+        visible = unit is None or user.sees_private(owners.get(unit))
+        pooled = False
+        if unit is not None and pools is not None:
+            sees = user.private_mask(pd.Series(pools.towns, dtype="string"))
+            pooled = bool(pooled_enough(pools.hidden(pd.Series([unit]), sees), minimum)[0])
         for part in ("evidence", "threshold"):
             value = item.get(part)
             if isinstance(value, dict):
-                item[part] = {k: (RESTRICTED if is_private(k) else v) for k, v in value.items()}
+                item[part] = {
+                    k: RESTRICTED if (is_private(k) and not visible) or (is_aggregate(k) and not pooled) else v
+                    for k, v in value.items()
+                }
     return found
+
+
+def _evaluation_seen(evaluation: dict[str, Any] | None, visible: bool) -> dict[str, Any] | None:
+    """A unit's evaluation without its score, rank and indicator values where they are not the user's."""
+    if evaluation is None:
+        return None
+    shown = masked(evaluation, visible)
+    if not visible:
+        shown["score_breakdown"] = [p | {"value": None, "points": None} for p in evaluation.get("score_breakdown", [])]
+        if evaluation.get("previous_year"):
+            shown["previous_year"] = masked(evaluation["previous_year"], False)
+    return shown | {"restricted": not visible}
 
 
 def _metrics(conn: Connection, state: State, usccs: list[str]) -> list[dict[str, Any]]:
@@ -69,9 +99,13 @@ def _history(conn: Connection, entity: str, key: str, usccs: list[str]) -> list[
     return accounts.audit_rows(conn, 0, 50, where)
 
 
-def _history_seen(rows: list[dict[str, Any]], allowed: bool) -> list[dict[str, Any]]:
-    """Figures before and after an edit are private data: outside the officer's town, only that they changed."""
-    return rows if allowed else [r | {"before": None, "after": None} if r["entity"] == "metrics" else r for r in rows]
+def _history_seen(rows: list[dict[str, Any]], seen: Callable[[str], bool]) -> list[dict[str, Any]]:
+    """Figures before and after an edit are private data: of an enterprise ``seen`` (by USCC) does not
+    pass, only that they changed."""
+    return [
+        r | {"before": None, "after": None} if r["entity"] == "metrics" and not seen(str(r["key"]).split("/")[0]) else r
+        for r in rows
+    ]
 
 
 def _by_start(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -114,7 +148,8 @@ def parcel_dossier(code: str, state: State, user: CurrentUser) -> dict[str, Any]
         metrics = _metrics(conn, state, usccs)
         classes = _classes_over_runs(conn, code)
         history = _history(conn, "parcels", code, usccs)
-    allowed = user.sees_private(str(facts["division_code"]))
+    # Each enterprise's figures are its own town's, wherever its land lies.
+    seen = {u: user.sees_private(str(names[u]["division_code"]) if u in names else None) for u in usccs}
     summary = view.parcel(code) or {}
     position = view.parcel_rows.get(code)
     geom = view.geoms[position] if position is not None else None
@@ -122,13 +157,11 @@ def parcel_dossier(code: str, state: State, user: CurrentUser) -> dict[str, Any]
     unnamed = {"name": None, "division_code": None}
     enterprises = [row | unnamed | names.get(row["uscc"], {}) for row in _without(occupancy, "id")]
     evaluation = explained["evaluation"]
-    if evaluation is not None and not allowed:
-        for part in evaluation.get("score_breakdown", []):
-            part["value"] = None
-            part["points"] = None
-        evaluation["restricted"] = True
-    elif evaluation is not None:
-        evaluation["restricted"] = False
+    if evaluation is not None:
+        owners = state.run_tables.unit_owners(evaluation["run_id"], view)
+        unit = evaluation.get("unit_key")
+        evaluation = _evaluation_seen(evaluation, unit is None or user.sees_private(owners.get(unit)))
+    hidden = [u for u, ok in seen.items() if not ok]
     zone = None
     if view.zone_run is not None and summary.get("zone_no"):
         zones = state.run_tables.zones(view.zone_run.id)
@@ -152,14 +185,16 @@ def parcel_dossier(code: str, state: State, user: CurrentUser) -> dict[str, Any]
         "bbox": list(shapely.bounds(shape)) if shape is not None else None,
         "buildings": _without(buildings, "id"),
         "enterprises": _by_start(enterprises),
-        "metrics": metrics if allowed else None,
-        "restricted": not allowed,
+        "metrics": [m for m in metrics if seen.get(str(m["uscc"]))] if len(hidden) < len(seen) or not seen else None,
+        "restricted": bool(hidden),
+        "metrics_hidden": hidden,
         "evaluation": evaluation,
         "identification": explained["identification"],
-        "findings": _hide_evidence(explained["findings"], allowed),
+        "findings": _findings_seen(explained["findings"], state, user),
         "zone": zone,
-        "classes": classes,
-        "history": _history_seen(history, allowed),
+        # a score of any year is its unit's: shown only to who sees every enterprise that held the land
+        "classes": [masked(c, not hidden) for c in classes],
+        "history": _history_seen(history, lambda uscc: seen.get(uscc, False)),
     }
 
 
@@ -201,8 +236,8 @@ def enterprise_dossier(uscc: str, state: State, user: CurrentUser) -> dict[str, 
     for row in _without(occupancy, "id", "uscc"):
         summary = view.parcel(str(row["parcel_code"])) or {}
         parcels.append(row | {k: summary.get(k) for k in ("area_mu", "town_name", "class")})
-    if not allowed:
-        evaluations = [row | {"tax_per_mu": None, "value_added_per_mu": None} for row in evaluations]
+    spanning = _runs_spanning_towns(state, uscc)
+    evaluations = [masked(row, allowed and row["run_id"] not in spanning) for row in evaluations]
     names = dict(zip(view.divisions["division_code"], view.divisions["name"], strict=True))
     enterprise = facts | {"town_name": names.get(str(facts["division_code"])[:9]), "labels": _labels("enterprises")}
     return {
@@ -213,9 +248,26 @@ def enterprise_dossier(uscc: str, state: State, user: CurrentUser) -> dict[str, 
         "restricted": not allowed,
         "may_edit": user.may_edit(str(facts["division_code"])),
         "evaluations": evaluations,
-        "findings": _hide_evidence(findings, allowed),
-        "history": _history_seen(history, allowed),
+        "findings": _findings_seen(findings, state, user),
+        "history": _history_seen(history, lambda _uscc: allowed),
     }
+
+
+def _runs_spanning_towns(state: State, uscc: str) -> set[int]:
+    """The evaluation runs in which the enterprise's unit merged enterprises of several towns."""
+    members, companies = schema.evaluation_members, schema.enterprises
+    other = members.alias("other")
+    town = func.substr(companies.c.division_code, 1, 9)
+    query = (
+        select(members.c.run_id)
+        .join(other, (other.c.run_id == members.c.run_id) & (other.c.unit_key == members.c.unit_key))
+        .join(companies, companies.c.uscc == other.c.uscc)
+        .where(members.c.uscc == uscc)
+        .group_by(members.c.run_id)
+        .having(func.count(func.distinct(town)) > 1)
+    )
+    with state.store.engine.connect() as conn:
+        return {int(r) for r in conn.execute(query).scalars()}
 
 
 def _evaluations(conn: Connection, uscc: str) -> list[dict[str, Any]]:
@@ -261,7 +313,7 @@ class MetricsChange(BaseModel):
 @router.put("/enterprises/{uscc}/metrics/{year}", summary="修改企业经营指标 Change an enterprise's figures for a year")
 def change_metrics(uscc: str, year: int, body: MetricsChange, state: State, user: CurrentUser) -> dict[str, Any]:
     table = schema.enterprises
-    with state.store.engine.begin() as conn:
+    with state.store.write() as conn:
         found = read_rows(conn, state.store, table, ["division_code"], table.c.uscc == uscc)
         if not found:
             raise not_found(f"企业 {uscc}")
@@ -283,7 +335,9 @@ def zone_dossier(zone_no: int, state: State, user: CurrentUser, run: int | None 
     found = np.flatnonzero(zones["zone_no"].to_numpy() == zone_no)
     if not len(found):
         raise not_found(f"片区 {zone_no}")
-    zone = zones.iloc[int(found[0])]
+    parts = state.run_tables.zone_parts(run_id, view)
+    # the officer's own town's part of a zone that also holds other towns' figures (web/tables.own_parts)
+    zone = tables.own_parts(zones.iloc[[int(found[0])]], tables.ZONES, user, tables.Disclosure(parts=parts)).iloc[0]
     members = schema.zone_parcels
     with state.store.engine.connect() as conn:
         codes = list(
@@ -307,15 +361,13 @@ def zone_dossier(zone_no: int, state: State, user: CurrentUser, run: int | None 
     figures = {str(k): plain(v) for k, v in zone.drop(labels=["geom"], errors="ignore").to_dict().items()}
     if isinstance(figures.get("findings"), str):  # rule → parcels found, stored as JSON text
         figures["findings"] = json.loads(figures["findings"])
-    allowed = user.sees_private(str(zone.get("town_code") or ""))
-    if not allowed:
-        figures |= {k: None for k in figures if is_private(k)}
+    partial = bool(figures.pop("partial", False))
     shape = None
     if zone.get("geom") is not None and view.epsg:
         shape = to_lonlat(zone["geom"], view.epsg)
     return {
         "run_id": run_id,
-        "zone": figures | {"restricted": not allowed},
+        "zone": figures | {"restricted": partial},
         "parcels": records(parcels.sort_values("parcel_code")),
         "enterprises": records(enterprises.sort_values("land_mu", ascending=False)),
         "geometry": json.loads(shapely.to_geojson(shape)) if shape is not None else None,

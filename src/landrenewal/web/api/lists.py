@@ -16,7 +16,8 @@ from starlette.background import BackgroundTask
 from landrenewal.web import tables
 from landrenewal.web.deps import ApiError, AppState, CurrentUser, State
 from landrenewal.web.export import MEDIA, ExportError, write_export
-from landrenewal.web.tables import ListError, ListSpec
+from landrenewal.web.pooling import min_pooled_units
+from landrenewal.web.tables import Disclosure, ListError, ListSpec
 
 router = APIRouter(prefix="/api", tags=["lists"])
 
@@ -88,6 +89,20 @@ SOURCES: dict[str, tuple[ListSpec, Rows]] = {
 }
 
 
+def _disclosure(state: AppState, path: str, frame: pd.DataFrame, params: dict[str, str]) -> Disclosure:
+    """What the list needs to decide what a user may read: the industry means findings quote, and
+    each zone's figures by town."""
+    if path == "findings" and not frame.empty:
+        run = frame["pool_run"].iloc[0]
+        pools = state.run_tables.pools(None if pd.isna(run) else int(run), state.view())
+        return Disclosure(pools=pools, min_pooled=min_pooled_units(state.store))
+    if path == "zones" and not frame.empty:
+        view = state.view()
+        run_id = _run(params, view.zone_run.id if view.zone_run else None, "zone_runs", state)
+        return Disclosure(parts=state.run_tables.zone_parts(run_id, view))
+    return tables.NOTHING_MORE
+
+
 def _geometry(state: AppState, rows: pd.DataFrame) -> npt.NDArray[np.object_] | None:
     """The geometry of the rows in the store's CRS: the zone outline, else the parcel (else None)."""
     if "geom" in rows.columns:
@@ -106,7 +121,7 @@ def _list_page(path: str) -> Callable[..., dict[str, Any]]:
         params = dict(request.query_params)
         frame, _ = rows_of(state, params)
         try:
-            return tables.page(frame, spec, params, user)
+            return tables.page(frame, spec, params, user, _disclosure(state, path, frame, params))
         except ListError as e:
             raise ApiError(422, "invalid", str(e)) from None
 
@@ -120,11 +135,12 @@ def _list_export(path: str) -> Callable[..., FileResponse]:
     def exported(request: Request, state: State, user: CurrentUser, format: str = "xlsx") -> FileResponse:
         params = dict(request.query_params)
         frame, about = rows_of(state, params)
+        disclosure = _disclosure(state, path, frame, params)
         try:
-            rows = tables.filtered(frame, spec, params)
+            rows = tables.filtered(tables.own_parts(frame, spec, user, disclosure), spec, params, user)
         except ListError as e:
             raise ApiError(422, "invalid", str(e)) from None
-        shown = tables.private_hidden(rows, spec, user)
+        shown = tables.private_hidden(rows, spec, user, disclosure)
         geoms = _geometry(state, rows) if format != "xlsx" else None
         about = about | {"导出人": user.display_name, "筛选条件": _described(params), "行数": str(len(rows))}
         try:
