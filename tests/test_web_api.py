@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import math
@@ -9,6 +10,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import mapbox_vector_tile
@@ -17,8 +19,9 @@ import pandas as pd
 import pyogrio
 import pytest
 
+from tests.cli import run
 from tests.conftest import require_postgres
-from tests.web_city import Served, build_city, logged_in, serve
+from tests.web_city import PASSWORDS, Served, build_city, logged_in, serve
 
 
 @pytest.fixture(scope="module", params=["gpkg", "postgis"])
@@ -304,7 +307,126 @@ def test_dashboard_classes_by_town_add_up_to_the_city(admin: httpx.Client) -> No
     total = sum(sum(row[c] for c in ("A", "B", "C", "D", "T", "unrated")) for row in board["classes_by_town"])
     assert total == pytest.approx(board["totals"]["mu"], abs=1.0)
     assert [t["year"] for t in board["trend"]] == [2024, 2025]
-    assert board["best"][0]["score"] >= board["worst"][0]["score"]
+    assert board["totals"]["zones"] == admin.get("/api/zones").json()["total"]
+    assert board["totals"]["enterprises"] == admin.get("/api/enterprises").json()["total"]
+
+
+def test_every_dashboard_card_follows_the_towns_scope(admin: httpx.Client, town: httpx.Client) -> None:
+    mine = _town_code(town)
+    board = town.get("/api/dashboard", params={"town": mine}).json()
+    assert board["town"] == mine
+    assert {row["town_code"] for row in board["classes_by_town"]} == {mine}
+    zones = admin.get("/api/zones", params={"town": mine}).json()["total"]
+    firms = admin.get("/api/enterprises", params={"town": mine}).json()["total"]
+    city = admin.get("/api/dashboard").json()["totals"]
+    assert board["totals"]["zones"] == zones < city["zones"]
+    assert board["totals"]["enterprises"] == firms < city["enterprises"]
+    ranked = [u for part in board["ranked"] for u in part["best"] + part["worst"]]
+    assert ranked and all(u["division_code"].startswith(mine) for u in ranked)
+
+
+def test_the_best_and_worst_units_are_ranked_within_each_evaluation_list_in_class_order(admin: httpx.Client) -> None:
+    ranked = admin.get("/api/dashboard").json()["ranked"]
+    lists = [part["list"] for part in ranked]
+    assert lists[:2] == ["above", "below"]  # 规上, then 规下, as the evaluation orders its lists
+    order = "ABCD"
+    for part in ranked:
+        assert part["best"] and all(u["list"] == part["list"] for u in part["best"] + part["worst"])
+        best = [(order.index(u["class"]), -u["score"]) for u in part["best"]]
+        worst = [(-order.index(u["class"]), u["score"]) for u in part["worst"]]
+        assert best == sorted(best) and worst == sorted(worst)
+    above = admin.get("/api/evaluation/results", params={"list": "above", "status": "rated", "page_size": 500}).json()
+    top = min(above["items"], key=lambda u: (order.index(u["class"]), -u["score"]))
+    assert ranked[0]["best"][0]["unit_key"] == top["unit_key"]
+
+
+def test_search_finds_a_parcel_code_by_any_part_and_towns_and_villages_by_name(admin: httpx.Client) -> None:
+    code = admin.get("/api/parcels", params={"page_size": 1, "sort": "parcel_code"}).json()["items"][0]["parcel_code"]
+    tail = code[-5:]
+    for typed in (code, code.lower(), tail, code[2:9]):
+        hits = admin.get("/api/search", params={"q": typed}).json()
+        assert any(h["kind"] == "parcel" and h["code"] == code for h in hits), typed
+    village = next(d for d in admin.get("/api/divisions", params={"level": "village"}).json())
+    town_name = next(d for d in admin.get("/api/divisions", params={"level": "town"}).json())["name"]
+    hits = admin.get("/api/search", params={"q": village["name"]}).json()
+    found = next(h for h in hits if h["kind"] == "village" and h["code"] == village["division_code"])
+    west, south, east, north = found["bbox"]
+    assert 100 < west <= east < 125 and 15 < south <= north < 30
+    towns = admin.get("/api/search", params={"q": town_name}).json()
+    assert towns[0]["kind"] == "town" and towns[0]["label"] == town_name and towns[0]["bbox"]
+
+
+def test_the_audit_log_filters_by_who_what_and_when_in_beijing_days(
+    served: Served, admin: httpx.Client, town: httpx.Client
+) -> None:
+    with logged_in(served.url, "viewer"):
+        pass  # one more log-in, by someone else
+    everything = admin.get("/api/audit", params={"page_size": 500}).json()
+    assert {"admin", "viewer"} <= set(everything["usernames"]) and "login" in everything["actions"]
+    assert everything["time_zone"] == "Asia/Shanghai"
+    viewer = admin.get("/api/audit", params={"username": "viewer", "page_size": 500}).json()
+    assert viewer["total"] > 0 and {r["username"] for r in viewer["items"]} == {"viewer"}
+    logins = admin.get("/api/audit", params={"username": "viewer", "action": "login"}).json()
+    assert logins["total"] > 0 and {r["action"] for r in logins["items"]} == {"login"}
+    newest = dt.datetime.fromisoformat(everything["items"][0]["at"])
+    newest = newest if newest.tzinfo else newest.replace(tzinfo=dt.UTC)
+    today = newest.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    same_day = admin.get("/api/audit", params={"since": str(today), "until": str(today), "page_size": 500}).json()
+    assert same_day["total"] == everything["total"]  # all made today, Beijing time
+    before = admin.get("/api/audit", params={"until": str(today - dt.timedelta(days=1))}).json()
+    after = admin.get("/api/audit", params={"since": str(today + dt.timedelta(days=1))}).json()
+    assert before["total"] == 0 and after["total"] == 0
+    assert admin.get("/api/audit", params={"since": "2026-02-02", "until": "2026-02-01"}).status_code == 422
+    assert town.get("/api/audit").status_code == 403
+
+
+def test_a_correction_needs_its_reason_kept_in_the_audit_and_a_negative_tax_a_confirmation(
+    town: httpx.Client, admin: httpx.Client
+) -> None:
+    mine = _town_code(town)
+    listed = town.get("/api/metrics", params={"year": "2024", "town": mine, "page_size": 50}).json()["items"]
+    home = listed[-1]
+    url = f"/api/enterprises/{home['uscc']}/metrics/2024"
+    unexplained = town.put(url, json={"revenue_wan": 10.0})
+    assert unexplained.status_code == 422 and "修改原因" in unexplained.json()["detail"]
+    negative = town.put(url, json={"tax_wan": -3.5, "reason": "退税大于缴税"})
+    assert negative.status_code == 422 and negative.json()["reason"] == "needs_confirmation"
+    stored = town.get("/api/metrics", params={"uscc": home["uscc"], "year": "2024"}).json()["items"][0]
+    assert stored["tax_wan"] == home["tax_wan"]  # nothing written
+    confirmed = town.put(url, json={"tax_wan": -3.5, "reason": "退税大于缴税", "confirm_negative": True})
+    assert confirmed.status_code == 200 and confirmed.json()["tax_wan"] == -3.5
+    entry = admin.get("/api/audit", params={"action": "metrics.update", "page_size": 1}).json()["items"][0]
+    assert entry["key"] == f"{home['uscc']}/2024" and json.loads(entry["after"])["reason"] == "退税大于缴税"
+    fresh = town.put(f"/api/enterprises/{home['uscc']}/metrics/2018", json={"tax_wan": 1.0})
+    assert fresh.status_code == 200  # a year not stored before is no correction
+
+
+def test_zones_name_their_planning_zones_and_a_zone_dossier_exports_as_xlsx(
+    town: httpx.Client, admin: httpx.Client
+) -> None:
+    zones = admin.get("/api/zones", params={"page_size": 500}).json()
+    columns = {c["name"]: c["label_zh"] for c in zones["columns"]}
+    assert columns["big_zone_name"] == "所在大圈" and not any(n.endswith("_zone_code") for n in columns)
+    named = [z for z in zones["items"] if z["big_zone_name"]]
+    assert named and all(not z["big_zone_name"].isascii() for z in named)  # names, not codes
+    shown = {z["zone_no"]: town.get(f"/api/zones/{z['zone_no']}").json() for z in zones["items"][:40]}
+    foreign = next(d for d in shown.values() if d["zone"]["restricted"] and d["enterprises"])["zone"]
+    own = next(d for d in shown.values() if not d["zone"]["restricted"] and d["zone"]["tax_per_mu"])["zone"]
+    dossier = shown[foreign["zone_no"]]
+    assert foreign["tax_per_mu"] is None
+    answer = town.get(f"/api/zones/{foreign['zone_no']}/export")
+    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(answer.content))
+    assert {"说明", "片区概况", "宗地", "企业"} <= set(book.sheetnames)
+    figures = dict(list(book["片区概况"].iter_rows(values_only=True))[1:])
+    assert figures["片区编号"] == foreign["zone_no"] and figures["亩均税收（万元/亩）"] is None
+    parcels = list(book["宗地"].iter_rows(values_only=True))
+    assert parcels[0][0] == "宗地代码" and len(parcels) - 1 == len(dossier["parcels"])
+    firms = list(book["企业"].iter_rows(values_only=True))
+    assert "统一社会信用代码" in firms[0] and len(firms) - 1 == len(dossier["enterprises"])
+    mine_book = openpyxl.load_workbook(io.BytesIO(town.get(f"/api/zones/{own['zone_no']}/export").content))
+    mine_figures = dict(list(mine_book["片区概况"].iter_rows(values_only=True))[1:])
+    assert mine_figures["亩均税收（万元/亩）"] == pytest.approx(own["tax_per_mu"])
 
 
 def test_policies_are_listed_and_each_value_comes_with_its_source(admin: httpx.Client) -> None:
@@ -402,7 +524,7 @@ def test_a_town_officer_edits_its_own_towns_figures_and_no_one_elses_and_each_ed
         assert answer.status_code == 422 and answer.json()["reason"] == "invalid", bad
     assert town.put(f"/api/enterprises/{home['uscc']}/metrics/2999", json={"tax_wan": 1.0}).status_code == 422
 
-    saved = town.put(url, json={"tax_wan": 123.5, "employees_avg": None})
+    saved = town.put(url, json={"tax_wan": 123.5, "employees_avg": None, "reason": "企业补报"})
     assert saved.status_code == 200 and saved.json()["tax_wan"] == 123.5 and saved.json()["employees_avg"] is None
     assert saved.json()["revenue_wan"] == home["revenue_wan"]  # fields not named keep their values
     figures = {m["year"]: m for m in town.get(f"/api/enterprises/{home['uscc']}").json()["metrics"]}
@@ -412,6 +534,7 @@ def test_a_town_officer_edits_its_own_towns_figures_and_no_one_elses_and_each_ed
     entry = next(r for r in admin.get("/api/audit").json()["items"] if r["action"] == "metrics.update")
     assert entry["username"] == "town" and entry["key"] == f"{home['uscc']}/2025"
     assert json.loads(entry["before"])["tax_wan"] == home["tax_wan"] and json.loads(entry["after"])["tax_wan"] == 123.5
+    assert json.loads(entry["after"])["reason"] == "企业补报"
 
     made = admin.put(f"/api/enterprises/{foreign['uscc']}/metrics/2019", json={"tax_wan": 7.0})
     assert made.status_code == 200 and made.json()["year"] == 2019 and made.json()["revenue_wan"] is None
@@ -424,7 +547,9 @@ def test_a_figure_edit_shows_in_the_enterprise_and_parcel_histories_its_values_o
     mine = _town_code(town)
     listed = admin.get("/api/metrics", params={"year": "2024", "page_size": 500}).json()["items"]
     home = next(m for m in listed if m["division_code"].startswith(mine) and m["tax_wan"] is not None)
-    saved = admin.put(f"/api/enterprises/{home['uscc']}/metrics/2024", json={"tax_wan": home["tax_wan"] + 11})
+    saved = admin.put(
+        f"/api/enterprises/{home['uscc']}/metrics/2024", json={"tax_wan": home["tax_wan"] + 11, "reason": "更正"}
+    )
     assert saved.status_code == 200
     key = f"{home['uscc']}/2024"
 
@@ -437,7 +562,9 @@ def test_a_figure_edit_shows_in_the_enterprise_and_parcel_histories_its_values_o
     assert any(r["key"] == key for r in town.get(f"/api/parcels/{parcel}").json()["history"])
 
     foreign = next(m for m in listed if not m["division_code"].startswith(mine) and m["tax_wan"] is not None)
-    admin.put(f"/api/enterprises/{foreign['uscc']}/metrics/2024", json={"tax_wan": foreign["tax_wan"] + 1})
+    admin.put(
+        f"/api/enterprises/{foreign['uscc']}/metrics/2024", json={"tax_wan": foreign["tax_wan"] + 1, "reason": "更正"}
+    )
     seen = town.get(f"/api/enterprises/{foreign['uscc']}").json()["history"]
     entry = next(r for r in seen if r["key"] == f"{foreign['uscc']}/2024")
     assert entry["action"] == "metrics.update" and entry["before"] is None and entry["after"] is None
@@ -481,3 +608,42 @@ def test_the_dashboard_of_an_earlier_run_shows_that_runs_classes(admin: httpx.Cl
 def test_the_zone_runs_list_is_not_taken_for_a_zone_dossier(admin: httpx.Client) -> None:
     runs = admin.get("/api/zones/runs")
     assert runs.status_code == 200 and runs.json() and "id" in runs.json()[0]
+
+
+def test_serve_on_an_empty_store_after_init_serves_an_empty_city(tmp_path: Path) -> None:
+    location = str(tmp_path / "empty.gpkg")
+    run("init", "--db", location, "--crs", "EPSG:4547", check=True)
+    run("users", "add", "admin", "--role", "admin", "--password", PASSWORDS["admin"], "--db", location, check=True)
+    with serve(location) as s, logged_in(s.url, "admin") as client:
+        board = client.get("/api/dashboard")
+        assert board.status_code == 200 and board.json()["totals"]["parcels"] == 0 and board.json()["ranked"] == []
+        assert client.get("/api/map").json()["bounds"] is None
+        assert client.get("/api/parcels").json()["total"] == 0
+        assert client.get("/api/enterprises").json()["total"] == 0
+        assert client.get("/api/search", params={"q": "镇"}).json() == []
+        assert client.get("/api/legend").status_code == 200
+        assert client.get("/api/zones").json()["reason"] == "no_run"
+        assert client.get("/tiles/parcels/0/0/0.pbf").status_code == 200
+
+
+def test_the_app_closes_the_stores_connections_when_it_shuts_down(postgres_url: str | None) -> None:
+    from sqlalchemy import create_engine, text
+
+    from landrenewal.store.admin import create_database, drop_database
+
+    url = require_postgres(postgres_url)
+    location = create_database(url, "lr_test_web_shutdown")
+    try:
+        run("init", "--db", location, "--crs", "EPSG:4547", check=True)
+        run("users", "add", "admin", "--role", "admin", "--password", PASSWORDS["admin"], "--db", location, check=True)
+        watcher = create_engine(url)
+        count = text("SELECT count(*) FROM pg_stat_activity WHERE datname = 'lr_test_web_shutdown'")
+        with serve(location, dispose=False) as s, logged_in(s.url, "admin") as client:
+            assert client.get("/api/parcels").status_code == 200
+            with watcher.connect() as conn:
+                assert conn.execute(count).scalar_one() > 0
+        with watcher.connect() as conn:
+            assert conn.execute(count).scalar_one() == 0
+        watcher.dispose()
+    finally:
+        drop_database(url, "lr_test_web_shutdown")

@@ -45,8 +45,10 @@ class Served:
 
 
 @contextmanager
-def serve(location: str, **settings: object) -> Iterator[Served]:
-    """The app over ``location`` on a loopback port, in a thread, until the block ends."""
+def serve(location: str, dispose: bool = True, **settings: object) -> Iterator[Served]:
+    """The app over ``location`` on a loopback port, in a thread, until the block ends. The app
+    closes the store's connections as it shuts down; ``dispose`` closes them here too (for a store
+    whose app did not start), False leaves that to the app alone."""
     port = _free_port()
     config = Settings.from_env({}, db=location, port=port, **settings)
     store = open_store(location, create=False)
@@ -63,7 +65,8 @@ def serve(location: str, **settings: object) -> Iterator[Served]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        store.dispose()
+        if dispose:
+            store.dispose()
 
 
 @contextmanager

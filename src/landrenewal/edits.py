@@ -27,6 +27,15 @@ class EditError(ValueError):
     """A change that cannot be stored: names the field and the reason."""
 
 
+class NeedsConfirmation(EditError):
+    """A value that is possible but rare enough to be a slip (a negative tax): stored once confirmed."""
+
+
+# Figures that may be negative (a refund larger than the tax paid, a loss) but seldom are.
+CONFIRM_NEGATIVE = ("tax_wan",)
+REASON_MAX = 500
+
+
 def metrics_row(conn: Connection, uscc: str, year: int) -> dict[str, Any] | None:
     table = schema.metrics
     found = conn.execute(select(table).where((table.c.uscc == uscc) & (table.c.year == year))).mappings().first()
@@ -34,10 +43,21 @@ def metrics_row(conn: Connection, uscc: str, year: int) -> dict[str, Any] | None
 
 
 def set_metrics(
-    conn: Connection, uscc: str, year: int, values: Mapping[str, Any], by: str, today: dt.date
+    conn: Connection,
+    uscc: str,
+    year: int,
+    values: Mapping[str, Any],
+    by: str,
+    today: dt.date,
+    *,
+    reason: str | None = None,
+    confirmed_negative: bool = False,
 ) -> dict[str, Any]:
     """Set some of an enterprise's figures for a year (the row is made if the year has none); the
-    fields not named keep their values. Returns the row as stored."""
+    fields not named keep their values. Returns the row as stored.
+
+    A correction of a year already stored needs its ``reason`` (kept in the audit log with the
+    change); a negative tax is stored only when ``confirmed_negative``."""
     unknown = sorted(set(values) - set(METRIC_FIELDS))
     if unknown:
         raise EditError(f"{', '.join(unknown)}: 不是企业经营指标字段 (not a metrics field)")
@@ -47,10 +67,21 @@ def set_metrics(
     if problem or year > today.year:
         raise EditError(f"year: {problem or '年度晚于今年 (a year that has not happened)'}")
     cleaned = {name: _number(METRIC_FIELDS[name], value) for name, value in values.items()}
+    negative = [n for n in CONFIRM_NEGATIVE if (cleaned.get(n) or 0.0) < 0]
+    if negative and not confirmed_negative:
+        field = METRIC_FIELDS[negative[0]]
+        raise NeedsConfirmation(
+            f"{field.name}: 「{field.zh}」为负数 {cleaned[field.name]:g}，请确认后再保存 (negative: confirm it)"
+        )
+    why = (reason or "").strip()
+    if len(why) > REASON_MAX:
+        raise EditError(f"reason: 修改原因最多 {REASON_MAX} 字 (at most {REASON_MAX} characters)")
     enterprises = schema.enterprises
     if conn.execute(select(enterprises.c.id).where(enterprises.c.uscc == uscc)).first() is None:
         raise EditError(f"uscc: 库中没有企业 {uscc} (no such enterprise)")
     before = metrics_row(conn, uscc, year)
+    if before is not None and not why:
+        raise EditError("reason: 更正已有年度的指标须填写修改原因 (a correction needs its reason)")
     table = schema.metrics
     if before is None:
         conn.execute(table.insert().values(uscc=uscc, year=year, **cleaned))
@@ -58,8 +89,10 @@ def set_metrics(
         conn.execute(table.update().where((table.c.uscc == uscc) & (table.c.year == year)).values(**cleaned))
     after = metrics_row(conn, uscc, year)
     action = "metrics.create" if before is None else "metrics.update"
-    accounts.audit(conn, by, action, "metrics", f"{uscc}/{year}", before, after)
     assert after is not None  # just written, in this transaction
+    # The reason goes with the row after the change: the audit log has no column of its own for it.
+    logged = after | {"reason": why} if why else after
+    accounts.audit(conn, by, action, "metrics", f"{uscc}/{year}", before, logged)
     return after
 
 

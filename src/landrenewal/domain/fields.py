@@ -42,8 +42,8 @@ class FieldSpec:
 
     @property
     def header(self) -> str:
-        """The Chinese header for spreadsheets, with the unit: ``宗地面积（m²）``."""
-        return f"{self.zh}（{self.unit}）" if self.unit else self.zh
+        """The Chinese header for spreadsheets, with the unit as people write it: ``综合能耗（吨标准煤）``."""
+        return f"{self.zh}（{UNITS_ZH.get(self.unit, self.unit)}）" if self.unit else self.zh
 
     @property
     def header_en(self) -> str:
@@ -98,6 +98,8 @@ class EntitySpec:
         return tuple(f.name for f in self.fields)
 
 
+# The stored units as Chinese headers write them (units.parse_unit reads them back to the same unit).
+UNITS_ZH = {"tce": "吨标准煤", "kWh": "千瓦时", "t": "吨"}
 # The stored units' English names (the others read the same in both languages).
 UNITS_EN = {"亩": "mu", "公顷": "ha", "万元": "10k yuan", "万元/亩": "10k yuan/mu", "人": "persons"}
 

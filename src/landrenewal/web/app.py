@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -33,10 +36,25 @@ def app_from_env() -> FastAPI:
     return create_app(Settings.from_env())
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start-up reads the city from the store (an empty store gives an empty city); shut-down
+    closes the store's connections."""
+    state: AppState = app.state.landrenewal
+    await run_in_threadpool(state.live.start)
+    # The tile source (and the seeding of its low zooms) is made before anyone asks for a map.
+    threading.Thread(target=state.tiles, name="tile-source", daemon=True).start()
+    try:
+        yield
+    finally:
+        state.store.dispose()
+
+
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
-    """The app over ``store`` (opened from ``settings.db`` when not given)."""
+    """The app over ``store`` (opened from ``settings.db`` when not given); the app disposes it on shut-down."""
     store = store or open_store(settings.db, create=False)
     app = FastAPI(
+        lifespan=lifespan,
         title="低效工业用地整治平台 landrenewal",
         version="0.1.0",
         description="REST API: divisions, parcels, enterprises, evaluation, findings, zones, policies; "
@@ -53,8 +71,6 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         run_tables=RunTables(store),
         sessions=SessionCache(settings.session_check_s),
     )
-    # The tile source (and the seeding of its low zooms) is made before anyone asks for a map.
-    threading.Thread(target=app.state.landrenewal.tiles, name="tile-source", daemon=True).start()
     for module in (session, lists, maps, dossiers, dashboard, imports, admin, vocabulary):
         app.include_router(module.router)
 

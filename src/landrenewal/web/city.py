@@ -139,7 +139,7 @@ def build_view(store: Store) -> CityView:
 def parcel_classes(conn: Connection, store: Store, run_id: int | None) -> pd.DataFrame:
     """parcel_code → class, score and unit of the evaluation run (a parcel of a merged unit takes the unit's)."""
     if run_id is None:
-        return pd.DataFrame({"parcel_code": [], "class": [], "score": [], "unit_key": []})
+        return _empty(parcel_code=object, **{"class": object}, score="float64", unit_key=object)
     table = schema.evaluation_parcels
     links = read_table(conn, store, table, ["parcel_code", "unit_key"], table.c.run_id == run_id)
     units = schema.evaluation_units
@@ -147,9 +147,15 @@ def parcel_classes(conn: Connection, store: Store, run_id: int | None) -> pd.Dat
     return links.drop_duplicates("parcel_code").merge(rated, on="unit_key", how="left")
 
 
+def _empty(**dtypes: Any) -> pd.DataFrame:
+    """A frame with no rows and typed columns: ``pd.DataFrame({"parcel_code": []})`` holds floats,
+    which pandas refuses to merge with the text codes of a store's (empty) table."""
+    return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in dtypes.items()})
+
+
 def _zone_numbers(conn: Connection, store: Store, zone_run: ZoneRunInfo | None) -> pd.DataFrame:
     if zone_run is None:
-        return pd.DataFrame({"parcel_code": [], "zone_no": []})
+        return _empty(parcel_code=object, zone_no="int64")
     table = schema.zone_parcels
     return read_table(conn, store, table, ["parcel_code", "zone_no"], table.c.run_id == zone_run.id)
 
@@ -238,26 +244,40 @@ def unit_figures_division(members: pd.DataFrame) -> pd.Series:
 
 
 class LiveView:
-    """The current CityView, rebuilt when the store's fingerprint changes (checked at most every ``refresh_s``)."""
+    """The current CityView, rebuilt when the store's fingerprint changes (checked at most every ``refresh_s``).
+
+    Made empty; ``start`` (the app's start-up) reads the city. A request before that reads it then.
+    """
 
     def __init__(self, store: Store, refresh_s: float) -> None:
         self.store = store
         self.refresh_s = refresh_s
         self._lock = threading.Lock()
-        self._view = build_view(store)
-        give_back()
-        self._checked = time.monotonic()
+        self._view: CityView | None = None
+        self._checked = 0.0
+
+    def start(self) -> CityView:
+        with self._lock:
+            if self._view is None:
+                self._view = build_view(self.store)
+                give_back()
+                self._checked = time.monotonic()
+            return self._view
 
     def current(self) -> CityView | None:
         """The view when no check against the store is due (cheap: for the event loop), else None."""
-        if time.monotonic() - self._checked < self.refresh_s:
-            return self._view
-        return None
+        if self._view is None or time.monotonic() - self._checked >= self.refresh_s:
+            return None
+        return self._view
 
     def get(self) -> CityView:
-        if time.monotonic() - self._checked < self.refresh_s:
-            return self._view
+        view = self.current()
+        if view is not None:
+            return view
+        if self._view is None:
+            return self.start()
         with self._lock:
+            assert self._view is not None  # started above, never unset
             if time.monotonic() - self._checked >= self.refresh_s:
                 with self.store.engine.connect() as conn:
                     mark = fingerprint(conn)
@@ -265,7 +285,7 @@ class LiveView:
                     self._view = build_view(self.store)
                     give_back()
                 self._checked = time.monotonic()
-        return self._view
+            return self._view
 
     def rebuild(self) -> CityView:
         """At once, after a write made through the app."""

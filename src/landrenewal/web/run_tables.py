@@ -29,6 +29,7 @@ from landrenewal.store.frames import read_table
 from landrenewal.web.city import CityView, parcel_classes, unit_figures_division
 
 KEPT_RUNS = 8
+ZONE_LEVELS = ("big", "middle", "small")  # 大圈, 中圈, 小圈
 RESTRICTED = "无权查看"
 Kept = TypeVar("Kept")
 
@@ -127,9 +128,16 @@ class RunTables:
         return self._get("unit_classes", run_id, read)
 
     def zones(self, run_id: int) -> pd.DataFrame:
+        """The zones of a run, each with the names of the 大圈, 中圈 and 小圈 it lies in (beside their codes)."""
+
         def read() -> pd.DataFrame:
             with self.store.engine.connect() as conn:
-                return stored_zones(conn, self.store, run_id)
+                zones = stored_zones(conn, self.store, run_id)
+                planned = read_table(conn, self.store, schema.planning_zones, ["zone_code", "name"])
+            names = planned.set_index("zone_code")["name"]
+            for level in ZONE_LEVELS:
+                zones[f"{level}_zone_name"] = zones[f"{level}_zone_code"].map(names)
+            return zones
 
         return self._get("zones", run_id, read)
 

@@ -61,7 +61,7 @@ class ListSpec:
     def private(self) -> list[str]:
         return [c.name for c in self.columns if is_private(c.name)]
 
-    def described(self) -> list[dict[str, str]]:
+    def described(self) -> list[dict[str, str | bool]]:
         return [
             {"name": c.name, "label_zh": c.zh, "label_en": c.en, "kind": c.kind, "private": is_private(c.name)}
             for c in self.columns
@@ -375,11 +375,11 @@ ZONES = ListSpec(
         Column("class_d_mu", "D类用地（亩）", "Class D (mu)", "number"),
         Column("finding_mu", "有认定结果的面积（亩）", "Finding area (mu)", "number"),
         Column("verdict", "政策判断", "Verdict"),
-        Column("big_zone_code", "所在大圈", "Big zone", "code"),
-        Column("middle_zone_code", "所在中圈", "Middle zone", "code"),
-        Column("small_zone_code", "所在小圈", "Small zone", "code"),
+        Column("big_zone_name", "所在大圈", "Big zone"),
+        Column("middle_zone_name", "所在中圈", "Middle zone"),
+        Column("small_zone_name", "所在小圈", "Small zone"),
     ),
-    search=("town_name", "village_name", "verdict"),
+    search=("town_name", "village_name", "verdict", "big_zone_name", "middle_zone_name", "small_zone_name"),
     filters={"verdict": "verdict"},
     default_sort="zone_no",
     division_column="town_code",

@@ -1,13 +1,20 @@
-"""统计看板: classes by town, low-efficiency land by category and town, best and worst, trends."""
+"""统计看板: classes by town, low-efficiency land by category and town, best and worst, trends.
+
+Every figure follows the scope asked (``town``): land, findings, zones, enterprises, the ranked
+units and the trend alike. Units are ranked within their evaluation list (规上, 规下 …), as the
+evaluation ranks them: a score of one list says nothing about a unit of another.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 from fastapi import APIRouter
 
 from landrenewal.analysis.evaluation_runs import RunInfo, list_runs
 from landrenewal.analysis.results_out import CLASS_COLOURS
+from landrenewal.domain.evaluation import LISTS
 from landrenewal.web.deps import CurrentUser, State, not_found
 from landrenewal.web.tables import EVALUATION, private_hidden, records
 
@@ -15,6 +22,19 @@ router = APIRouter(prefix="/api", tags=["dashboard"])
 
 RANKED = 10
 CLASSES = tuple(CLASS_COLOURS)  # A–D and T (暂不评价)
+RATED = ("A", "B", "C", "D")
+RANKED_COLUMNS = [
+    "unit_key",
+    "uscc",
+    "name",
+    "town_name",
+    "division_code",
+    "list",
+    "class",
+    "score",
+    "land_mu",
+    "tax_per_mu",
+]
 
 
 @router.get("/dashboard", summary="统计看板 Dashboard figures (of the newest evaluation run, or ``run``)")
@@ -44,39 +64,64 @@ def dashboard(state: State, user: CurrentUser, town: str | None = None, run: int
     by_category = (
         exploded.groupby(["town_code", "town_name", "category"], as_index=False).agg(mu=("area_mu", "sum")).round(1)
     )
-    best: list[dict[str, Any]] = []
-    worst: list[dict[str, Any]] = []
+    ranked: list[dict[str, Any]] = []
     if chosen is not None:
         units = state.run_tables.evaluation(chosen.id, view)
         if town:
             units = units[units["division_code"].fillna("").str.startswith(town)]
-        rated = units[units["score"].notna()].drop_duplicates("unit_key")
-        # ranked by score: only units whose score the user may see, or the order would tell the rest
-        rated = rated[user.private_mask(rated["figures_division"])]
-        columns = [
-            *("unit_key", "uscc", "name", "town_name", "division_code", "figures_division"),
-            *("class", "score", "land_mu", "tax_per_mu"),
-        ]
-        best = records(private_hidden(rated.nlargest(RANKED, "score")[columns], EVALUATION, user))
-        worst = records(private_hidden(rated.nsmallest(RANKED, "score")[columns], EVALUATION, user))
+        ranked = _ranked(units, user)
+    zones = 0
+    if view.zone_run is not None:
+        zoned = state.run_tables.zones(view.zone_run.id)
+        zones = int(zoned["town_code"].fillna("").str.startswith(town).sum()) if town else len(zoned)
+    firms = view.enterprises
+    if town:
+        firms = firms[firms["division_code"].fillna("").str.startswith(town)]
     totals = {
         "parcels": len(parcels),
         "mu": round(float(parcels["area_mu"].sum()), 1),
         "finding_parcels": len(low),
         "finding_mu": round(float(low["area_mu"].sum()), 1),
-        "zones": int(view.zone_run.zone_count) if view.zone_run else 0,
-        "enterprises": len(view.enterprises),
+        "zones": zones,
+        "enterprises": len(firms),
     }
     return {
         "classes_by_town": records(by_class),
         "low_efficiency_by_category_town": records(by_category),
-        "best": best,
-        "worst": worst,
+        "ranked": ranked,
+        "town": town or None,
         "trend": _trend(state, runs, town),
         "totals": totals,
         "run": None if chosen is None else {"id": chosen.id, "year": chosen.year},
         "runs": [{"id": r.id, "year": r.year, "created_at": r.created_at.isoformat()} for r in runs],
     }
+
+
+def _ranked(units: pd.DataFrame, user: CurrentUser) -> list[dict[str, Any]]:
+    """Per evaluation list, in the evaluation's order of lists: its best and worst rated units, each
+    in class order (best: A first, the higher score first within a class; worst: D first, the lower
+    score first), private figures blanked outside the user's town."""
+    rated = units[units["score"].notna() & units["class"].isin(RATED)].drop_duplicates("unit_key")
+    # ranked by score: only units whose score the user may see, or the order would tell the rest
+    rated = rated[user.private_mask(rated["figures_division"])]
+    order = {c: i for i, c in enumerate(RATED)}
+    rated = rated.assign(class_order=rated["class"].map(order))
+    out = []
+    for name in LISTS:
+        mine = rated[rated["list"] == name]
+        if not len(mine):
+            continue
+        best = mine.sort_values(["class_order", "score"], ascending=[True, False], kind="stable").head(RANKED)
+        worst = mine.sort_values(["class_order", "score"], ascending=[False, True], kind="stable").head(RANKED)
+        out.append(
+            {
+                "list": name,
+                "size": len(mine),
+                "best": records(private_hidden(best[RANKED_COLUMNS], EVALUATION, user)),
+                "worst": records(private_hidden(worst[RANKED_COLUMNS], EVALUATION, user)),
+            }
+        )
+    return out
 
 
 def _trend(state: State, runs: list[RunInfo], town: str | None) -> list[dict[str, Any]]:

@@ -8,35 +8,45 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import shapely
 from fastapi import APIRouter
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, func, select
+from starlette.background import BackgroundTask
 
 from landrenewal import accounts, edits
 from landrenewal.analysis.evaluation_runs import RunInfo
 from landrenewal.analysis.explain import ParcelNotFound, explain_parcel, parcel_findings
 from landrenewal.analysis.identification_runs import IdentificationInfo
+from landrenewal.analysis.results_out import write_xlsx
 from landrenewal.domain.access import User
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.domain.privacy import is_aggregate, is_private, masked, pooled_enough
+from landrenewal.domain.rules import RULES
+from landrenewal.domain.vocabulary import field_labels
 from landrenewal.store import schema
 from landrenewal.store.frames import plain, read_rows, read_rows_in
 from landrenewal.tiles.mercator import to_lonlat
 from landrenewal.web import tables
 from landrenewal.web.city import CityView
 from landrenewal.web.deps import ApiError, CurrentUser, State, not_found
+from landrenewal.web.export import MEDIA
 from landrenewal.web.pooling import min_pooled_units
 from landrenewal.web.tables import records
 
 router = APIRouter(prefix="/api", tags=["dossiers"])
 
-RESTRICTED = "无权查看 (restricted)"
+RESTRICTED = "无权查看"
 METRIC_COLUMNS = [f.name for f in ENTITIES["metrics"].fields if f.name not in ("uscc", "year")]
 
 
@@ -305,9 +315,12 @@ def enterprise_metrics(uscc: str, state: State, user: CurrentUser) -> list[dict[
 
 
 class MetricsChange(BaseModel):
-    """Any of the yearly figures (the others keep their values); null clears one."""
+    """Any of the yearly figures (the others keep their values); null clears one. A correction of a
+    year already stored says why (``reason``); a negative tax is confirmed (``confirm_negative``)."""
 
     model_config = ConfigDict(extra="allow")
+    reason: str | None = None
+    confirm_negative: bool = False
 
 
 @router.put("/enterprises/{uscc}/metrics/{year}", summary="修改企业经营指标 Change an enterprise's figures for a year")
@@ -320,13 +333,33 @@ def change_metrics(uscc: str, year: int, body: MetricsChange, state: State, user
         if not user.may_edit(str(found[0]["division_code"])):
             raise ApiError(403, "forbidden", "无权修改该企业的经营指标 (not yours to change)")
         try:
-            return edits.set_metrics(conn, uscc, year, body.model_extra or {}, user.username, dt.date.today())
+            return edits.set_metrics(
+                conn,
+                uscc,
+                year,
+                body.model_extra or {},
+                user.username,
+                dt.date.today(),
+                reason=body.reason,
+                confirmed_negative=body.confirm_negative,
+            )
+        except edits.NeedsConfirmation as e:
+            raise ApiError(422, "needs_confirmation", str(e)) from None
         except edits.EditError as e:
             raise ApiError(422, "invalid", str(e)) from None
 
 
-@router.get("/zones/{zone_no:int}", summary="片区档案 Zone dossier: figures, outline, parcels, enterprises")
-def zone_dossier(zone_no: int, state: State, user: CurrentUser, run: int | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ZoneDossier:
+    run_id: int
+    figures: dict[str, Any]  # the zone's row; private figures the user's own town's part where it spans towns
+    allowed: bool  # the figures are the whole zone's (not only the user's town's part)
+    parcels: pd.DataFrame
+    enterprises: pd.DataFrame
+    geom: Any
+
+
+def _zone(state: State, user: User, zone_no: int, run: int | None) -> ZoneDossier:
     view = state.view()
     run_id = run if run is not None else (view.zone_run.id if view.zone_run else None)
     if run_id is None or not state.run_tables.exists("zone_runs", run_id):
@@ -349,7 +382,7 @@ def zone_dossier(zone_no: int, state: State, user: CurrentUser, run: int | None 
             conn, state.store, schema.occupancy, ["uscc", "parcel_code", "end_date", "land_share"], "parcel_code", codes
         )
     rows = [view.parcel_rows[c] for c in codes if c in view.parcel_rows]
-    parcels = view.parcels.iloc[rows][["parcel_code", "area_mu", "class", "categories", "town_name", "village_name"]]
+    parcels = view.parcels.iloc[rows][ZONE_PARCEL_COLUMNS]
     current = occupancy[occupancy["end_date"].isna()].merge(parcels[["parcel_code", "area_mu"]], on="parcel_code")
     held = (
         current.assign(land_mu=current["area_mu"] * current["land_share"].fillna(1.0))
@@ -362,14 +395,102 @@ def zone_dossier(zone_no: int, state: State, user: CurrentUser, run: int | None 
     if isinstance(figures.get("findings"), str):  # rule → parcels found, stored as JSON text
         figures["findings"] = json.loads(figures["findings"])
     partial = bool(figures.pop("partial", False))
+    return ZoneDossier(
+        run_id,
+        figures,
+        not partial,
+        parcels.sort_values("parcel_code"),
+        enterprises.sort_values("land_mu", ascending=False),
+        zone.get("geom"),
+    )
+
+
+ZONE_PARCEL_COLUMNS = ["parcel_code", "area_mu", "class", "categories", "town_name", "village_name"]
+ZONE_ENTERPRISE_COLUMNS = ["uscc", "name", "class", "land_mu"]
+# The zone's figures in its export, in the dossier's order (codes and run ids are in the parcels sheet or 说明).
+ZONE_FIGURES = (
+    "zone_no",
+    "town_name",
+    "village_name",
+    "outline_mu",
+    "area_mu",
+    "parcel_count",
+    "state_mu",
+    "collective_mu",
+    "enterprise_count",
+    "holder_count",
+    "tax_per_mu",
+    "value_added_per_mu",
+    "finding_mu",
+    "finding_parcels",
+    "class_a_mu",
+    "class_b_mu",
+    "class_c_mu",
+    "class_d_mu",
+    "unrated_mu",
+    "verdict",
+    "big_zone_name",
+    "middle_zone_name",
+    "small_zone_name",
+)
+
+
+@router.get("/zones/{zone_no:int}", summary="片区档案 Zone dossier: figures, outline, parcels, enterprises")
+def zone_dossier(zone_no: int, state: State, user: CurrentUser, run: int | None = None) -> dict[str, Any]:
+    view = state.view()
+    zone = _zone(state, user, zone_no, run)
     shape = None
-    if zone.get("geom") is not None and view.epsg:
-        shape = to_lonlat(zone["geom"], view.epsg)
+    if zone.geom is not None and view.epsg:
+        shape = to_lonlat(zone.geom, view.epsg)
     return {
-        "run_id": run_id,
-        "zone": figures | {"restricted": partial},
-        "parcels": records(parcels.sort_values("parcel_code")),
-        "enterprises": records(enterprises.sort_values("land_mu", ascending=False)),
+        "run_id": zone.run_id,
+        "zone": zone.figures | {"restricted": not zone.allowed},
+        "parcels": records(zone.parcels),
+        "enterprises": records(zone.enterprises),
         "geometry": json.loads(shapely.to_geojson(shape)) if shape is not None else None,
         "bbox": list(shapely.bounds(shape)) if shape is not None else None,
     }
+
+
+@router.get(
+    "/zones/{zone_no:int}/export",
+    summary="片区档案导出 A zone dossier as XLSX: its figures, parcels and enterprises",
+    response_class=FileResponse,
+)
+def zone_dossier_export(zone_no: int, state: State, user: CurrentUser, run: int | None = None) -> FileResponse:
+    zone = _zone(state, user, zone_no, run)
+    names = field_labels() | {"zone_no": ("片区编号", "Zone"), "area_mu": ("宗地面积合计（亩）", "Parcel area (mu)")}
+    figures = zone.figures
+    rows = [(names[k][0], figures.get(k)) for k in ZONE_FIGURES if k in figures]
+    found = figures.get("findings")
+    if isinstance(found, dict) and found:
+        rules = "；".join(f"{RULES[r].zh if r in RULES else r}: {n}" for r, n in found.items())
+        rows.append(("认定规则命中宗地数", rules))
+    if not zone.allowed:
+        rows.append(
+            ("说明", "本片区含其他镇街企业的经营数据，亩均税收等仅为本镇街企业部分（其余仅限所在镇街和市级用户查看）")
+        )
+    sheets = {
+        "片区概况": pd.DataFrame(rows, columns=["项目", "数值"]),
+        "宗地": _headed(zone.parcels[ZONE_PARCEL_COLUMNS], names | {"area_mu": field_labels()["area_mu"]}),
+        "企业": _headed(zone.enterprises[ZONE_ENTERPRISE_COLUMNS], names | {"land_mu": ("片区内用地（亩）", "")}),
+    }
+    about = {
+        "数据": f"{zone_no} 号片区档案",
+        "片区批次": str(zone.run_id),
+        "导出人": user.display_name,
+        "导出日期": dt.date.today().isoformat(),
+    }
+    folder = Path(tempfile.mkdtemp(prefix="landrenewal-export-"))
+    out = folder / f"片区档案-{zone_no}-{dt.date.today():%Y%m%d}.xlsx"
+    write_xlsx(out, sheets, about)
+    return FileResponse(
+        out,
+        media_type=MEDIA["xlsx"],
+        filename=out.name,
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )
+
+
+def _headed(frame: pd.DataFrame, names: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    return frame.rename(columns={c: names[c][0] for c in frame.columns if c in names})

@@ -133,29 +133,72 @@ def zone_outlines(state: State, user: CurrentUser, run: int | None = None) -> di
     return _feature_collection(zones[columns], zones["geom"].to_numpy(dtype=object), view.epsg)
 
 
-@router.get("/api/search", summary="搜索 Search parcels by code, enterprises by name or USCC")
+@router.get(
+    "/api/search",
+    summary="搜索 Search parcels by any part of their code, towns and villages by name, enterprises by name or USCC",
+)
 def search(state: State, user: CurrentUser, q: str = "") -> list[dict[str, Any]]:
     text = q.strip()
     if not text:
         return []
     view = state.view()
     parcels = view.parcels
-    hits = parcels[parcels["parcel_code"].str.startswith(text.upper())].head(SEARCH_LIMIT)
-    found = [
+    found = _divisions_named(view.divisions, parcels, text)
+    codes = parcels["parcel_code"]
+    upper = text.upper()
+    hits = parcels[codes.str.contains(upper, regex=False, na=False)]
+    # A code that starts with what was typed before one that only holds it; then in code order.
+    hits = hits.assign(at=hits["parcel_code"].str.find(upper)).sort_values(["at", "parcel_code"], kind="stable")
+    found += [
         {
             "kind": "parcel",
             "code": r.parcel_code,
-            "label": f"{r.parcel_code} {r.town_name if isinstance(r.town_name, str) else ''}",
+            "label": f"{r.parcel_code} {r.town_name if isinstance(r.town_name, str) else ''}".strip(),
             "lon": r.lon,
             "lat": r.lat,
         }
-        for r in hits.itertuples()
+        for r in hits.head(max(0, SEARCH_LIMIT - len(found))).itertuples()
     ]
     firms = view.enterprises
-    match = firms["uscc"].str.startswith(text.upper()) | firms["name"].str.contains(text, regex=False, na=False)
-    firms = firms[match].head(SEARCH_LIMIT - len(found))
+    match = firms["uscc"].str.contains(upper, regex=False, na=False) | firms["name"].str.contains(
+        text, regex=False, na=False
+    )
+    firms = firms[match].head(max(0, SEARCH_LIMIT - len(found)))
     where = parcels.set_index("parcel_code")[["lon", "lat"]]
     at = where.reindex(firms["first_parcel"])
     for r, lon, lat in zip(firms.itertuples(), at["lon"], at["lat"], strict=True):
         found.append({"kind": "enterprise", "code": r.uscc, "label": f"{r.name}（{r.uscc}）", "lon": lon, "lat": lat})
     return records(pd.DataFrame(found)) if found else []
+
+
+DIVISION_HITS = 5
+
+
+def _divisions_named(divisions: pd.DataFrame, parcels: pd.DataFrame, text: str) -> list[dict[str, Any]]:
+    """Towns and villages whose name holds ``text``, each with the extent of its parcels (towns first)."""
+    named = divisions[
+        divisions["level"].isin(["town", "village"]) & divisions["name"].str.contains(text, regex=False, na=False)
+    ]
+    named = (
+        named.assign(order=named["level"].map({"town": 0, "village": 1}))
+        .sort_values(["order", "division_code"])
+        .head(DIVISION_HITS)
+    )
+    names = divisions.set_index("division_code")["name"]
+    out = []
+    for r in named.itertuples():
+        inside = parcels[parcels["division_code"].str.startswith(str(r.division_code), na=False)]
+        lon, lat = inside["lon"].dropna(), inside["lat"].dropna()
+        box = [float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())] if len(lon) else None
+        parent = names.get(str(r.parent_code)) if r.level == "village" and isinstance(r.parent_code, str) else None
+        out.append(
+            {
+                "kind": r.level,
+                "code": r.division_code,
+                "label": f"{parent} {r.name}" if parent else r.name,
+                "lon": (box[0] + box[2]) / 2 if box else None,
+                "lat": (box[1] + box[3]) / 2 if box else None,
+                "bbox": box,
+            }
+        )
+    return out

@@ -4,11 +4,14 @@ server's exports and the browser's labels."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.domain.rules import RULES
 from landrenewal.domain.rules.evidence import EVIDENCE_LABELS
+from landrenewal.domain.vocabulary import RECORDS, VALUES, field_labels
 
 router = APIRouter(prefix="/api", tags=["vocabulary"])
 
@@ -16,13 +19,19 @@ Pair = tuple[str, str]
 
 
 @router.get("/labels", summary="名称 The domain's names in Chinese and English (no login)")
-def labels() -> dict[str, dict[str, Pair]]:
-    fields: dict[str, Pair] = {}
-    for entity in ENTITIES.values():
-        for f in entity.fields:
-            fields.setdefault(f.name, (f.header, f.header_en))
+def labels() -> dict[str, Any]:
+    """``fields``: every field and derived figure; ``entities``: each inventory table's own labels
+    (where a name means something else per table); ``values``: coded values in words, per field."""
     return {
-        "fields": fields,
+        "fields": field_labels(),
+        "entities": {
+            kind: {
+                "name": RECORDS[kind],
+                "fields": {f.name: (f.header, f.header_en) for f in entity.fields},
+            }
+            for kind, entity in ENTITIES.items()
+        },
+        "values": VALUES,
         "evidence": dict(EVIDENCE_LABELS),
         "rules": {rule_id: (rule.zh, rule.en) for rule_id, rule in RULES.items()},
     }

@@ -7,10 +7,11 @@ import { mayAdminister } from './context.js';
 import {
   clear, h, loading, notice, table,
 } from './dom.js';
-import { date, num } from './format.js';
+import { localTime, num } from './format.js';
 import { t, valueLabel } from './i18n.js';
 
 const PAGE_SIZES = [20, 50, 100, 200];
+const FILTERS = ['username', 'action', 'since', 'until'];
 
 export async function render(root, { query, signal }) {
   if (!mayAdminister()) {
@@ -21,12 +22,15 @@ export async function render(root, { query, signal }) {
     page: Math.max(1, Number(query.get('page')) || 1),
     page_size: PAGE_SIZES.includes(Number(query.get('page_size'))) ? Number(query.get('page_size')) : 50,
   };
+  for (const name of FILTERS) state[name] = query.get(name) || '';
   const body = h('div', { class: 'table-area' }, loading());
+  const filterBar = h('div', { class: 'filters', testid: 'audit-filters' });
   const pager = h('div', { class: 'pager', testid: 'pager' });
   const requests = latestOnly(signal);
 
   const remember = () => {
     const qs = new URLSearchParams();
+    for (const name of FILTERS) if (state[name]) qs.set(name, state[name]);
     if (state.page !== 1) qs.set('page', state.page);
     if (state.page_size !== 50) qs.set('page_size', state.page_size);
     const text = qs.toString();
@@ -39,7 +43,8 @@ export async function render(root, { query, signal }) {
     body.classList.add('busy');
     let data;
     try {
-      data = await api.get('/api/audit', state, { signal: mine, quiet: true });
+      const asked = Object.fromEntries(Object.entries(state).filter(([, v]) => v !== ''));
+      data = await api.get('/api/audit', asked, { signal: mine, quiet: true });
     } catch (e) {
       if (aborted(e) || mine.aborted) return;
       clear(body).append(notice(e.detail || e.message, 'error'));
@@ -48,15 +53,42 @@ export async function render(root, { query, signal }) {
       body.classList.remove('busy');
     }
     if (mine.aborted) return;
+    drawFilters(data);
     clear(body).append(data.items.length ? table([
-      { key: 'at', label: t('audit.at'), render: (r) => date(r.at) },
-      { key: 'username', label: t('audit.who'), kind: 'code' },
+      { key: 'at', label: t('audit.at'), render: (r) => localTime(r.at) },
+      { key: 'username', label: t('audit.who') },
       { key: 'action', label: t('audit.action'), render: (r) => actionLabel(r.action) },
       { key: 'entity', label: t('audit.entity'), render: (r) => valueLabel('entity', r.entity) },
       { key: 'key', label: t('audit.key'), kind: 'code' },
       { key: 'change', label: t('audit.change'), render: (r) => change(r.before, r.after) },
     ], data.items, { testid: 'audit-table', rowTestid: 'audit-row', compact: true }) : notice(t('common.empty'), 'info'));
     drawPager(data);
+  };
+
+  const drawFilters = (data) => {
+    if (filterBar.childElementCount) return;
+    const choice = (name, label, values, shown) => h('label', { class: 'field' }, h('span', null, label),
+      h('select', { testid: `audit-filter-${name}`, onchange: (e) => set({ [name]: e.target.value, page: 1 }) },
+        h('option', { value: '' }, t('common.all')),
+        values.map((v) => h('option', { value: v, selected: v === state[name] }, shown(v)))));
+    const day = (name, label) => h('label', { class: 'field' }, h('span', null, label),
+      h('input', {
+        type: 'date', value: state[name], testid: `audit-filter-${name}`,
+        onchange: (e) => set({ [name]: e.target.value, page: 1 }),
+      }));
+    filterBar.append(
+      choice('username', t('audit.who'), data.usernames || [], (v) => v),
+      choice('action', t('audit.action'), data.actions || [], (v) => valueLabel('action', v)),
+      day('since', t('audit.since')),
+      day('until', t('audit.until')),
+      h('button', {
+        type: 'button', class: 'btn', testid: 'audit-filter-reset',
+        onclick: () => {
+          clear(filterBar);
+          set(Object.fromEntries([...FILTERS.map((n) => [n, '']), ['page', 1]]));
+        },
+      }, t('tables.reset')),
+      h('span', { class: 'muted' }, t('audit.zone')));
   };
 
   const set = (changes) => {
@@ -82,7 +114,7 @@ export async function render(root, { query, signal }) {
 
   root.append(
     h('div', { class: 'page-head' }, h('h1', null, t('audit.title'))),
-    h('section', { class: 'card', testid: 'audit' }, h('div', { class: 'card-body' }, body, pager)),
+    h('section', { class: 'card', testid: 'audit' }, h('div', { class: 'card-body' }, filterBar, body, pager)),
   );
   await load();
   return () => requests.cancel();

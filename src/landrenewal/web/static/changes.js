@@ -9,7 +9,7 @@ import {
 
 // Shown in a new record's summary first, when it has them.
 const INLINE = 6;
-const SKIPPED = new Set(['password_changed']);
+const SKIPPED = new Set(['password_changed', 'reason']);
 
 export function actionLabel(action) {
   const shown = valueLabel('action', action);
@@ -54,6 +54,9 @@ export function change(rawBefore, rawAfter) {
   }
   const items = [];
   if (isObject(after) && after.password_changed) items.push(h('li', { class: 'diff-flag' }, t('audit.passwordReset')));
+  if (isObject(after) && after.reason) {
+    items.push(h('li', { class: 'diff-reason', testid: 'audit-reason' }, `${t('audit.reason')}：${after.reason}`));
+  }
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => !SKIPPED.has(k) && !same(before[k], after[k]));
     for (const k of keys) {

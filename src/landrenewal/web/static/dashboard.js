@@ -9,22 +9,30 @@ import {
   append, card, clear, empty, h, loading, table,
 } from './dom.js';
 import { classBadge, figure, mu, num, percent } from './format.js';
-import { fieldLabel, t } from './i18n.js';
+import { fieldLabel, t, valueLabel } from './i18n.js';
+
+// The address's ``town`` for the whole city, where a town officer's dashboard would open on its town.
+const CITY = 'all';
 
 
 export async function render(root, { query, signal }) {
   const [towns, legend] = await Promise.all([getTowns(), getLegend()]);
   const charts = new Charts();
-  let town = query.get('town') ?? '';
+  // A town officer's dashboard opens on its own town; anyone may then choose another scope.
+  const home = session.user?.role === 'town' ? session.user.division_code || '' : '';
+  const asked = query.get('town');
+  let town = asked == null ? home : asked === CITY ? '' : asked;
   let run = query.get('run') ?? '';
   const body = h('div', { class: 'dashboard-body' });
   const remember = () => {
-    const qs = new URLSearchParams(Object.entries({ town, run }).filter(([, v]) => v));
+    const shown = town === home ? '' : town || CITY;
+    const qs = new URLSearchParams(Object.entries({ town: shown, run }).filter(([, v]) => v));
     const text = qs.toString();
     history.replaceState(null, '', `#/dashboard${text ? `?${text}` : ''}`);
   };
   const townSelect = h('select', {
     testid: 'dashboard-town',
+    value: town,
     onchange: () => {
       town = townSelect.value;
       remember();
@@ -91,9 +99,7 @@ export async function render(root, { query, signal }) {
         card(t('dash.classesByTown'), 'dash-classes', byTown),
         card(t('dash.lowByCategory'), 'dash-low', byCategory, h('p', { class: 'note' }, t('dash.lowNote'))),
         card(t('dash.trend'), 'dash-trend', trend)),
-      h('div', { class: 'grid-2 even' },
-        card(t('dash.best'), 'best', unitTable(d.best, 'best-table')),
-        card(t('dash.worst'), 'worst', unitTable(d.worst, 'worst-table'))),
+      ranked(d.ranked || []),
     );
     await Promise.all([
       drawClasses(charts, byTown, d.classes_by_town || [], legend),
@@ -125,12 +131,21 @@ function totals(x) {
     x.enterprises != null ? item(t('dash.enterprises'), num(x.enterprises), 'total-enterprises') : null);
 }
 
+/** A category axis that names every town (ECharts would skip names it finds crowded), slanted when many. */
+function townAxis(names) {
+  return {
+    type: 'category',
+    data: names,
+    axisLabel: { interval: 0, rotate: names.length > 6 ? 40 : 0, hideOverlap: false },
+  };
+}
+
 function drawClasses(charts, el, rows, legend) {
   if (!rows.length) return el.replaceWith(empty());
   const keys = [...legend.classes.map((c) => c.code), 'unrated'];
   return charts.draw(el, {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => `${mu(v)} ${t('common.mu')}` },
-    xAxis: { type: 'category', data: rows.map((r) => r.town_name || r.town_code) },
+    xAxis: townAxis(rows.map((r) => r.town_name || r.town_code)),
     yAxis: { type: 'value', name: t('common.mu') },
     series: keys.map((k) => ({
       name: k === 'unrated' ? t('map.unrated') : shortClass(k),
@@ -150,7 +165,7 @@ function drawCategories(charts, el, rows, legend) {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => `${mu(v)} ${t('common.mu')}` },
     legend: { top: 4, type: 'plain', itemGap: 8 },
     grid: { left: 16, right: 24, top: 40 + 22 * Math.ceil(names.length / 2), bottom: 12, containLabel: true },
-    xAxis: { type: 'category', data: towns.map(([, name]) => name) },
+    xAxis: townAxis(towns.map(([, name]) => name)),
     yAxis: { type: 'value', name: t('common.mu') },
     series: names.map((name) => ({
       name, type: 'bar', barMaxWidth: 22,
@@ -184,14 +199,24 @@ function drawTrend(charts, el, rows, legend) {
   });
 }
 
+/** Per evaluation list (规上, 规下 …): its best and worst units, side by side. */
+function ranked(lists) {
+  if (!lists.length) return card(t('dash.best'), 'best', empty(t('dash.noRun')));
+  return h('div', { class: 'stack', testid: 'ranked' }, lists.map((l) => h('div', {
+    class: 'grid-2 even', testid: 'ranked-list', 'data-list': l.list,
+  },
+  card(t('dash.bestOf', { list: valueLabel('list', l.list) }), `best-${l.list}`, unitTable(l.best, 'best-table')),
+  card(t('dash.worstOf', { list: valueLabel('list', l.list) }), `worst-${l.list}`, unitTable(l.worst, 'worst-table')))));
+}
+
 function unitTable(rows, testid) {
   if (!rows?.length) return empty();
   return table([
     { key: 'n', label: t('dash.rank'), kind: 'number', render: (r) => rows.indexOf(r) + 1 },
     { key: 'name', label: fieldLabel('name'), render: (r) => (r.uscc
       ? h('a', { href: `#/enterprise/${encodeURIComponent(r.uscc)}` }, r.name || r.uscc) : r.name || r.unit_key) },
-    { key: 'town_name', label: t('field.town') },
-    { key: 'class', label: t('field.class'), render: (r) => classBadge(r.class) },
+    { key: 'town_name', label: fieldLabel('town_name') },
+    { key: 'class', label: fieldLabel('class'), render: (r) => classBadge(r.class) },
     { key: 'score', label: fieldLabel('score'), kind: 'number', render: (r) => num(r.score, 2) },
     { key: 'land_mu', label: fieldLabel('land_mu'), kind: 'number', render: (r) => mu(r.land_mu) },
     { key: 'tax_per_mu', label: fieldLabel('tax_per_mu'), kind: 'number', render: (r) => figure(r, 'tax_per_mu') },

@@ -49,9 +49,9 @@ async function draw(root, d, charts, { saved, reload }) {
     h('div', { class: 'breadcrumb' }, h('a', { href: '#/tables/enterprises' }, t('tables.enterprises')), ' / ', t('ent.title')),
     dossierHead(t('ent.title'), e.name || e.uscc, [
       [fieldLabel('uscc'), h('span', { class: 'code' }, e.uscc)],
-      [t('field.town'), e.town_name || e.division_code || '—'],
+      [fieldLabel('town_name'), e.town_name || e.division_code || '—'],
       [fieldLabel('scale'), coded('scale', e.scale) || '—'],
-      latest ? [`${t('field.class')}（${latest.year}）`, classBadge(latest.class)] : null,
+      latest ? [`${fieldLabel('class')}（${latest.year}）`, classBadge(latest.class)] : null,
       landMu ? [fieldLabel('land_mu'), mu(landMu)] : null,
     ], [], 'enterprise-dossier'),
     sectionLinks([
@@ -129,12 +129,27 @@ function metricsForm(d, year, { close, done }) {
     type: 'number', name, step: 'any', inputmode: 'decimal', testid: `metric-input-${name}`,
     value: before[name] == null ? '' : String(before[name]),
   })]));
+  // A correction says why (kept in the audit log); a negative tax is confirmed before it is sent.
+  const reason = h('textarea', {
+    name: 'reason', rows: 2, maxlength: 500, testid: 'metrics-reason', placeholder: t('metric.reasonHint'),
+  });
+  const confirmNegative = h('input', { type: 'checkbox', name: 'confirm_negative', testid: 'metrics-confirm-negative' });
+  const negativeBox = h('label', { class: 'confirm-negative', testid: 'metrics-negative', hidden: true },
+    confirmNegative, ' ', t('metric.confirmNegative'));
+  const taxInput = inputs.get('tax_wan');
+  taxInput?.addEventListener('input', () => {
+    negativeBox.hidden = !(Number(taxInput.value) < 0);
+    if (negativeBox.hidden) confirmNegative.checked = false;
+  });
   const save = h('button', { type: 'submit', class: 'btn-primary', testid: 'metrics-save' }, t('common.save'));
   const form = h('form', { class: 'metrics-form', testid: 'metrics-form', novalidate: true },
     h('h3', { class: 'form-title' }, adding ? t('metric.addTitle') : t('metric.editTitle', { year })),
     h('div', { class: 'form-grid' },
       adding ? h('label', { class: 'field' }, h('span', null, t('metric.year')), yearInput, exists) : null,
       names.map((name) => h('label', { class: 'field' }, h('span', null, fieldLabel(name, labels)), inputs.get(name)))),
+    h('label', { class: 'field field-wide' },
+      h('span', null, adding ? t('metric.reasonOptional') : t('metric.reason')), reason),
+    negativeBox,
     error,
     h('div', { class: 'actions-row' },
       save,
@@ -165,6 +180,20 @@ function metricsForm(d, year, { close, done }) {
       fail(t(adding ? 'metric.emptyNew' : 'metric.unchanged'));
       return;
     }
+    const correcting = !adding || years.has(target);
+    if (correcting && !reason.value.trim()) {
+      fail(t('metric.reasonNeeded'));
+      reason.focus();
+      return;
+    }
+    if (Number(body.tax_wan) < 0 && !confirmNegative.checked) {
+      negativeBox.hidden = false;
+      fail(t('metric.negativeNeeded'));
+      confirmNegative.focus();
+      return;
+    }
+    if (reason.value.trim()) body.reason = reason.value.trim();
+    if (confirmNegative.checked) body.confirm_negative = true;
     save.disabled = true;
     save.textContent = t('common.saving');
     try {
@@ -186,9 +215,9 @@ function parcelsTable(rows) {
   return table([
     { key: 'parcel_code', label: fieldLabel('parcel_code'), kind: 'code',
       render: (r) => h('a', { href: `#/parcel/${encodeURIComponent(r.parcel_code)}` }, r.parcel_code) },
-    { key: 'town_name', label: t('field.town') },
-    { key: 'area_mu', label: t('field.area_mu'), kind: 'number', render: (r) => mu(r.area_mu) },
-    { key: 'class', label: t('field.class'), render: (r) => classBadge(r.class) },
+    { key: 'town_name', label: fieldLabel('town_name') },
+    { key: 'area_mu', label: fieldLabel('area_mu'), kind: 'number', render: (r) => mu(r.area_mu) },
+    { key: 'class', label: fieldLabel('class'), render: (r) => classBadge(r.class) },
     { key: 'start_date', label: fieldLabel('start_date') },
     { key: 'end_date', label: fieldLabel('end_date'), render: (r) => r.end_date || h('span', { class: 'muted' }, t('parcel.untilNow')) },
     { key: 'land_share', label: fieldLabel('land_share'), kind: 'number', render: (r) => (r.land_share == null ? null : percent(r.land_share, 0)) },

@@ -30,10 +30,10 @@ export async function render(root, { args: [code], signal }) {
   clear(root).append(
     h('div', { class: 'breadcrumb' }, h('a', { href: '#/map' }, t('nav.map')), ' / ', t('parcel.title')),
     dossierHead(t('parcel.title'), p.parcel_code, [
-      [t('field.town'), [p.town_name, p.village_name].filter(Boolean).join(' ') || '—'],
-      [t('field.area_mu'), mu(p.area_mu)],
-      [t('field.class'), classBadge(p.class ?? d.evaluation?.class)],
-      categories.length ? [t('field.categories'), categoryChips(categories)] : null,
+      [fieldLabel('town_name'), [p.town_name, p.village_name].filter(Boolean).join(' ') || '—'],
+      [fieldLabel('area_mu'), mu(p.area_mu)],
+      [fieldLabel('class'), classBadge(p.class ?? d.evaluation?.class)],
+      categories.length ? [fieldLabel('categories'), categoryChips(categories)] : null,
     ], [
       h('a', { class: 'btn', href: `#/map?parcel=${encodeURIComponent(p.parcel_code)}`, testid: 'dossier-on-map' }, t('parcel.onMap')),
     ], 'parcel-dossier'),

@@ -2,10 +2,10 @@
 // class and rights, low-efficiency land, tax per mu or "无权查看", the policy verdict), and the
 // parcels and enterprises in it, each opening its own dossier.
 
-import { api } from './api.js';
+import { api, download } from './api.js';
 import { legend as getLegend } from './context.js';
 import {
-  card, clear, empty, facts, h, loading, table,
+  card, clear, empty, facts, h, loading, table, toast,
 } from './dom.js';
 import { dossierHead, sectionLinks } from './dossier.js';
 import { keyValues } from './findings.js';
@@ -39,12 +39,13 @@ export async function render(root, { args: [no], query, signal }) {
     h('div', { class: 'breadcrumb' },
       h('a', { href: `#/tables/zones${run ? `?run=${encodeURIComponent(run)}` : ''}` }, t('tables.zones')), ' / ', t('zone.title')),
     dossierHead(t('zone.title'), t('map.zoneNo', { n: z.zone_no }), [
-      [t('field.town'), [z.town_name, z.village_name].filter(Boolean).join(' ') || '—'],
+      [fieldLabel('town_name'), [z.town_name, z.village_name].filter(Boolean).join(' ') || '—'],
       [t('zone.parcelMu'), mu(z.area_mu)],
       [fieldLabel('parcel_count'), num(z.parcel_count ?? parcels.length)],
       [t('zone.run'), String(d.run_id)],
     ], [
       h('a', { class: 'btn', href: `#/map?zone=${encodeURIComponent(z.zone_no)}`, testid: 'zone-on-map' }, t('parcel.onMap')),
+      exportButton(z.zone_no, run),
     ], 'zone-dossier'),
     sectionLinks([
       [t('zone.figures'), 'zone-figures'], [t('zone.parcels'), 'zone-parcels'], [t('zone.enterprises'), 'zone-enterprises'],
@@ -67,6 +68,25 @@ export async function render(root, { args: [no], query, signal }) {
   return () => { if (removeMap) removeMap(); };
 }
 
+/** The dossier as an XLSX file (its figures, parcels and enterprises), private figures as the page shows them. */
+function exportButton(no, run) {
+  const button = h('button', { type: 'button', class: 'btn', testid: 'zone-export' }, t('zone.export'));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    button.textContent = t('tables.exporting');
+    try {
+      const name = await download(`/api/zones/${encodeURIComponent(no)}/export`, run ? { run } : null, `zone-${no}.xlsx`);
+      toast(t('tables.exported', { name }), 'ok');
+    } catch (e) {
+      toast(e.detail || e.message);
+    } finally {
+      button.disabled = false;
+      button.textContent = t('zone.export');
+    }
+  });
+  return button;
+}
+
 /** The zone's figures; a private one (亩均税收 …) of another town's zone shows "无权查看". */
 function figures(z) {
   const mark = (name, digits) => figure(z, name, digits);
@@ -83,9 +103,9 @@ function figures(z) {
       [fieldLabel('value_added_per_mu'), mark('value_added_per_mu', 2)],
       [fieldLabel('finding_mu'), mu(z.finding_mu)],
       [fieldLabel('finding_parcels'), num(z.finding_parcels)],
-      [fieldLabel('big_zone_code'), code(z.big_zone_code)],
-      [fieldLabel('middle_zone_code'), code(z.middle_zone_code)],
-      [fieldLabel('small_zone_code'), code(z.small_zone_code)],
+      [fieldLabel('big_zone_name'), planned(z, 'big')],
+      [fieldLabel('middle_zone_name'), planned(z, 'middle')],
+      [fieldLabel('small_zone_name'), planned(z, 'small')],
     ], 'zone-facts'),
     h('div', null, h('h3', { class: 'note' }, t('zone.classes')), classBar(z)),
     h('div', null, h('h3', { class: 'note' }, t('zone.verdict')),
@@ -113,11 +133,11 @@ function parcelsTable(rows) {
   if (!rows.length) return empty(t('zone.noParcels'));
   return table([
     { key: 'parcel_code', label: fieldLabel('parcel_code'), kind: 'code', render: (r) => h('a', { href: parcelHref(r.parcel_code) }, r.parcel_code) },
-    { key: 'town_name', label: t('field.town') },
-    { key: 'village_name', label: t('field.village') },
-    { key: 'area_mu', label: t('field.area_mu'), kind: 'number', render: (r) => mu(r.area_mu) },
-    { key: 'class', label: t('field.class'), render: (r) => classBadge(r.class) },
-    { key: 'categories', label: t('field.categories'), render: (r) => categoryChips(r.categories) },
+    { key: 'town_name', label: fieldLabel('town_name') },
+    { key: 'village_name', label: fieldLabel('village_name') },
+    { key: 'area_mu', label: fieldLabel('area_mu'), kind: 'number', render: (r) => mu(r.area_mu) },
+    { key: 'class', label: fieldLabel('class'), render: (r) => classBadge(r.class) },
+    { key: 'categories', label: fieldLabel('categories'), render: (r) => categoryChips(r.categories) },
   ], rows, { testid: 'zone-parcels-table', rowTestid: 'zone-parcel', onRow: (r) => { location.hash = parcelHref(r.parcel_code); } });
 }
 
@@ -126,11 +146,15 @@ function enterprisesTable(rows) {
   return table([
     { key: 'name', label: fieldLabel('name'), render: (r) => h('a', { href: enterpriseHref(r.uscc) }, r.name || r.uscc) },
     { key: 'uscc', label: fieldLabel('uscc'), kind: 'code' },
-    { key: 'class', label: t('field.class'), render: (r) => classBadge(r.class) },
+    { key: 'class', label: fieldLabel('class'), render: (r) => classBadge(r.class) },
     { key: 'land_mu', label: t('zone.land_mu'), kind: 'number', render: (r) => mu(r.land_mu) },
   ], rows, { testid: 'zone-enterprises-table', rowTestid: 'zone-enterprise', onRow: (r) => { location.hash = enterpriseHref(r.uscc); } });
 }
 
-function code(value) {
-  return value ? h('span', { class: 'code' }, value) : null;
+/** The 大圈/中圈/小圈 the zone lies in, by its name (its code kept as a tooltip). */
+function planned(z, level) {
+  const name = z[`${level}_zone_name`];
+  const zoneCode = z[`${level}_zone_code`];
+  if (!name && !zoneCode) return null;
+  return h('span', { title: zoneCode || '', testid: `zone-${level}` }, name || zoneCode);
 }

@@ -2,7 +2,7 @@
 
 import { actionLabel, change } from './changes.js';
 import { card, empty, h, table } from './dom.js';
-import { date, num } from './format.js';
+import { localTime, num } from './format.js';
 import { fieldLabel, t, valueLabel } from './i18n.js';
 
 /** The head of a dossier: kind, title, facts in a row, actions on the right. */
@@ -105,7 +105,7 @@ export function metricsBlock(rows, {
 /** The change history: who changed what, when, and how (a restricted row only that it changed). */
 export function historyCard(rows, testid = 'history') {
   const columns = [
-    { key: 'at', label: t('history.at'), render: (r) => date(r.at) },
+    { key: 'at', label: t('history.at'), render: (r) => localTime(r.at) },
     { key: 'username', label: t('history.who'), kind: 'code' },
     { key: 'action', label: t('history.action'), render: (r) => actionLabel(r.action) },
     { key: 'key', label: t('history.source'), render: (r) => `${valueLabel('entity', r.entity)} ${r.key}` },

@@ -37,6 +37,25 @@ export function date(value) {
   return String(value).replace('T', ' ').slice(0, 19);
 }
 
+// The city's clock: every time the app shows is Beijing time, whatever the browser's own zone.
+export const TIME_ZONE = 'Asia/Shanghai';
+const CLOCK = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+});
+
+/**
+ * A stored time (ISO; UTC when it names no zone, as SQLite keeps it) in Beijing time with the
+ * zone: ``2026-11-02 14:03:05 UTC+8``.
+ */
+export function localTime(value) {
+  if (!value) return '';
+  const text = String(value);
+  const zoned = /([zZ]|[+-]\d\d:?\d\d)$/.test(text) ? text : `${text.replace(' ', 'T')}Z`;
+  const at = new Date(zoned);
+  if (Number.isNaN(at.getTime())) return date(value);
+  return h('time', { datetime: at.toISOString(), title: t('audit.zone') }, `${CLOCK.format(at)} UTC+8`);
+}
+
 /** A figure, or "无权查看" when the row is restricted and the figure private. */
 export function figure(row, name, digits) {
   if (isPrivate(name) && row.restricted && row[name] == null) return restrictedMark();

@@ -15,10 +15,6 @@ const STRINGS = {
   'nav.lang': ['English', '中文'],
   'scope.city': ['全市', 'Whole city'],
 
-  'role.admin': ['系统管理员', 'Administrator'],
-  'role.city': ['市级用户', 'City user'],
-  'role.town': ['镇街用户', 'Town user'],
-  'role.viewer': ['只读用户', 'Viewer'],
 
   'login.title': ['用户登录', 'Log in'],
   'login.username': ['用户名', 'User name'],
@@ -54,10 +50,12 @@ const STRINGS = {
   'restricted.notice': ['无权查看 (restricted)：该企业的税收、产值、能耗等经营数据仅限其所在镇街和市级用户查看。',
     'Restricted (无权查看): tax, output, energy and other figures of this enterprise are visible only to its own town and to city users.'],
 
-  'map.search': ['宗地代码、企业名称、信用代码', 'Parcel code, enterprise or USCC'],
+  'map.search': ['宗地代码、镇街村名、企业名称、信用代码', 'Parcel code, town or village, enterprise or USCC'],
   'map.searchNone': ['没有匹配结果', 'No match'],
   'map.kind.parcel': ['宗地', 'Parcel'],
   'map.kind.enterprise': ['企业', 'Enterprise'],
+  'map.kind.town': ['镇街', 'Town'],
+  'map.kind.village': ['村', 'Village'],
   'map.layers': ['图层', 'Layers'],
   'map.layer.parcels': ['宗地', 'Parcels'],
   'map.layer.towns': ['镇街界线', 'Town boundaries'],
@@ -79,13 +77,6 @@ const STRINGS = {
   'map.openZone': ['查看片区档案', 'Open zone dossier'],
   'map.noLocation': ['该企业没有可定位的宗地', 'This enterprise has no parcel to locate'],
 
-  'field.parcel_code': ['宗地代码', 'Parcel code'],
-  'field.town': ['镇街', 'Town'],
-  'field.village': ['村', 'Village'],
-  'field.class': ['评价类别', 'Class'],
-  'field.categories': ['低效类型', 'Low-efficiency types'],
-  'field.area_mu': ['面积（亩）', 'Area (mu)'],
-  'field.zone': ['所在片区', 'Zone'],
 
   'parcel.title': ['一地一档', 'Parcel dossier'],
   'parcel.map': ['宗地位置', 'Location'],
@@ -141,6 +132,12 @@ const STRINGS = {
   'metric.emptyNew': ['请至少填写一项指标', 'Fill in at least one figure'],
   'metric.badYear': ['请填写 1990 至今年之间的年度', 'Enter a year between 1990 and this year'],
   'metric.badNumber': ['「{field}」应为不小于 0 的数字，或留空', '"{field}" must be a number ≥ 0, or empty'],
+  'metric.reason': ['修改原因（必填，记入操作日志）', 'Reason for the correction (required; kept in the audit log)'],
+  'metric.reasonOptional': ['说明（选填，记入操作日志）', 'Note (optional; kept in the audit log)'],
+  'metric.reasonHint': ['如：企业补报、统计口径更正', 'e.g. figures resubmitted by the enterprise'],
+  'metric.reasonNeeded': ['请填写修改原因', 'Say why the figures are corrected'],
+  'metric.confirmNegative': ['确认税收为负数（如当年退税大于缴税）', 'Confirm that the tax is negative (refunds above the tax paid)'],
+  'metric.negativeNeeded': ['税收为负数，请勾选确认后再保存', 'The tax is negative: tick the confirmation to save it'],
   'metric.exists': ['{year} 年度已有数据，保存将覆盖所填指标', '{year} already has figures: saving overwrites the ones filled in'],
 
   'eval.run': ['评价年度', 'Year'],
@@ -180,6 +177,7 @@ const STRINGS = {
   'zone.run': ['片区批次', 'Zone run'],
   'zone.title': ['片区档案', 'Zone dossier'],
   'zone.open': ['片区档案', 'Zone dossier'],
+  'zone.export': ['导出片区档案（XLSX）', 'Export the dossier (XLSX)'],
   'zone.figures': ['片区概况', 'Figures'],
   'zone.map': ['片区范围', 'Outline'],
   'zone.parcels': ['片区内宗地', 'Parcels in the zone'],
@@ -191,7 +189,7 @@ const STRINGS = {
   'zone.parcelMu': ['宗地面积合计（亩）', 'Parcel area (mu)'],
   'zone.land_mu': ['片区内用地（亩）', 'Land in the zone (mu)'],
 
-  'history.at': ['时间', 'When'],
+  'history.at': ['时间（北京时间）', 'When (Beijing time)'],
   'history.who': ['操作人', 'Who'],
   'history.action': ['操作', 'Action'],
   'history.source': ['对象', 'Record'],
@@ -248,7 +246,8 @@ const STRINGS = {
   'dash.trend': ['历年评价类别企业数', 'Units per class by year'],
   'dash.median': ['亩均税收中位数（万元/亩）', 'Median tax per mu'],
   'dash.best': ['亩均效益前十', 'Top ten'],
-  'dash.worst': ['亩均效益后十', 'Bottom ten'],
+  'dash.bestOf': ['{list} · 亩均效益前十', '{list}: top ten'],
+  'dash.worstOf': ['{list} · 亩均效益后十', '{list}: bottom ten'],
   'dash.units': ['单元数', 'Units'],
   'dash.class': ['{code}类', 'Class {code}'],
   'dash.rank': ['序号', '#'],
@@ -289,6 +288,8 @@ const STRINGS = {
   'import.p.value': ['值', 'Value'],
   'import.p.reason': ['原因', 'Reason'],
   'import.p.severity': ['级别', 'Severity'],
+  'import.severity.error': ['错误', 'Error'],
+  'import.severity.warning': ['警告', 'Warning'],
   'import.forbidden': ['只有市级用户和管理员可以导入数据。', 'Only city users and administrators import data.'],
   'import.chooseFile': ['请选择文件', 'Choose a file'],
 
@@ -314,7 +315,11 @@ const STRINGS = {
   'users.self': ['不能停用自己或更改自己的角色', 'You cannot disable yourself or change your own role'],
 
   'audit.title': ['操作日志', 'Audit log'],
-  'audit.at': ['时间', 'When'],
+  'audit.at': ['时间（北京时间）', 'When (Beijing time)'],
+  'audit.since': ['起始日期', 'From'],
+  'audit.until': ['截止日期', 'Until'],
+  'audit.zone': ['时间均为北京时间（UTC+8）', 'All times are Beijing time (UTC+8)'],
+  'audit.reason': ['修改原因', 'Reason'],
   'audit.who': ['操作人', 'Who'],
   'audit.action': ['操作', 'Action'],
   'audit.entity': ['对象', 'Entity'],
@@ -326,131 +331,6 @@ const STRINGS = {
   'audit.removed': ['删除', 'removed'],
   'audit.noChange': ['无字段变化', 'no field changed'],
   'audit.more': ['其余 {n} 项', '{n} more'],
-};
-
-// Field names of the store's entities: the UI's fallback labels (the server sends Chinese labels where it can).
-const FIELDS = {
-  parcel_code: ['宗地代码', 'Parcel code'],
-  division_code: ['行政区划代码', 'Division code'],
-  town_name: ['镇街', 'Town'],
-  village_name: ['村', 'Village'],
-  land_use_code: ['土地用途代码', 'Land use code'],
-  rights_type: ['权利性质', 'Rights type'],
-  rights_holder: ['权利人', 'Rights holder'],
-  registered_area_m2: ['宗地面积（m²）', 'Registered area (m²)'],
-  registered_area_mu: ['宗地面积（亩）', 'Registered area (mu)'],
-  registered_area_ha: ['宗地面积（公顷）', 'Registered area (ha)'],
-  approved_date: ['批准日期', 'Approved'],
-  supplied_date: ['供地日期', 'Supplied'],
-  agreed_start_date: ['约定动工日期', 'Agreed start'],
-  actual_start_date: ['实际动工日期', 'Actual start'],
-  agreed_completion_date: ['约定竣工日期', 'Agreed completion'],
-  completion_date: ['竣工日期', 'Completed'],
-  production_date: ['投产日期', 'In production'],
-  stopped_date: ['停工日期', 'Stopped'],
-  agreed_far: ['约定容积率', 'Agreed FAR'],
-  agreed_investment_intensity_wan_per_mu: ['约定投资强度（万元/亩）', 'Agreed investment intensity (10k yuan/mu)'],
-  total_investment_wan: ['约定总投资（万元）', 'Agreed total investment (10k yuan)'],
-  invested_wan: ['已完成投资（万元）', 'Invested (10k yuan)'],
-  developed_area_m2: ['已动工开发面积（m²）', 'Developed area (m²)'],
-  land_price_wan: ['土地价款（万元）', 'Land price (10k yuan)'],
-  area_m2: ['图形面积（m²）', 'Mapped area (m²)'],
-  area_mu: ['图形面积（亩）', 'Mapped area (mu)'],
-  class: ['评价类别', 'Class'],
-  uscc: ['统一社会信用代码', 'USCC'],
-  name: ['企业名称', 'Name'],
-  industry_code: ['行业代码', 'Industry code'],
-  scale: ['企业规模', 'Scale'],
-  start_date: ['起始日期', 'From'],
-  end_date: ['终止日期', 'Until'],
-  land_share: ['用地份额', 'Land share'],
-  tenure: ['使用方式', 'Tenure'],
-  year: ['年度', 'Year'],
-  tax_wan: ['税收（万元）', 'Tax (10k yuan)'],
-  value_added_wan: ['工业增加值（万元）', 'Value added (10k yuan)'],
-  revenue_wan: ['营业收入（万元）', 'Revenue (10k yuan)'],
-  output_wan: ['工业总产值（万元）', 'Output (10k yuan)'],
-  energy_tce: ['综合能耗（tce）', 'Energy (tce)'],
-  electricity_kwh: ['用电量（kWh）', 'Electricity (kWh)'],
-  emissions_t: ['主要污染物排放量（t）', 'Main pollutant emissions (t)'],
-  rd_spending_wan: ['研发经费支出（万元）', 'R&D spending (10k yuan)'],
-  employees_avg: ['年平均职工人数（人）', 'Average employees'],
-  tax_per_mu: ['亩均税收（万元/亩）', 'Tax per mu (10k yuan)'],
-  value_added_per_mu: ['亩均增加值（万元/亩）', 'Value added per mu (10k yuan)'],
-  building_code: ['建筑物代码', 'Building code'],
-  floor_area_m2: ['建筑面积（m²）', 'Floor area (m²)'],
-  footprint_m2: ['基底面积（m²）', 'Footprint (m²)'],
-  storeys: ['层数', 'Storeys'],
-  storeys_over_8m: ['层高超过 8 米的层数', 'Storeys over 8 m'],
-  use_type: ['用途', 'Use'],
-  score: ['得分', 'Score'],
-  rank: ['排名', 'Rank'],
-  rank_size: ['参评数', 'Ranked'],
-  land_mu: ['用地面积（亩）', 'Land (mu)'],
-  far: ['容积率', 'FAR'],
-  building_coverage: ['建筑系数', 'Building coverage'],
-  outline_mu: ['片区范围面积（亩）', 'Outline (mu)'],
-  parcel_count: ['宗地数', 'Parcels'],
-  enterprise_count: ['在地企业数', 'Enterprises'],
-  holder_count: ['权利人数', 'Rights holders'],
-  state_mu: ['国有土地（亩）', 'State land (mu)'],
-  collective_mu: ['集体土地（亩）', 'Collective land (mu)'],
-  class_a_mu: ['A类用地（亩）', 'Class A land (mu)'],
-  class_b_mu: ['B类用地（亩）', 'Class B land (mu)'],
-  class_c_mu: ['C类用地（亩）', 'Class C land (mu)'],
-  class_d_mu: ['D类用地（亩）', 'Class D land (mu)'],
-  unrated_mu: ['未评价用地（亩）', 'Unrated land (mu)'],
-  finding_parcels: ['低效宗地数', 'Low-efficiency parcels'],
-  finding_mu: ['低效用地面积（亩）', 'Low-efficiency land (mu)'],
-  verdict: ['政策判断', 'Verdict'],
-  big_zone_code: ['所在大圈', 'Big zone'],
-  middle_zone_code: ['所在中圈', 'Middle zone'],
-  small_zone_code: ['所在小圈', 'Small zone'],
-  display_name: ['姓名', 'Name'],
-  role: ['角色', 'Role'],
-  active: ['启用', 'Active'],
-};
-
-// Coded values shown in words.
-const VALUES = {
-  rights_type: { state: ['国有', 'State'], collective: ['集体', 'Collective'] },
-  scale: { above: ['规上', 'Above scale'], below: ['规下', 'Below scale'] },
-  list: {
-    above: ['规上企业', 'Above scale'], below: ['规下企业', 'Below scale'],
-    rented_above: ['租赁厂房规上企业（单列）', 'Above scale, rented premises'],
-    rented_below: ['租赁厂房规下企业（单列）', 'Below scale, rented premises'],
-  },
-  tenure: { owned: ['自有', 'Owned'], rented: ['租赁', 'Rented'] },
-  use_type: {
-    production: ['生产', 'Production'], warehouse: ['仓储', 'Warehouse'], office: ['办公', 'Office'],
-    living: ['生活', 'Living'], other: ['其他', 'Other'],
-  },
-  status: {
-    rated: ['参评', 'Rated'], not_rated: ['暂不评价', 'Not rated yet'], overdue: ['超过约定竣工日期未投产', 'Overdue, not producing'],
-    out_of_scope: ['不纳入评价', 'Out of scope'], no_data: ['缺少年度数据', 'No figures for the year'],
-  },
-  severity: { error: ['错误', 'Error'], warning: ['警告', 'Warning'] },
-  action: {
-    login: ['登录', 'Log in'], 'login.failed': ['登录失败', 'Failed log-in'], import: ['数据导入', 'Import'],
-    'user.create': ['新建用户', 'New user'], 'user.update': ['修改用户', 'User changed'],
-    'metrics.create': ['新增经营指标', 'Figures added'], 'metrics.update': ['修改经营指标', 'Figures changed'],
-  },
-  entity: {
-    login: ['登录', 'Log-in'], users: ['用户', 'Users'], metrics: ['企业经营指标', 'Enterprise figures'],
-    parcels: ['宗地', 'Parcels'], buildings: ['建筑物', 'Buildings'], enterprises: ['企业', 'Enterprises'],
-    occupancy: ['企业用地关系', 'Who uses which parcel'], divisions: ['行政区划', 'Divisions'],
-    planning_zones: ['改造规划分区', 'Planning zones'],
-  },
-};
-
-export const ENTITIES = {
-  divisions: ['行政区划', 'Divisions'],
-  parcels: ['宗地', 'Parcels'],
-  buildings: ['建筑物', 'Buildings'],
-  enterprises: ['企业', 'Enterprises'],
-  occupancy: ['企业用地关系', 'Who uses which parcel'],
-  metrics: ['企业年度指标', 'Enterprise figures by year'],
-  planning_zones: ['改造规划分区', 'Planning zones'],
 };
 
 let current = localStorage.getItem(KEY) === 'en' ? 'en' : 'zh';
@@ -486,8 +366,11 @@ export function columnLabel(column) {
   return current === 'en' ? column.label_en || column.label_zh || column.name : column.label_zh || column.name;
 }
 
-// The domain's own names (GET /api/labels at start): the inventory's fields, the evidence, the rules.
-const DOMAIN = { fields: {}, evidence: {}, rules: {} };
+// The domain's own names (GET /api/labels at start): every field and derived figure, each table's
+// own labels, coded values in words, the evidence and the rules. The UI keeps no copy of them.
+const DOMAIN = {
+  fields: {}, entities: {}, values: {}, evidence: {}, rules: {},
+};
 
 export function useDomainLabels(labels) {
   Object.assign(DOMAIN, labels);
@@ -498,20 +381,19 @@ function domainField(name) {
 }
 
 /**
- * A field's label: the server's Chinese label if given, else the UI's, else the domain's, else the
- * English words of its name.
+ * A field's label: the server's Chinese label if given, else the domain's; a name nobody named
+ * shows as it is (so that a missing label is seen, not hidden).
  */
 export function fieldLabel(name, serverLabels) {
   if (current === 'zh' && serverLabels && serverLabels[name]) return serverLabels[name];
-  if (FIELDS[name]) return pick(FIELDS[name]);
   if (domainField(name)) return pick(domainField(name));
   if (serverLabels && serverLabels[name]) return serverLabels[name];
-  return name.replace(/_/g, ' ');
+  return name;
 }
 
 /** Whether a label is known for ``name`` (else show the name itself). */
 export function knownField(name) {
-  return name in FIELDS || Boolean(domainField(name));
+  return Boolean(domainField(name));
 }
 
 /** A rule's name in the current language (``fallback``, the name the record carries, otherwise). */
@@ -521,16 +403,21 @@ export function ruleLabel(ruleId, fallback) {
 
 /** A coded value in words (``state`` → 国有); other values as they are. */
 export function valueLabel(field, value) {
-  const pair = VALUES[field]?.[value];
+  const pair = DOMAIN.values[field]?.[value];
   return pair ? pick(pair) : value;
 }
 
+/** The inventory tables one may import, by their key: [[key, label]]. */
+export function entityChoices() {
+  return Object.entries(DOMAIN.entities).map(([key, entity]) => [key, pick(entity.name)]);
+}
+
 export function entityLabel(entity) {
-  return pick(ENTITIES[entity]) || entity;
+  return valueLabel('entity', entity);
 }
 
 export function roleLabel(role) {
-  return t(`role.${role}`);
+  return valueLabel('role', role);
 }
 
 export function locale() {

@@ -5,7 +5,9 @@ import { api, url } from './api.js';
 import { mayImport } from './context.js';
 import { card, clear, h, notice, table, toast } from './dom.js';
 import { num } from './format.js';
-import { ENTITIES, entityLabel, t, valueLabel } from './i18n.js';
+import {
+  entityChoices, entityLabel, fieldLabel, knownField, t,
+} from './i18n.js';
 
 const ACCEPT = '.zip,.shp,.gpkg,.geojson,.json,.csv,.xlsx';
 const COUNTS = ['rows_read', 'would_insert', 'would_update', 'unchanged', 'rejected', 'errors', 'warnings'];
@@ -16,7 +18,7 @@ export async function render(root) {
     return;
   }
   const entity = h('select', { name: 'entity', testid: 'import-entity', required: true },
-    Object.keys(ENTITIES).map((key) => h('option', { value: key }, `${entityLabel(key)}（${key}）`)));
+    entityChoices().map(([key, label]) => h('option', { value: key }, label)));
   const file = h('input', { type: 'file', name: 'file', accept: ACCEPT, testid: 'import-file', required: true });
   const submit = h('button', { type: 'submit', class: 'btn-primary', testid: 'import-submit' }, t('import.check'));
   const out = h('div', { testid: 'import-output' });
@@ -71,10 +73,10 @@ function reportCard(r, done, again) {
     }));
   const problems = r.problems || [];
   const problemTable = problems.length ? table([
-    { key: 'severity', label: t('import.p.severity'), render: (p) => h('span', { class: `severity-${p.severity}` }, valueLabel('severity', p.severity)) },
+    { key: 'severity', label: t('import.p.severity'), render: (p) => h('span', { class: `severity-${p.severity}` }, t(`import.severity.${p.severity}`)) },
     { key: 'file', label: t('import.p.file') },
     { key: 'row', label: t('import.p.row'), kind: 'number' },
-    { key: 'field', label: t('import.p.field'), kind: 'code' },
+    { key: 'field', label: t('import.p.field'), render: (p) => (p.field ? h('span', { title: p.field }, knownField(p.field) ? fieldLabel(p.field) : p.field) : null) },
     { key: 'value', label: t('import.p.value'), render: (p) => (p.value == null ? null : String(p.value)) },
     { key: 'reason', label: t('import.p.reason'), render: (p) => h('span', { class: 'wrap' }, p.reason) },
   ], problems, { testid: 'import-problems' }) : h('p', { class: 'empty', testid: 'import-no-problems' }, t('import.noProblems'));

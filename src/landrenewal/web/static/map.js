@@ -5,7 +5,7 @@ import { api } from './api.js';
 import { legend as getLegend, towns as getTowns } from './context.js';
 import { clear, debounce, h, notice } from './dom.js';
 import { categoryChips, classBadge, classLabel, mu, num } from './format.js';
-import { t } from './i18n.js';
+import { fieldLabel, t } from './i18n.js';
 import { zoneHref } from './tables.js';
 import {
   absolute, baseStyle, fillColor, geometryBounds, loadMapLibre, parcelLayers, webglAvailable, ZONE_COLOR,
@@ -142,6 +142,11 @@ export async function render(root, { query, signal }) {
     }) : null);
 
   const search = searchBox(async (hit) => {
+    if (hit.bbox) { // a town or a village: its parcels in view
+      select('');
+      map.fitBounds([[hit.bbox[0], hit.bbox[1]], [hit.bbox[2], hit.bbox[3]]], { padding: 40, maxZoom: 16, essential: true });
+      return;
+    }
     if (hit.lon == null || hit.lat == null) {
       if (hit.kind === 'enterprise') location.hash = `#/enterprise/${encodeURIComponent(hit.code)}`;
       return;
@@ -384,11 +389,11 @@ function parcelCard(p, townNames) {
   return h('div', { class: 'popup', testid: 'parcel-popup' },
     h('div', { class: 'popup-title' }, h('strong', { class: 'code' }, p.code), classBadge(p.cls)),
     h('dl', { class: 'popup-facts' },
-      h('dt', null, t('field.town')), h('dd', null, townNames.get(p.town) || p.town || '—'),
-      h('dt', null, t('field.class')), h('dd', null, p.cls ? classLabel(p.cls) : t('map.unrated')),
-      h('dt', null, t('field.categories')), h('dd', null, categoryChips(p.cats) || t('map.noFinding')),
-      h('dt', null, t('field.area_mu')), h('dd', null, mu(p.mu)),
-      zone ? [h('dt', null, t('field.zone')), h('dd', null, t('map.zoneNo', { n: zone }))] : null),
+      h('dt', null, fieldLabel('town_name')), h('dd', null, townNames.get(p.town) || p.town || '—'),
+      h('dt', null, fieldLabel('class')), h('dd', null, p.cls ? classLabel(p.cls) : t('map.unrated')),
+      h('dt', null, fieldLabel('categories')), h('dd', null, categoryChips(p.cats) || t('map.noFinding')),
+      h('dt', null, fieldLabel('area_mu')), h('dd', null, mu(p.mu)),
+      zone ? [h('dt', null, fieldLabel('zone_no')), h('dd', null, t('map.zoneNo', { n: zone }))] : null),
     h('a', { class: 'popup-link', href: `#/parcel/${encodeURIComponent(p.code)}`, testid: 'popup-dossier-link' },
       `${t('map.openParcel')} →`));
 }
@@ -405,7 +410,7 @@ function zoneCard(p) {
   return h('div', { class: 'popup', testid: 'zone-popup' },
     h('div', { class: 'popup-title' }, h('strong', null, t('map.zoneNo', { n: p.zone_no }))),
     h('dl', { class: 'popup-facts' },
-      h('dt', null, t('field.town')), h('dd', null, p.town_name || '—'),
+      h('dt', null, fieldLabel('town_name')), h('dd', null, p.town_name || '—'),
       h('dt', null, t('zone.area')), h('dd', null, mu(p.area_mu)),
       p.parcel_count != null ? [h('dt', null, t('map.layer.parcels')), h('dd', null, num(p.parcel_count))] : null,
       h('dt', null, t('zone.verdict')), h('dd', null, p.verdict || '—')),
