@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from landrenewal.domain.fields import ENTITIES
+from landrenewal.domain.privacy import PRIVATE
 from landrenewal.domain.rules import RULES
 from landrenewal.domain.rules.evidence import EVIDENCE_LABELS
 from landrenewal.domain.vocabulary import RECORDS, VALUES, field_labels
@@ -34,4 +35,6 @@ def labels() -> dict[str, Any]:
         "values": VALUES,
         "evidence": dict(EVIDENCE_LABELS),
         "rules": {rule_id: (rule.zh, rule.en) for rule_id, rule in RULES.items()},
+        # the names of private values (domain/privacy.py): shown as 无权查看 where a row is restricted
+        "private": sorted(PRIVATE),
     }

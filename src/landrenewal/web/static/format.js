@@ -1,14 +1,12 @@
 // Showing values: numbers, dates, classes, categories, and the private figures a user may not see.
 
 import { h } from './dom.js';
-import { lang, locale, t, valueLabel } from './i18n.js';
+import { isPrivateName, lang, locale, t, valueLabel } from './i18n.js';
 
-// Private enterprise figures (and everything derived from them): the same stems as the server's
-// landrenewal.domain.access.PRIVATE_STEMS. A restricted row shows "无权查看" here, never a number.
-const PRIVATE_STEMS = ['tax', 'value_added', 'revenue', 'output', 'energy', 'electricity', 'emission', 'rd_', 'employee', 'consent'];
-
+// Private enterprise figures and everything derived from them, as the server names them
+// (GET /api/labels → private). A restricted row shows "无权查看" here, never a number.
 export function isPrivate(name) {
-  return PRIVATE_STEMS.some((stem) => name.includes(stem));
+  return isPrivateName(name);
 }
 
 export function restrictedMark() {

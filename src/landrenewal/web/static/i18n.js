@@ -369,11 +369,16 @@ export function columnLabel(column) {
 // The domain's own names (GET /api/labels at start): every field and derived figure, each table's
 // own labels, coded values in words, the evidence and the rules. The UI keeps no copy of them.
 const DOMAIN = {
-  fields: {}, entities: {}, values: {}, evidence: {}, rules: {},
+  fields: {}, entities: {}, values: {}, evidence: {}, rules: {}, private: [],
 };
 
 export function useDomainLabels(labels) {
   Object.assign(DOMAIN, labels);
+}
+
+/** Whether a value of this name is private (the server's rule, domain/privacy.py). */
+export function isPrivateName(name) {
+  return DOMAIN.private.includes(name);
 }
 
 function domainField(name) {
