@@ -116,7 +116,7 @@ def test_read_errors_name_the_file_not_the_folder_it_sits_in(tmp_path: Path) -> 
     folder = tmp_path / "landrenewal-uploads" / "TOKEN"
     folder.mkdir(parents=True)
     broken = folder / "宗地.gpkg"
-    broken.write_bytes(b"SQLite format 3\x00" + bytes(200))
+    broken.write_bytes(b"not a database")
     with pytest.raises(SourceError) as refused:
         read_source(broken)
     assert "无法读取" in refused.value.reason and str(folder) not in refused.value.reason
