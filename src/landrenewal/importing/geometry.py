@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
@@ -19,6 +20,7 @@ from landrenewal.domain.crs import (
     is_cgcs2000_gk3,
     suggest_gk3_epsg,
 )
+from landrenewal.domain.units import M2_PER_HA, M2_PER_MU
 from landrenewal.importing.report import Problems, Severity
 
 GeometryArray = npt.NDArray[np.object_]
@@ -121,6 +123,7 @@ def prepare(
     *,
     required: bool,
     far_places_ok: bool = False,
+    recorded_m2: npt.NDArray[np.float64] | None = None,
 ) -> PreparedGeometry:
     """Validate, repair and reproject polygons; every rejected or repaired feature is reported.
 
@@ -168,7 +171,7 @@ def prepare(
     usable = ~shapely.is_missing(polygonal)
     if not usable.any():
         epsg = store_epsg if store_epsg is not None else 0
-        _report_collapsed(problems, collapsed, original, crs, epsg)
+        _report_collapsed(problems, collapsed, original, crs, epsg, recorded_m2)
         return PreparedGeometry(polygonal, epsg, False, notes)
 
     source = _source_crs(crs, polygonal[usable], store_epsg, notes)
@@ -186,7 +189,7 @@ def prepare(
         raise CrsError(f"库坐标系 EPSG:{epsg} 不是投影坐标系，无法计算面积 (the store CRS must be projected)")
     if store_epsg is None:  # the zone was chosen just now: the features far from it are said too
         _implausible_places(polygonal, plausible, source, epsg, problems, accept=far_places_ok, china=False)
-    _report_collapsed(problems, collapsed, original, source, epsg)
+    _report_collapsed(problems, collapsed, original, source, epsg, recorded_m2)
     out = polygonal.copy()
     out[usable] = _reproject(polygonal[usable], source, epsg)
     if not source.equals(CRS.from_epsg(epsg)):
@@ -194,10 +197,30 @@ def prepare(
     return PreparedGeometry(out, epsg, set_store, notes)
 
 
+def recorded_area_m2(frame: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """The area each row's attributes give (m², else mu, else ha), NaN where none: what 'the file says'."""
+    area = np.full(len(frame), np.nan)
+    for name, factor in (
+        ("registered_area_ha", M2_PER_HA),
+        ("registered_area_mu", M2_PER_MU),
+        ("registered_area_m2", 1.0),
+    ):
+        if name in frame:
+            given = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float) * factor
+            area = np.where(np.isfinite(given), given, area)
+    return area
+
+
 def _report_collapsed(
-    problems: Problems, collapsed: npt.NDArray[np.bool_], original: GeometryArray, crs: CRS | None, epsg: int
+    problems: Problems,
+    collapsed: npt.NDArray[np.bool_],
+    original: GeometryArray,
+    crs: CRS | None,
+    epsg: int,
+    recorded_m2: npt.NDArray[np.float64] | None,
 ) -> None:
-    """'Zero area after repair, the file says 272 m²': the file's own (invalid) ring, measured in metres."""
+    """'Zero area after repair, the file says 272 m²': the area the row records, else the one its own
+    (invalid) ring encloses, in metres."""
     if not collapsed.any():
         return
     area = np.full(len(original), np.nan)
@@ -205,11 +228,14 @@ def _report_collapsed(
         area[collapsed] = shapely.area(_reproject(original[collapsed], crs, epsg))
     elif crs is not None and crs.is_projected:
         area[collapsed] = shapely.area(original[collapsed])
+    area[area <= 0] = np.nan
+    if recorded_m2 is not None:
+        area = np.where(np.isfinite(recorded_m2), recorded_m2, area)
 
     def reasons(rows: npt.NDArray[np.int64]) -> list[str]:
         said = []
         for a in area[rows]:
-            given = f"，文件中的面积为 {a:,.0f} m²" if np.isfinite(a) else ""
+            given = f"，文件中为 {a:,.0f} m²" if np.isfinite(a) else ""
             given_en = f", the file says {a:,.0f} m²" if np.isfinite(a) else ""
             said.append(
                 f"修复后面积为零{given}：各顶点几乎在一条线上（常因坐标小数位被截短） "

@@ -128,6 +128,7 @@ def import_source(
                     problems,
                     required=spec.geometry_required,
                     far_places_ok=options.accept_far_places,
+                    recorded_m2=geometry_prep.recorded_area_m2(frame),
                 )
             except geometry_prep.CrsError as exc:
                 problems.add_file("geom", str(exc))
