@@ -680,7 +680,7 @@ def _with_header(
     ``table`` has positional columns and one row per spreadsheet row; ``rows`` are their numbers.
     """
     cells = _cleaned(table, unescape=unescape)
-    blank = np.equal(cells, None)
+    blank = pd.isna(cells)  # _cleaned made every missing value None
     filled = (~blank).sum(axis=1)
     header_at = _header_row(filled)
     where = f"工作表「{sheet_title}」" if sheet_title else "文件"
