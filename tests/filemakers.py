@@ -246,3 +246,53 @@ def enterprises_csv(folder: Path, encoding: str) -> Path:
     text = "\r\n".join(",".join(row) for row in ENTERPRISE_CSV_ROWS) + "\r\n"
     path.write_bytes(text.encode(encoding))
     return path
+
+
+# ---- hostile and broken files ------------------------------------------------------------------
+
+INJECTED_NAMES = ['=HYPERLINK("http://evil.example/","点我")', "+1+1", "=cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
+
+
+def metrics_xlsx_with_uncached_formula(folder: Path) -> Path:
+    """A metrics sheet as openpyxl (and pandas) write one: the tax of row 3 is the formula
+    ``=2198.13`` with no computed value saved, which a reader asking for values sees as empty."""
+    ents = builders.enterprises(2)
+    book = Workbook()
+    ws = book.active
+    ws.title = "指标"
+    ws.append(["统一社会信用代码", "年度", "税收（万元）", "工业增加值（万元）"])
+    ws.append([ents.loc[0, "uscc"], 2025, 125.0, 1500.0])
+    ws.append([ents.loc[1, "uscc"], 2025, "=2198.13", 90.0])
+    path = folder / "指标_公式.xlsx"
+    book.save(path)
+    return path
+
+
+def zip_bomb(folder: Path, *, inflated_mib: int = 1100) -> Path:
+    """A zipped "shapefile" of a few MiB whose .dbf inflates to ``inflated_mib`` MiB of zeros."""
+    path = folder / "宗地_炸弹.zip"
+    chunk = bytes(1 << 20)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("宗地.shp", bytes(100))
+        archive.writestr("宗地.shx", bytes(100))
+        with archive.open("宗地.dbf", "w", force_zip64=True) as member:
+            for _ in range(inflated_mib):
+                member.write(chunk)
+    return path
+
+
+def shapefile_with_dbf_count(folder: Path, shapes: int, declared: int) -> Path:
+    """A shapefile of ``shapes`` parcels whose .dbf header says it holds ``declared`` records
+    (the records themselves all there), as a tool that crashed while writing leaves it."""
+    geoms = builders.squares(shapes)
+    table = gpd.GeoDataFrame(
+        {"ZDDM": [f"{builders.VILLAGES[0]}GB{i + 1:05d}" for i in range(shapes)]}, geometry=geoms, crs=builders.EPSG
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "宗地_记录数.shp"
+    pyogrio.write_dataframe(table, path, encoding="UTF-8")
+    dbf = path.with_suffix(".dbf")
+    data = bytearray(dbf.read_bytes())
+    struct.pack_into("<I", data, 4, declared)
+    dbf.write_bytes(bytes(data))
+    return path

@@ -57,9 +57,9 @@ def test_bad_csv_is_refused_with_rejects_then_skip_bad_loads_the_rest(tmp_path: 
     report = json.loads(refused.stdout)
     assert report["committed"] is False and report["rejected_rows"] == 1
     problems = pd.read_csv(rejects, encoding="utf-8-sig", dtype=str)
-    assert list(problems.columns) == ["file", "row", "field", "value", "reason", "severity"]
-    assert problems.loc[0, "row"] == "3" and problems.loc[0, "field"] == "uscc"
-    assert Path(problems.loc[0, "file"]).name == "企业名录.csv"
+    assert list(problems.columns) == ["行号", "字段", "原因", *table.columns]
+    assert problems.loc[0, "行号"] == "3" and problems.loc[0, "字段"] == "统一社会信用代码"
+    assert problems.loc[0, "统一社会信用代码"] == table.loc[1, "统一社会信用代码"]
     info = json.loads(run("info", "--db", store_location, "--json", check=True).stdout)
     assert info["counts"]["enterprises"] == 0
 

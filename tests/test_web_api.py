@@ -146,7 +146,7 @@ def test_an_export_of_a_filtered_list_downloads_a_valid_xlsx_without_other_towns
     answer = town.get("/api/enterprises/export", params={"format": "xlsx", "sort": "uscc"})
     assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
     book = openpyxl.load_workbook(io.BytesIO(answer.content))
-    sheet = book["enterprises"]
+    sheet = book["企业清单"]
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
     assert "统一社会信用代码" in header and "税收（万元）" in header

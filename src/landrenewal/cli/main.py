@@ -60,6 +60,14 @@ def import_(
             f"(relative tolerance for area checks; default: the policy's, else {DEFAULT_AREA_TOLERANCE:.0%})"
         ),
     ] = None,
+    accept_far_places: Annotated[
+        bool,
+        typer.Option(
+            "--accept-far-places",
+            help="接受中国境外或远离库投影带的图形（按警告导入） "
+            "(load features outside China or far outside the store's zone, as warnings)",
+        ),
+    ] = False,
     policy: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -76,10 +84,18 @@ def import_(
     from landrenewal.store.engine import StoreError, open_store
 
     _kind(kind, as_json)
+    if rejects is not None and rejects.resolve() == file.resolve():
+        fail(
+            f"--rejects 不能是要导入的文件本身 (the rejects file must not be the file imported): {rejects}",
+            Exit.USAGE,
+            as_json,
+        )
     try:
         store = open_store(db)
         tolerance = area_tolerance if area_tolerance is not None else _policy_area_tolerance(store, policy)
-        options = ImportOptions(skip_bad=skip_bad, area_tolerance=tolerance, mapping=mapping)
+        options = ImportOptions(
+            skip_bad=skip_bad, area_tolerance=tolerance, mapping=mapping, accept_far_places=accept_far_places
+        )
         with stages(f"导入 {file.name}", quiet=as_json):
             report = import_file(store, kind, file, options)
         code = Exit.OK

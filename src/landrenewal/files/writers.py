@@ -193,7 +193,7 @@ def write_table(
         return _write_geojson(frame, spec, columns, geometry, out, epsg)
     if fmt == "csv":
         with replacing(out) as tmp:
-            spreadsheet_frame(frame, columns, iso_dates=True).to_csv(tmp, index=False, encoding="utf-8-sig")
+            csv_safe(spreadsheet_frame(frame, columns, iso_dates=True)).to_csv(tmp, index=False, encoding="utf-8-sig")
         return [out]
     with replacing(out) as tmp:
         _write_xlsx(spreadsheet_frame(frame, columns), tmp, sheet=layer or spec.zh)
@@ -401,13 +401,53 @@ def _dates(values: pd.Series, iso: bool) -> pd.Series:
     return pd.Series(values.dt.date if whole_days else values.dt.to_pydatetime(), index=values.index, dtype=object)
 
 
+# A text a spreadsheet program takes for a formula when it opens a CSV (OWASP "CSV injection").
+_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+
+
+def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with each text that starts like a formula (``=`` ``+`` ``-`` ``@``, tab, CR) behind a ``'``.
+
+    Excel and WPS then show it as the text it is: an enterprise named ``=HYPERLINK(…)`` or
+    ``=cmd|' /C calc'!A0`` stays a name. Numbers are numbers and are left alone (−5 is −5); our
+    CSV reader takes the ``'`` off again.
+    """
+    out = table.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+            continue
+        text = values.where(values.map(lambda v: isinstance(v, str)).astype(bool))  # not numbers or dates
+        risky = text.str.match(_FORMULA_START).fillna(False).astype(bool)
+        if risky.any():
+            out[column] = values.where(~risky, "'" + text)
+    return out
+
+
+def text_cell(ws: object, value: object) -> object:
+    """``value`` as openpyxl should write it: a text that looks like a formula (``=…``) or an error
+    code (``#N/A``) as a text cell, not as a live formula; numpy scalars as Python numbers."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
+    if isinstance(value, str):
+        if value.startswith("=") or value in ERROR_CODES:
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"  # openpyxl would make "=…" a formula; a name is a name
+            return cell
+        return value
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _display_width(value: object) -> int:
     """Columns a value takes in Excel: wide (CJK) characters count twice."""
     text = value.isoformat() if isinstance(value, dt.date) else str(value)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _sheet_title(name: str, part: int) -> str:
+def sheet_title(name: str, part: int = 1) -> str:
+    """A name Excel accepts for a sheet: no []:*?/\\, at most 31 characters; ``part`` numbers the sheets
+    a table continues on."""
     title = _XLSX_SHEET_NAME.sub("_", name)[:31] or "Sheet"
     return title if part == 1 else f"{title[:26]} ({part})"
 
@@ -432,7 +472,7 @@ def _write_xlsx(table: pd.DataFrame, out: Path, sheet: str) -> None:
     # Excel has 1,048,576 rows: more records go on further sheets, each with its header.
     starts = range(0, max(len(values), 1), _XLSX_MAX_ROWS)
     for part, start in enumerate(starts, 1):
-        ws = book.create_sheet(_sheet_title(sheet, part))
+        ws = book.create_sheet(sheet_title(sheet, part))
         for i, width in enumerate(widths):
             ws.column_dimensions[get_column_letter(i + 1)].width = min(max(width, 8), 50)
         ws.freeze_panes = "A2"
@@ -441,10 +481,11 @@ def _write_xlsx(table: pd.DataFrame, out: Path, sheet: str) -> None:
         header_cells = []
         for header in headers:
             cell = WriteOnlyCell(ws, value=header)
+            cell.data_type = "s"  # a header from a file's own column may start with "=" too
             cell.font, cell.fill, cell.alignment = bold, fill, wrap
             header_cells.append(cell)
         ws.append(header_cells)
         for row in chunk:
             # openpyxl gives datetime.date cells the "yyyy-mm-dd" format: real Excel dates.
-            ws.append([v.item() if isinstance(v, np.generic) else v for v in row])
+            ws.append([text_cell(ws, v) for v in row])
     book.save(out)

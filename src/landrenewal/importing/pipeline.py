@@ -14,6 +14,7 @@ from pyproj import CRS
 from sqlalchemy import Connection
 
 from landrenewal.domain.fields import ENTITIES
+from landrenewal.files.limits import DEFAULT_LIMITS, ReadLimits
 from landrenewal.files.readers import read_source
 from landrenewal.files.source import Source
 from landrenewal.importing import geometry as geometry_prep
@@ -52,12 +53,23 @@ class ImportOptions:
     mapping: Path | None = None
     # Check and count what would change, then write nothing (the web app's report before "confirm").
     dry_run: bool = False
+    # Load features outside China or far outside the store's zone (as warnings) rather than refuse them.
+    accept_far_places: bool = False
+    limits: ReadLimits = DEFAULT_LIMITS
 
 
-def import_file(store: Store, kind: str, path: str | Path, options: ImportOptions | None = None) -> ImportReport:
-    """Import one file of ``kind`` into the store. Raises ImportRefused when nothing was written."""
+def import_file(
+    store: Store, kind: str, path: str | Path, options: ImportOptions | None = None, *, name: str | None = None
+) -> ImportReport:
+    """Import one file of ``kind`` into the store. Raises ImportRefused when nothing was written.
+
+    ``name`` is what reports and the import log call the file (an upload's own name, not where
+    the server keeps it); by default its path.
+    """
     options = options or ImportOptions()
-    source = read_source(path)
+    source = read_source(path, limits=options.limits)
+    if name is not None:
+        source.path = Path(name)
     user = load_user_mapping(options.mapping, kind) if options.mapping else None
     return import_source(store, kind, source, options, user=user, digest=_sha256(Path(path)))
 
@@ -109,7 +121,12 @@ def import_source(
     problems = Problems(str(source.path), source.row_numbers)
     columns = map_columns(spec, [str(c) for c in source.frame.columns], user)
     parsed = _Parsed(
-        kind, source, coerce(source.frame, spec, columns, problems), problems, [*source.notes, *columns.notes]
+        kind,
+        source,
+        coerce(source.frame, spec, columns, problems),
+        problems,
+        [*source.notes, *columns.notes],
+        {c.field: c.header for c in columns.columns.values()},
     )
     check_duplicate_keys(parsed.frame, spec, problems)
     if conn is not None:
@@ -128,6 +145,7 @@ class _Parsed:
     frame: pd.DataFrame
     problems: Problems
     notes: list[str]
+    headers: dict[str, str]  # field → the file's own header, for the rejects file
 
 
 def _import(conn: Connection, store: Store, parsed: _Parsed, options: ImportOptions, digest: str) -> ImportReport:
@@ -141,7 +159,13 @@ def _import(conn: Connection, store: Store, parsed: _Parsed, options: ImportOpti
     if spec.geometry and source.geometry is not None:
         try:
             prepared = geometry_prep.prepare(
-                source.geometry, source.crs, store.epsg(conn), problems, required=spec.geometry_required
+                source.geometry,
+                source.crs,
+                store.epsg(conn),
+                problems,
+                required=spec.geometry_required,
+                far_places_ok=options.accept_far_places,
+                recorded_m2=geometry_prep.recorded_area_m2(frame),
             )
         except geometry_prep.CrsError as exc:
             problems.add_file("geom", str(exc))
@@ -155,6 +179,7 @@ def _import(conn: Connection, store: Store, parsed: _Parsed, options: ImportOpti
         CHECKS[kind](frame, ctx)
 
     report = ImportReport(kind, file, len(frame), problems.frame, notes)
+    report.keep_source(source.frame, parsed.headers)
     bad = problems.error_rows(len(frame))
     if bad.any() and not options.skip_bad:
         raise ImportRefused(report)  # the caller's transaction rolls back

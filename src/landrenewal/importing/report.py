@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -11,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from landrenewal.domain.fields import ENTITIES
 from landrenewal.store.writes import Changes
 
 
@@ -109,6 +111,16 @@ class Problems:
         return bool(((frame["_index"] < 0) & (frame["severity"] == Severity.ERROR)).any())
 
 
+# The English of a bilingual message: a bracket of Latin words with at least one space, no CJK.
+# "(EPSG:4490)" or "(m²)" are not English and stay.
+_ENGLISH = re.compile(r"\s*\((?=[^()]*[A-Za-z]{2,}[^()]* )[^()\u3000-\u9fff\uff00-\uffef]*\)")
+
+
+def chinese_only(text: str) -> str:
+    """A message written as ``中文 (English)`` without its English: for files read in Chinese."""
+    return _ENGLISH.sub("", str(text)).strip()
+
+
 @dataclass
 class ImportReport:
     kind: str
@@ -120,6 +132,8 @@ class ImportReport:
     rows_loaded: int = 0
     committed: bool = False
     import_id: int | None = None
+    source: pd.DataFrame = field(default_factory=pd.DataFrame)
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -136,12 +150,70 @@ class ImportReport:
             return self.rows_read
         return int(errors["_index"].nunique())
 
+    def keep_source(self, frame: pd.DataFrame, headers: dict[str, str]) -> None:
+        """The file's rows as read, and which of its headers each field came from: what the
+        rejects file shows the user, in the user's own columns."""
+        self.source = frame
+        self.headers = headers
+
+    def field_label(self, name: str) -> str:
+        """What a user calls a field: the file's own header for it, else its Chinese name
+        (``uscc`` → 统一社会信用代码, ``geom`` → 图形, ``uscc+year`` → 统一社会信用代码+年度)."""
+        spec = ENTITIES.get(self.kind)
+
+        def one(part: str) -> str:
+            if part in self.headers:
+                return self.headers[part]
+            if part in ("geom", "geometry"):
+                return "图形"
+            if spec is not None and part in spec.names:
+                return spec.field(part).zh
+            return part
+
+        return "+".join(one(part) for part in str(name).split("+"))
+
+    def rejects(self) -> pd.DataFrame:
+        """The bad rows as the file has them (its columns, its headers), each with 行号, 字段 and 原因
+        in front: the file a user fixes and imports again. Problems of the whole file come first,
+        as lines of their own. Reasons in Chinese only; no server path anywhere."""
+        errors = self.errors
+        labels = errors["field"].map(self.field_label)
+        reasons = errors["reason"].map(chinese_only)
+        whole = errors["_index"] < 0
+        lines = pd.DataFrame({"行号": "全文件", "字段": labels[whole], "原因": (labels[whole] + "：" + reasons[whole])})
+        rows = errors[~whole].assign(label=labels[~whole], said=labels[~whole] + "：" + reasons[~whole])
+        grouped = rows.groupby("_index", sort=True)
+        per_row = pd.DataFrame(
+            {
+                "行号": grouped["row"].first().astype("int64"),
+                "字段": grouped["label"].agg(lambda s: "、".join(dict.fromkeys(s))),
+                "原因": grouped["said"].agg("；".join),
+            }
+        )
+        if len(self.source.columns) and len(per_row):
+            original = self.source.iloc[per_row.index.to_numpy(dtype=np.int64)].reset_index(drop=True)
+            per_row = pd.concat([per_row.reset_index(drop=True), original], axis=1)
+        else:
+            per_row = per_row.reset_index(drop=True)
+        return pd.concat([lines, per_row], ignore_index=True) if len(lines) else per_row
+
     def write_rejects(self, path: Path) -> None:
-        """The problems as CSV (UTF-8 with BOM so Excel shows the Chinese right)."""
+        """The rejects as CSV (UTF-8 with BOM so that Excel shows the Chinese right)."""
+        from landrenewal.files.writers import csv_safe
+
         path.parent.mkdir(parents=True, exist_ok=True)
-        frame = self.problems[PROBLEM_COLUMNS].copy()
-        frame["row"] = frame["row"].astype("int64")
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
+        csv_safe(self.rejects()).to_csv(path, index=False, encoding="utf-8-sig")
+
+    def rejects_csv(self) -> bytes:
+        from landrenewal.files.writers import csv_safe
+
+        return csv_safe(self.rejects()).to_csv(index=False).encode("utf-8-sig")
+
+    def labelled_problems(self, limit: int = 1000) -> pd.DataFrame:
+        """The first problems, with the field as the user calls it beside its canonical name."""
+        shown = self.problems[PROBLEM_COLUMNS].head(limit).copy()
+        shown["field_label"] = shown["field"].map(self.field_label)
+        return shown
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -159,5 +231,5 @@ class ImportReport:
             "committed": self.committed,
             "import_id": self.import_id,
             "notes": self.notes,
-            "problems": self.problems[PROBLEM_COLUMNS].head(1000).to_dict(orient="records"),
+            "problems": self.labelled_problems().to_dict(orient="records"),
         }

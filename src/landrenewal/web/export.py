@@ -19,6 +19,14 @@ import pandas as pd
 import pyogrio
 
 from landrenewal.analysis.results_out import write_xlsx
+from landrenewal.domain.evaluation import LISTS, STATUS
+from landrenewal.domain.fields import (
+    BUILDING_USE_ZH,
+    PLANNING_LEVEL_ZH,
+    RIGHTS_TYPE_ZH,
+    SCALE_ZH,
+    TENURE_ZH,
+)
 
 FORMATS = {"xlsx": ".xlsx", "gpkg": ".gpkg", "geojson": ".geojson"}
 MEDIA = {
@@ -28,8 +36,40 @@ MEDIA = {
 }
 
 
+# Each list's name as its sheet is titled (a Chinese reader sees no table names of the code).
+SHEETS = {
+    "parcels": "宗地清单",
+    "enterprises": "企业清单",
+    "evaluation": "亩均评价结果",
+    "findings": "低效用地认定结果",
+    "zones": "连片片区",
+    "buildings": "建筑物清单",
+    "metrics": "企业经营指标",
+}
+# Stored codes of the lists' columns → what a spreadsheet shows (state → 国有, rated → 参评 …).
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "rights_type": RIGHTS_TYPE_ZH,
+    "scale": SCALE_ZH,
+    "tenure": TENURE_ZH,
+    "use_type": BUILDING_USE_ZH,
+    "level": PLANNING_LEVEL_ZH,
+    "list": LISTS,
+    "status": STATUS,
+}
+
+
 class ExportError(ValueError):
     pass
+
+
+def readable_values(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` (canonical columns) with coded values as their Chinese labels; other values as they are."""
+    out = rows.copy()
+    for column, labels in VALUE_LABELS.items():
+        if column in out.columns:
+            values = out[column].astype(object)
+            out[column] = values.map(labels).where(values.isin(list(labels)), values)
+    return out
 
 
 def write_export(
@@ -46,7 +86,7 @@ def write_export(
     folder = Path(tempfile.mkdtemp(prefix="landrenewal-export-"))
     out = folder / f"{name}-{dt.date.today():%Y%m%d}{FORMATS[fmt]}"
     if fmt == "xlsx":
-        write_xlsx(out, {name: rows}, about)
+        write_xlsx(out, {SHEETS.get(name, name): rows}, about)
         return out
     table = rows.reset_index(drop=True)
     layer: pd.DataFrame = table

@@ -35,6 +35,16 @@ class Settings:
     # How often (seconds) the app asks the store whether imports or runs changed what it shows.
     refresh_s: float = 2.0
 
+    # ---- files users upload (operational limits, not policy) ----
+    # Largest upload (MiB); a county's zipped inventory is a few dozen.
+    upload_max_mib: int = 100
+    # What a zip or an XLSX may inflate to, all members together (MiB), and by how much each
+    # member may inflate (real files 3–30×, a zip bomb about 1000×).
+    unzip_max_mib: int = 1024
+    unzip_max_ratio: int = 200
+    # Columns a table may have (inventory files have dozens).
+    table_max_columns: int = 500
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Defaults, then ``LANDRENEWAL_<FIELD>`` variables, then the explicit overrides (CLI flags)."""

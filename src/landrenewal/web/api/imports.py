@@ -1,7 +1,12 @@
 """Import through the browser: upload, read the validation report, then confirm (city and admin only).
 
 The upload is checked by the same importer as the command line, in a dry run that counts what
-would change and writes nothing; "confirm" imports the very file that was checked.
+would change and writes nothing; "confirm" imports the very file that was checked: all of it, or,
+when the user chooses 只导入合格行, its good rows (the report then says which were skipped).
+
+Each upload has a folder of its own; the file sits in a sub-folder under a name that fits any
+file system, and the name the user gave it is kept beside it and used in every report. Reports
+(the rejects CSV) are made in memory and never share the upload's folder.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Annotated, Any, BinaryIO
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -22,11 +28,13 @@ from fastapi.responses import Response
 
 from landrenewal import accounts
 from landrenewal.domain.fields import ENTITIES
+from landrenewal.files.limits import MIB, ReadLimits
 from landrenewal.files.readers import SUPPORTED
 from landrenewal.files.source import SourceError
 from landrenewal.importing.pipeline import ImportOptions, ImportRefused, import_file
-from landrenewal.importing.report import PROBLEM_COLUMNS, ImportReport
-from landrenewal.web.deps import ApiError, Importer, State
+from landrenewal.importing.report import ImportReport
+from landrenewal.web.deps import ApiError, AppState, Importer, State
+from landrenewal.web.settings import Settings
 from landrenewal.web.tables import records
 
 router = APIRouter(prefix="/api/imports", tags=["imports"])
@@ -38,9 +46,14 @@ UPLOADS = Path(tempfile.gettempdir()) / "landrenewal-uploads"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
+_NAME_BYTES = 200  # of the 255 a file name may have on disk, with room for the suffix
+_COPY_CHUNK = 1 << 20
+
+
 @dataclass
 class Upload:
-    path: Path
+    path: Path  # where the server keeps it
+    name: str  # what the user called it: every report says this
     entity: str
     username: str
     report: ImportReport | None = None
@@ -55,42 +68,72 @@ def _forget_old() -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _kept(token: str, entity: str, username: str, name: str, data: BinaryIO) -> Upload:
+def _stored_name(name: str) -> str:
+    """``name`` cut to fit a file system (its suffix kept, which says the format): any name works."""
+    suffix = PurePath(name).suffix.lower()
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    while len(stem.encode("utf-8")) > _NAME_BYTES:
+        stem = stem[:-1]
+    return (stem.strip() or "upload") + suffix
+
+
+def _kept(token: str, entity: str, username: str, name: str, data: BinaryIO, max_bytes: int) -> Upload:
     folder = UPLOADS / token
-    folder.mkdir(parents=True)
-    path = folder / name
+    (folder / "file").mkdir(parents=True)
+    path = folder / "file" / _stored_name(name)
+    size = 0
     with path.open("wb") as out:
-        shutil.copyfileobj(data, out)
-    (folder / "upload.json").write_text(json.dumps({"entity": entity, "username": username, "file": name}))
-    return Upload(path, entity, username)
+        for chunk in iter(lambda: data.read(_COPY_CHUNK), b""):
+            size += len(chunk)
+            if size > max_bytes:
+                out.close()
+                shutil.rmtree(folder, ignore_errors=True)
+                limit = max_bytes // MIB
+                raise ApiError(
+                    413, "too_large", f"file: 文件超过 {limit} MiB 的上传上限 (the file is larger than {limit} MiB)"
+                )
+            out.write(chunk)
+    meta = {"entity": entity, "username": username, "file": path.name, "name": name}
+    (folder / "upload.json").write_text(json.dumps(meta, ensure_ascii=False))
+    return Upload(path, name, entity, username)
 
 
 def _report(token: str, upload: Upload, done: bool) -> dict[str, Any]:
     report = upload.report
     assert report is not None
-    problems = report.problems[PROBLEM_COLUMNS].copy()
-    problems["file"] = upload.path.name
+    problems = report.labelled_problems()
+    problems["file"] = upload.name
     return {
         "token": token,
         "entity": upload.entity,
-        "filename": upload.path.name,
+        "filename": upload.name,
         "rows_read": report.rows_read,
+        "rows_loaded": report.rows_loaded,
         "would_insert": report.changes.inserted,
         "would_update": report.changes.updated,
         "unchanged": report.changes.unchanged,
         "rejected": report.rejected_rows if len(report.errors) else 0,
         "errors": len(report.errors),
         "warnings": len(report.warnings),
-        "problems": records(problems.head(1000)),
+        "problems": records(problems),
         "notes": report.notes,
         "committed": done,
         "import_id": report.import_id,
     }
 
 
-def _checked(store: Any, entity: str, path: Path, dry_run: bool) -> ImportReport:
+def read_limits(settings: Settings) -> ReadLimits:
+    return ReadLimits(
+        max_unzipped_mib=settings.unzip_max_mib,
+        max_zip_ratio=settings.unzip_max_ratio,
+        max_columns=settings.table_max_columns,
+    )
+
+
+def _checked(state: AppState, upload: Upload, *, dry_run: bool, skip_bad: bool = False) -> ImportReport:
+    options = ImportOptions(dry_run=dry_run, skip_bad=skip_bad, limits=read_limits(state.settings))
     try:
-        return import_file(store, entity, path, ImportOptions(dry_run=dry_run))
+        return import_file(state.store, upload.entity, upload.path, options, name=upload.name)
     except ImportRefused as refused:
         return refused.report
 
@@ -109,12 +152,13 @@ async def upload(
         raise ApiError(422, "invalid", f"file: 只能导入 {'、'.join(SUPPORTED)} 文件 (unsupported file type): {name!r}")
     _forget_old()
     token = secrets.token_urlsafe(24)
-    item = _kept(token, entity, user.username, name, file.file)
+    item = _kept(token, entity, user.username, name, file.file, state.settings.upload_max_mib * MIB)
     try:
-        item.report = await run_in_threadpool(_checked, state.store, entity, item.path, True)
+        item.report = await run_in_threadpool(_checked, state, item, dry_run=True)
     except (SourceError, ValueError) as e:
-        shutil.rmtree(item.path.parent, ignore_errors=True)
-        raise ApiError(422, "unreadable", f"{name}: {e}") from None
+        shutil.rmtree(item.path.parent.parent, ignore_errors=True)
+        reason = e.reason if isinstance(e, SourceError) else str(e).replace(str(item.path.parent), "")
+        raise ApiError(422, "unreadable", f"{name}: {reason}") from None
     return _report(token, item, False)
 
 
@@ -125,35 +169,36 @@ def _upload(token: str, username: str) -> Upload:
     kept = json.loads(meta.read_text())
     if kept["username"] != username:
         raise ApiError(404, "not_found", "没有这次上传，或已过期 (no such upload, or it expired)")
-    return Upload(meta.parent / kept["file"], kept["entity"], kept["username"])
+    return Upload(meta.parent / "file" / kept["file"], kept.get("name", kept["file"]), kept["entity"], username)
 
 
-@router.post("/{token}/confirm", summary="确认导入 Import the checked file")
-async def confirm(token: str, state: State, user: Importer) -> dict[str, Any]:
+@router.post("/{token}/confirm", summary="确认导入 Import the checked file (all of it, or only its good rows)")
+async def confirm(token: str, state: State, user: Importer, skip_bad: bool = False) -> dict[str, Any]:
     item = _upload(token, user.username)
-    # The file is checked again as it is imported, in one transaction: all of it, or nothing.
-    item.report = await run_in_threadpool(_checked, state.store, item.entity, item.path, False)
+    # The file is checked again as it is imported, in one transaction: all of it (or all its good
+    # rows, with skip_bad), or nothing.
+    item.report = await run_in_threadpool(_checked, state, item, dry_run=False, skip_bad=skip_bad)
     if not item.report.committed:
         errors = len(item.report.errors)
-        raise ApiError(422, "refused", f"{item.path.name}: 有 {errors} 个错误，不能导入 (fix the errors first)")
+        raise ApiError(422, "refused", f"{item.name}: 有 {errors} 个错误，不能导入 (fix the errors first)")
     with state.store.write() as conn:
         counts = {"inserted": item.report.changes.inserted, "updated": item.report.changes.updated}
-        after = counts | {"rows": item.report.rows_read, "import_id": item.report.import_id}
-        accounts.audit(conn, user.username, "import", item.entity, item.path.name, None, after)
+        skipped = item.report.rejected_rows if len(item.report.errors) else 0
+        after = counts | {"rows": item.report.rows_read, "skipped": skipped, "import_id": item.report.import_id}
+        accounts.audit(conn, user.username, "import", item.entity, item.name, None, after)
     state.live.rebuild()
     result = _report(token, item, True)
-    shutil.rmtree(item.path.parent, ignore_errors=True)
+    shutil.rmtree(UPLOADS / token, ignore_errors=True)
     return result
 
 
-@router.get("/{token}/rejects.csv", summary="问题清单 The problems found, as CSV")
+@router.get("/{token}/rejects.csv", summary="问题行 The bad rows with their reasons, to fix and import again (CSV)")
 def rejects(token: str, state: State, user: Importer) -> Response:
     item = _upload(token, user.username)
-    report = _checked(state.store, item.entity, item.path, True)
-    out = item.path.parent / "rejects.csv"
-    report.write_rejects(out)
+    report = _checked(state, item, dry_run=True)
+    filename = f"{PurePath(item.name).stem[:80]}-问题行.csv"
     return Response(
-        out.read_bytes(),
+        report.rejects_csv(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="rejects.csv"'},
+        headers={"Content-Disposition": f"attachment; filename=\"rejects.csv\"; filename*=UTF-8''{quote(filename)}"},
     )

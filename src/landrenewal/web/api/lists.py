@@ -15,7 +15,7 @@ from starlette.background import BackgroundTask
 
 from landrenewal.web import tables
 from landrenewal.web.deps import ApiError, AppState, CurrentUser, State
-from landrenewal.web.export import MEDIA, ExportError, write_export
+from landrenewal.web.export import MEDIA, VALUE_LABELS, ExportError, readable_values, write_export
 from landrenewal.web.pooling import min_pooled_units
 from landrenewal.web.tables import Disclosure, ListError, ListSpec
 
@@ -142,7 +142,10 @@ def _list_export(path: str) -> Callable[..., FileResponse]:
             raise ApiError(422, "invalid", str(e)) from None
         shown = tables.private_hidden(rows, spec, user, disclosure)
         geoms = _geometry(state, rows) if format != "xlsx" else None
-        about = about | {"导出人": user.display_name, "筛选条件": _described(params), "行数": str(len(rows))}
+        described = _described(params, spec, state.view().divisions)
+        about = about | {"导出人": user.display_name, "筛选条件": described, "行数": str(len(rows))}
+        if format == "xlsx":  # a spreadsheet is read: codes in words (GIS formats keep the data's codes)
+            shown = readable_values(shown)
         try:
             out = write_export(tables.labelled(shown, spec), spec.name, format, about, geoms, state.view().epsg)
         except ExportError as e:
@@ -158,9 +161,31 @@ def _list_export(path: str) -> Callable[..., FileResponse]:
     return exported
 
 
-def _described(params: dict[str, str]) -> str:
-    shown = {k: v for k, v in params.items() if k not in ("format", "page", "page_size") and v}
-    return "；".join(f"{k}={v}" for k, v in shown.items()) or "（无）"
+_PARAMS_ZH = {"town": "镇街", "q": "搜索", "run": "批次", "sort": "排序", "rule": "规则", "category": "低效类型"}
+_ORDER_ZH = {"asc": "升序", "desc": "降序"}
+
+
+def _described(params: dict[str, str], spec: ListSpec, divisions: pd.DataFrame) -> str:
+    """The filters of an export as a reader says them: ``镇街：恩城街道；类别：D``, not ``town=440785001``."""
+    columns = {c.name: c.zh for c in spec.columns}
+    names = divisions.set_index("division_code")["name"] if len(divisions) else pd.Series(dtype=object)
+    parts = []
+    for key, raw in params.items():
+        if not raw or (key not in _PARAMS_ZH and key not in spec.filters):
+            continue  # paging, format, order (said with the sort) and parameters the list does not know
+        if key == "town":
+            value = "、".join(str(names.get(code, code)) for code in raw.split(","))
+        elif key == "sort":
+            order = _ORDER_ZH.get(params.get("order") or "asc", "")
+            value = f"{columns.get(raw, raw)} {order}".strip()
+        elif key in spec.filters:
+            labels = VALUE_LABELS.get(spec.filters[key], {})
+            value = "、".join(labels.get(v, v) for v in raw.split(",") if v)
+        else:
+            value = raw
+        label = columns.get(spec.filters.get(key, "")) or _PARAMS_ZH.get(key, key)
+        parts.append(f"{label}：{value}")
+    return "；".join(parts) or "（无）"
 
 
 for _path, (_spec, _) in SOURCES.items():

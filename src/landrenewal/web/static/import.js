@@ -6,7 +6,7 @@ import { mayImport } from './context.js';
 import { card, clear, h, notice, table, toast } from './dom.js';
 import { num } from './format.js';
 import {
-  entityChoices, entityLabel, fieldLabel, knownField, t,
+  entityChoices, entityLabel, fieldLabel, knownField, lang, t,
 } from './i18n.js';
 
 const ACCEPT = '.zip,.shp,.gpkg,.geojson,.json,.csv,.xlsx';
@@ -76,7 +76,8 @@ function reportCard(r, done, again) {
     { key: 'severity', label: t('import.p.severity'), render: (p) => h('span', { class: `severity-${p.severity}` }, t(`import.severity.${p.severity}`)) },
     { key: 'file', label: t('import.p.file') },
     { key: 'row', label: t('import.p.row'), kind: 'number' },
-    { key: 'field', label: t('import.p.field'), render: (p) => (p.field ? h('span', { title: p.field }, knownField(p.field) ? fieldLabel(p.field) : p.field) : null) },
+    // The field as the user's file calls it (the server's label), or its name in the UI's language.
+    { key: 'field', label: t('import.p.field'), render: (p) => (lang() === 'zh' && p.field_label ? p.field_label : (p.field && knownField(p.field) ? fieldLabel(p.field) : p.field)) },
     { key: 'value', label: t('import.p.value'), render: (p) => (p.value == null ? null : String(p.value)) },
     { key: 'reason', label: t('import.p.reason'), render: (p) => h('span', { class: 'wrap' }, p.reason) },
   ], problems, { testid: 'import-problems' }) : h('p', { class: 'empty', testid: 'import-no-problems' }, t('import.noProblems'));
@@ -85,25 +86,35 @@ function reportCard(r, done, again) {
 
   const actions = h('div', { class: 'actions-row' });
   if (problems.length && r.token && !done) {
-    actions.append(h('a', { class: 'btn', href: url(`/api/imports/${encodeURIComponent(r.token)}/rejects.csv`), download: 'rejects.csv', testid: 'import-rejects' },
+    actions.append(h('a', { class: 'btn', href: url(`/api/imports/${encodeURIComponent(r.token)}/rejects.csv`), download: `${(r.filename || 'import').replace(/\.[^.]+$/, '')}-${lang() === 'zh' ? '问题行' : 'rejects'}.csv`, testid: 'import-rejects' },
       t('import.rejects')));
   }
   if (!done) {
     const confirm = h('button', { type: 'button', class: 'btn-primary', testid: 'import-confirm', disabled: errors > 0 }, t('import.confirm'));
-    confirm.addEventListener('click', async () => {
-      confirm.disabled = true;
-      confirm.textContent = t('import.confirming');
+    const run = (button, label, skipBad) => async () => {
+      button.disabled = true;
+      button.textContent = t('import.confirming');
       try {
-        const result = await api.post(`/api/imports/${encodeURIComponent(r.token)}/confirm`);
-        const box = confirm.closest('[data-testid=import-report]');
+        const query = skipBad ? '?skip_bad=true' : '';
+        const result = await api.post(`/api/imports/${encodeURIComponent(r.token)}/confirm${query}`);
+        const box = button.closest('[data-testid=import-report]');
         box.replaceWith(reportCard(result, true, again));
         toast(result.committed === false ? t('import.notDone') : t('import.done'), result.committed === false ? 'error' : 'ok');
       } catch {
-        confirm.disabled = false;
-        confirm.textContent = t('import.confirm');
+        button.disabled = false;
+        button.textContent = label;
       }
-    });
+    };
+    confirm.addEventListener('click', run(confirm, t('import.confirm'), false));
     actions.append(confirm);
+    const good = (r.rows_read ?? 0) - (r.rejected ?? 0);
+    if (errors > 0 && good > 0) {
+      // The same check, then only the rows without errors are imported; the report says which were skipped.
+      const label = t('import.skipBad', { good: num(good), bad: num(r.rejected) });
+      const skip = h('button', { type: 'button', class: 'btn', testid: 'import-skip-bad' }, label);
+      skip.addEventListener('click', run(skip, label, true));
+      actions.append(skip);
+    }
     if (errors > 0) actions.append(h('span', { class: 'severity-error', testid: 'import-blocked' }, t('import.blocked')));
   } else {
     actions.append(h('button', { type: 'button', class: 'btn', testid: 'import-again', onclick: again }, t('import.again')));
