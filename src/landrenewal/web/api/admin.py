@@ -18,7 +18,7 @@ from landrenewal.analysis.zone_runs import list_zone_runs
 from landrenewal.domain.policy import PolicyError
 from landrenewal.policyfiles import resolve_policy, shipped_ids
 from landrenewal.store import schema
-from landrenewal.web.deps import Administrator, ApiError, CurrentUser, State
+from landrenewal.web.deps import Administrator, ApiError, CurrentUser, Int, State
 
 router = APIRouter(prefix="/api", tags=["admin"])
 
@@ -75,7 +75,7 @@ def change(username: str, body: UserChange, state: State, admin: Administrator) 
 
 
 @router.get("/audit", summary="操作日志 Audit log (admin), newest first")
-def audit(state: State, admin: Administrator, page: int = 1, page_size: int = 50) -> dict[str, Any]:
+def audit(state: State, admin: Administrator, page: Int = 1, page_size: Int = 50) -> dict[str, Any]:
     if page < 1 or not 1 <= page_size <= 500:
         raise ApiError(422, "invalid", "page ≥ 1, 1 ≤ page_size ≤ 500")
     with state.store.engine.connect() as conn:

@@ -26,7 +26,7 @@ from landrenewal.store import schema
 from landrenewal.store.frames import plain, read_rows, read_rows_in
 from landrenewal.tiles.mercator import to_lonlat
 from landrenewal.web.city import CityView
-from landrenewal.web.deps import ApiError, CurrentUser, State, not_found
+from landrenewal.web.deps import ApiError, CurrentUser, Int, State, not_found
 from landrenewal.web.tables import records
 
 router = APIRouter(prefix="/api", tags=["dossiers"])
@@ -259,7 +259,7 @@ class MetricsChange(BaseModel):
 
 
 @router.put("/enterprises/{uscc}/metrics/{year}", summary="修改企业经营指标 Change an enterprise's figures for a year")
-def change_metrics(uscc: str, year: int, body: MetricsChange, state: State, user: CurrentUser) -> dict[str, Any]:
+def change_metrics(uscc: str, year: Int, body: MetricsChange, state: State, user: CurrentUser) -> dict[str, Any]:
     table = schema.enterprises
     with state.store.engine.begin() as conn:
         found = read_rows(conn, state.store, table, ["division_code"], table.c.uscc == uscc)
@@ -274,7 +274,7 @@ def change_metrics(uscc: str, year: int, body: MetricsChange, state: State, user
 
 
 @router.get("/zones/{zone_no:int}", summary="片区档案 Zone dossier: figures, outline, parcels, enterprises")
-def zone_dossier(zone_no: int, state: State, user: CurrentUser, run: int | None = None) -> dict[str, Any]:
+def zone_dossier(zone_no: Int, state: State, user: CurrentUser, run: Int | None = None) -> dict[str, Any]:
     view = state.view()
     run_id = run if run is not None else (view.zone_run.id if view.zone_run else None)
     if run_id is None or not state.run_tables.exists("zone_runs", run_id):
