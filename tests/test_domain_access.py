@@ -35,3 +35,11 @@ def test_a_town_officer_without_a_town_and_unknown_roles_are_refused() -> None:
         User("li", "李", Role.TOWN, None)
     with pytest.raises(AccessError, match="unknown role"):
         role_of("mayor")
+
+
+@pytest.mark.parametrize("code", ["440785", "440785101201", "44078510x", "4407851011"])
+def test_a_town_officer_is_bound_to_a_town_not_to_its_county_or_a_village(code: str) -> None:
+    # Jurisdiction is a prefix: bound to the county, the officer would see every town's private figures.
+    with pytest.raises(AccessError, match="9-digit"):
+        User("li", "李", Role.TOWN, code)
+    assert User("li", "李", Role.VIEWER, None).division_code is None

@@ -8,7 +8,9 @@ import json
 import math
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,6 +21,8 @@ import pandas as pd
 import pyogrio
 import pytest
 
+from landrenewal.store import schema
+from landrenewal.store.engine import open_store
 from tests.cli import run
 from tests.conftest import require_postgres
 from tests.web_city import PASSWORDS, Served, build_city, logged_in, serve
@@ -87,15 +91,100 @@ def test_login_sets_an_http_only_strict_cookie_and_writes_need_the_csrf_token(se
         assert client.get("/api/session").status_code == 401  # the session is gone from the store
 
 
-def test_repeated_failed_logins_are_refused_with_429_even_with_the_right_password(city: str) -> None:
-    with serve(city, login_attempts=3, login_window_s=60.0) as s, httpx.Client(base_url=s.url) as client:
+@pytest.fixture
+def fresh_logins(city: str) -> Iterator[str]:
+    """The city with no failed logins counted, before and after (the count lives in the store)."""
+
+    def clear() -> None:
+        store = open_store(city, create=False)
+        with store.engine.begin() as conn:
+            conn.execute(schema.login_throttle.delete())
+        store.dispose()
+
+    clear()
+    yield city
+    clear()
+
+
+def _log_in(client: httpx.Client, username: str, password: str, **headers: str) -> httpx.Response:
+    return client.post("/api/session", json={"username": username, "password": password}, headers=headers)
+
+
+def _from(url: str, address: str) -> httpx.Client:
+    """A client whose requests come from another loopback address (another office)."""
+    return httpx.Client(base_url=url, timeout=60, transport=httpx.HTTPTransport(local_address=address))
+
+
+def test_repeated_failed_logins_are_refused_with_429_even_with_the_right_password(fresh_logins: str) -> None:
+    with serve(fresh_logins, login_attempts=3, login_window_s=60.0) as s, httpx.Client(base_url=s.url) as client:
         for _ in range(3):
-            wrong = client.post("/api/session", json={"username": "viewer", "password": "wrong-password"})
-            assert wrong.status_code == 401
-        blocked = client.post("/api/session", json={"username": "viewer", "password": "viewer-demo-2026"})
+            assert _log_in(client, "viewer", "wrong-password").status_code == 401
+        blocked = _log_in(client, "viewer", PASSWORDS["viewer"])
         assert blocked.status_code == 429 and blocked.json()["reason"] == "rate_limited"
+        assert 0 < int(blocked.headers["Retry-After"]) <= 61
         # Another person at the same address is not locked out by it.
-        assert client.post("/api/session", json={"username": "city", "password": "city-demo-2026"}).status_code == 200
+        assert _log_in(client, "city", PASSWORDS["city"]).status_code == 200
+
+
+def test_of_forty_parallel_wrong_passwords_only_the_allowed_five_are_checked(fresh_logins: str) -> None:
+    with (
+        serve(fresh_logins, login_attempts=5, login_window_s=60.0) as s,
+        httpx.Client(base_url=s.url, timeout=120, limits=httpx.Limits(max_connections=40)) as client,
+        ThreadPoolExecutor(40) as pool,
+    ):
+        answers = list(pool.map(lambda _: _log_in(client, "viewer", "wrong-password").status_code, range(40)))
+        assert Counter(answers) == {401: 5, 429: 35}
+        assert _log_in(client, "viewer", PASSWORDS["viewer"]).status_code == 429
+
+
+def test_failures_lock_out_neither_the_user_elsewhere_nor_the_others_behind_the_same_address(
+    fresh_logins: str,
+) -> None:
+    with (
+        serve(fresh_logins) as s,
+        httpx.Client(base_url=s.url, timeout=60) as office,
+        _from(s.url, "127.0.0.2") as stranger,
+    ):
+        for _ in range(5):
+            assert _log_in(stranger, "viewer", "wrong-password").status_code == 401
+        assert _log_in(stranger, "viewer", PASSWORDS["viewer"]).status_code == 429
+        # The stranger's guesses do not lock the viewer out of its own office.
+        assert _log_in(office, "viewer", PASSWORDS["viewer"]).status_code == 200
+        # Sixty failures from the office's one address, five for each of twelve names: the others still log in.
+        for n in range(12):
+            for _ in range(5):
+                assert _log_in(office, f"nobody{n}", "wrong-password").status_code == 401
+        assert _log_in(office, "city", PASSWORDS["city"]).status_code == 200
+
+
+def test_forwarded_headers_are_believed_only_from_configured_proxies(fresh_logins: str, admin: httpx.Client) -> None:
+    with serve(fresh_logins) as s, httpx.Client(base_url=s.url, timeout=60) as client:
+        for n in range(5):
+            spoofed = _log_in(client, "viewer", "wrong-password", **{"X-Forwarded-For": f"203.0.113.{n}"})
+            assert spoofed.status_code == 401
+        # Each failure claimed another address; all were the one loopback peer, and counted so.
+        assert _log_in(client, "viewer", "wrong-password", **{"X-Forwarded-For": "203.0.113.9"}).status_code == 429
+        https = _log_in(client, "city", PASSWORDS["city"], **{"X-Forwarded-Proto": "https"})
+        assert https.status_code == 200 and "secure" not in https.headers["set-cookie"].lower()
+    audit = admin.get("/api/audit", params={"page_size": 100}).json()["items"]
+    failures = [r for r in audit if r["username"] == "viewer" and r["action"] == "login.failed"][:5]  # newest first
+    assert len(failures) == 5 and all(json.loads(r["after"])["address"] == "127.0.0.1" for r in failures)
+    assert "203.0.113" not in json.dumps(failures)
+
+    with serve(fresh_logins, trusted_proxies="127.0.0.1, 10.0.0.0/8") as s, httpx.Client(base_url=s.url) as proxy:
+        for _ in range(5):
+            assert _log_in(proxy, "viewer", "wrong-password", **{"X-Forwarded-For": "198.51.100.1"}).status_code == 401
+        assert _log_in(proxy, "viewer", "wrong-password", **{"X-Forwarded-For": "198.51.100.1"}).status_code == 429
+        # Behind the proxy, another client is another address; the proxy says it came by HTTPS.
+        other = _log_in(
+            proxy, "viewer", PASSWORDS["viewer"], **{"X-Forwarded-For": "198.51.100.2", "X-Forwarded-Proto": "https"}
+        )
+        assert other.status_code == 200 and "secure" in other.headers["set-cookie"].lower()
+    with (
+        pytest.raises(ValueError, match="LANDRENEWAL_TRUSTED_PROXIES"),
+        serve(fresh_logins, trusted_proxies="proxy.local"),
+    ):
+        pass
 
 
 def test_parcel_list_filters_sorts_and_pages(admin: httpx.Client) -> None:
@@ -284,6 +373,9 @@ def test_only_an_admin_manages_users_and_every_change_is_audited_before_and_afte
     new = {"username": "zhang", "password": "long-enough-1", "role": "viewer", "display_name": "张三"}
     assert town.post("/api/users", json=new).status_code == 403
     assert admin.post("/api/users", json=new | {"password": "short"}).status_code == 422
+    for weak, why in (("12345678", "run"), ("password", "common"), (" " * 8, "spaces"), ("zhang2026", "user name")):
+        refused = admin.post("/api/users", json=new | {"password": weak})
+        assert refused.status_code == 422 and why in refused.json()["detail"]
     assert admin.post("/api/users", json=new).status_code == 201
     assert admin.post("/api/users", json=new).status_code == 422  # taken
     changed = admin.patch("/api/users/zhang", json={"role": "city"})
@@ -647,3 +739,70 @@ def test_the_app_closes_the_stores_connections_when_it_shuts_down(postgres_url: 
         watcher.dispose()
     finally:
         drop_database(url, "lr_test_web_shutdown")
+
+
+def test_a_town_officer_must_be_bound_to_a_town_not_to_its_county(admin: httpx.Client, town: httpx.Client) -> None:
+    county = _town_code(town)[:6]
+    new = {"username": "wang", "password": "river-bridge-2026", "role": "town", "division_code": county}
+    refused = admin.post("/api/users", json=new)
+    assert refused.status_code == 422 and "9-digit" in refused.json()["detail"]
+    moved = admin.patch("/api/users/town", json={"division_code": county})
+    assert moved.status_code == 422 and "9-digit" in moved.json()["detail"]
+    assert _town_code(town) != county  # nothing changed
+
+
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
+
+
+def test_every_response_carries_the_security_headers_and_the_policy_allows_no_inline_script(
+    served: Served, admin: httpx.Client
+) -> None:
+    with httpx.Client(base_url=served.url) as anonymous:
+        answers = [
+            anonymous.get("/"),
+            anonymous.get("/static/app.js"),
+            anonymous.get("/api/health"),
+            anonymous.get("/api/parcels"),  # 401
+            anonymous.get("/api/no-such-thing"),  # 404
+            admin.get("/api/parcels", params={"page_size": "many"}),  # 422
+            admin.get("/api/parcels"),
+            admin.get("/tiles/parcels/0/0/0.pbf"),
+        ]
+    for answer in answers:
+        assert all(name in answer.headers for name in SECURITY_HEADERS), answer.url
+        policy = dict(part.strip().split(" ", 1) for part in answer.headers["Content-Security-Policy"].split(";"))
+        assert policy["script-src"] == "'self'" and policy["frame-ancestors"] == "'none'"
+        assert policy["object-src"] == "'none'" and "unsafe-eval" not in answer.headers["Content-Security-Policy"]
+        assert answer.headers["X-Content-Type-Options"] == "nosniff" and answer.headers["X-Frame-Options"] == "DENY"
+
+
+OVERSIZE = "99999999999999999999999"
+
+
+def _is_integer(schema_: dict[str, object]) -> bool:
+    options = schema_.get("anyOf", [schema_])
+    return any(isinstance(o, dict) and o.get("type") == "integer" for o in options)  # type: ignore[union-attr]
+
+
+def test_an_oversize_integer_anywhere_in_a_request_is_answered_422_not_500(admin: httpx.Client) -> None:
+    document = admin.get("/openapi.json").json()
+    checked = []
+    for path, operations in document["paths"].items():
+        parameters = operations.get("get", {}).get("parameters", [])
+        for big in (p for p in parameters if _is_integer(p["schema"])):
+            filled = {p["name"]: "0" if _is_integer(p["schema"]) else "x" for p in parameters if p["in"] == "path"}
+            filled[big["name"]] = OVERSIZE if big["in"] == "path" else filled.get(big["name"], "")
+            url = re.sub(r"\{(\w+)\}", lambda m, values=filled: values[m.group(1)], path)
+            query = {big["name"]: OVERSIZE} if big["in"] == "query" else {}
+            answer = admin.get(url, params=query)
+            assert answer.status_code == 422 and big["name"] in answer.json()["detail"], (path, big["name"])
+            checked.append((path, big["name"]))
+    assert len(checked) >= 8  # tiles z/x/y, runs of the dashboard, zones and outlines, the audit's pages
+    # The lists read their numbers themselves (they are not in the document as parameters).
+    for path in ("/api/parcels", "/api/findings", "/api/evaluation/results", "/api/zones"):
+        for name in ("page", "page_size", "run"):
+            answer = admin.get(path, params={name: OVERSIZE})
+            if name == "run" and path == "/api/parcels":
+                continue
+            assert answer.status_code == 422 and name in answer.json()["detail"], (path, name)
+    assert admin.get("/api/findings/export", params={"run": OVERSIZE, "format": "csv"}).status_code == 422

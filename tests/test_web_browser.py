@@ -71,7 +71,7 @@ def _shot(page: Page, name: str) -> None:
 
 
 def _map_painted(page: Page) -> int:
-    page.wait_for_function("window.__mapReady === true", timeout=60_000)
+    page.wait_for_function("() => window.__mapReady === true", timeout=60_000)  # a function: no eval under the CSP
     return int(page.evaluate("window.__map.queryRenderedFeatures({layers: ['parcels-fill']}).length"))
 
 
@@ -104,7 +104,7 @@ def test_clicking_a_parcel_opens_its_popup_and_then_its_dossier_with_its_finding
     page.goto(f"{served.url}/#/map?parcel={parcel['parcel_code']}")
     _map_painted(page)
     page.wait_for_timeout(1500)  # the flight to the parcel
-    page.wait_for_function("window.__mapReady === true", timeout=60_000)
+    page.wait_for_function("() => window.__mapReady === true", timeout=60_000)  # a function: no eval under the CSP
     point = page.evaluate(
         """code => {
             const hit = window.__map.queryRenderedFeatures({layers: ['parcels-fill']})
@@ -605,3 +605,32 @@ def test_in_chinese_no_page_shows_english_or_codes(browser: Browser, served: Ser
     assert found == {}, found
     assert page.errors == []  # type: ignore[attr-defined]
     page.close()
+
+
+def test_the_security_policy_blocks_nothing_the_map_and_the_charts_need(browser: Browser, served: Served) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    # Each blocked load or inline style/script fires this event (and a console error).
+    context.add_init_script(
+        "window.__violations = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    answer = page.goto(served.url + "/")
+    assert answer is not None and "script-src 'self'" in answer.headers["content-security-policy"]
+    page.get_by_test_id("login-username").fill("city")
+    page.get_by_test_id("login-password").fill(PASSWORDS["city"])
+    page.get_by_test_id("login-submit").click()
+    assert _map_painted(page) > 100
+    box = page.locator("canvas.maplibregl-canvas").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.goto(f"{served.url}/#/dashboard")
+    chart = page.get_by_test_id("chart-classes-by-town").locator("canvas").first
+    expect(chart).to_be_visible()
+    chart.hover()  # ECharts' tooltip is HTML with style attributes
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__violations") == [] and refused == []
+    context.close()

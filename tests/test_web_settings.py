@@ -25,3 +25,23 @@ def test_a_bad_value_names_the_variable() -> None:
         Settings.from_env({"LANDRENEWAL_PORT": "eighty"})
     with pytest.raises(ValueError, match="LANDRENEWAL_COOKIE_SECURE"):
         Settings.from_env({"LANDRENEWAL_COOKIE_SECURE": "maybe"})
+
+
+def test_trusted_proxies_are_addresses_or_networks_and_none_by_default() -> None:
+    from landrenewal.web.security import trusted_proxies
+
+    assert trusted_proxies(Settings.from_env({})) == []
+    env = {"LANDRENEWAL_TRUSTED_PROXIES": "10.0.0.5, 10.1.0.0/16,"}
+    assert trusted_proxies(Settings.from_env(env)) == ["10.0.0.5", "10.1.0.0/16"]
+    with pytest.raises(ValueError, match=r"LANDRENEWAL_TRUSTED_PROXIES.*gateway"):
+        trusted_proxies(Settings.from_env({"LANDRENEWAL_TRUSTED_PROXIES": "gateway"}))
+
+
+def test_the_content_security_policy_lets_the_page_reach_only_its_server_and_the_basemap() -> None:
+    from landrenewal.web.security import content_security_policy
+
+    own = content_security_policy(Settings.from_env({}))
+    assert "script-src 'self';" in own and "connect-src 'self';" in own and "http" not in own
+    tianditu = Settings.from_env({"LANDRENEWAL_BASEMAP_URL": "https://t{s}.tianditu.gov.cn/DataServer?x={x}&tk=k"})
+    policy = content_security_policy(tianditu)
+    assert "connect-src 'self' https://*.tianditu.gov.cn;" in policy and "tk=" not in policy

@@ -52,7 +52,9 @@ def serve(location: str, dispose: bool = True, **settings: object) -> Iterator[S
     port = _free_port()
     config = Settings.from_env({}, db=location, port=port, **settings)
     store = open_store(location, create=False)
-    server = uvicorn.Server(uvicorn.Config(create_app(config, store), host="127.0.0.1", port=port, log_level="warning"))
+    app = create_app(config, store)
+    # As `landrenewal serve` runs it: the server believes no forwarded headers, the app decides.
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -1,8 +1,13 @@
-"""Users, login sessions and the audit log, kept in the store (both backends).
+"""Users, login sessions, failed-login limits and the audit log, kept in the store (both backends).
 
 Passwords are stored as Argon2id hashes; a session cookie is a random token of which the store
 keeps only the SHA-256, so a copy of the store does not log anyone in. Every write to users goes
 to the audit log with what was before and after (the password hash never).
+
+Failed logins are limited per (user name, client address): a stranger elsewhere cannot lock a
+user out, and an office behind one NAT address is not locked out by one of its people. Each
+attempt first claims its place in the count with one atomic statement (an upsert), and only a
+claimed attempt has its password checked, so parallel attempts cannot all read the same count.
 """
 
 from __future__ import annotations
@@ -16,14 +21,16 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, DateTime, and_, case, func, literal, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from landrenewal.domain.access import AccessError, Role, User, role_of
+from landrenewal.domain.divisions import Level
+from landrenewal.passwords import password_problem
 from landrenewal.store import schema
 from landrenewal.store.frames import plain
 
 _HASHER = PasswordHasher()
-MIN_PASSWORD = 8
 # Verified against when the user name is unknown, so that a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash("landrenewal-no-such-user")
 
@@ -89,11 +96,22 @@ def _check_division(conn: Connection, role: Role, division_code: str | None) -> 
     ).scalar()
     if found is None:
         raise AccountError(f"行政区划 {division_code} 不在库中 (no such division in the store)")
+    if found != Level.TOWN.value:
+        # A town officer bound to its county would see every town's private figures.
+        raise AccountError(
+            f"镇街用户只能绑定到镇（街道）：{division_code} 不是 9 位的镇街代码 "
+            "(a town officer needs a town, a 9-digit division)"
+        )
+    try:
+        User("check", "check", Role.TOWN, division_code)
+    except AccessError as e:
+        raise AccountError(str(e)) from None
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"口令至少 {MIN_PASSWORD} 个字符 (a password needs at least {MIN_PASSWORD} characters)")
+def _check_password(password: str, username: str) -> None:
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise AccountError(problem)
 
 
 def create_user(
@@ -115,7 +133,7 @@ def create_user(
     except AccessError as e:
         raise AccountError(str(e)) from None
     _check_division(conn, parsed, division_code)
-    _check_password(password)
+    _check_password(password, username)
     users = schema.users
     if conn.execute(select(users.c.id).where(users.c.username == username)).first():
         raise AccountError(f"用户名 {username} 已存在 (user already exists)")
@@ -165,7 +183,7 @@ def update_user(
     if active is not None:
         changes["active"] = int(active)
     if password is not None:
-        _check_password(password)
+        _check_password(password, username)
         changes["password_hash"] = _HASHER.hash(password)
     conn.execute(users.update().where(users.c.id == row.id).values(**changes))
     if password is not None or active is False:
@@ -194,6 +212,10 @@ def log_in(conn: Connection, username: str, password: str, hours: float) -> Sess
         return None
     if row is None or not row.active:
         return None
+    try:
+        user = _user(row)
+    except AccessError:
+        return None  # bound to something a town officer may not be (made before the rule); an admin fixes it
     if _HASHER.check_needs_rehash(row.password_hash):
         conn.execute(users.update().where(users.c.id == row.id).values(password_hash=_HASHER.hash(password)))
     now = _now()
@@ -205,7 +227,7 @@ def log_in(conn: Connection, username: str, password: str, hours: float) -> Sess
             token_sha256=_digest(token), csrf=csrf, user_id=row.id, created_at=now, expires_at=expires
         )
     )
-    return Session(token, csrf, _user(row), expires)
+    return Session(token, csrf, user, expires)
 
 
 def session_of(conn: Connection, token: str) -> Session | None:
@@ -218,46 +240,101 @@ def session_of(conn: Connection, token: str) -> Session | None:
     ).first()
     if row is None or not row.active:
         return None
+    try:
+        user = _user(row)
+    except AccessError:
+        return None
     expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=dt.UTC)
     if expires <= _now():
         return None
-    return Session(token, row.csrf, _user(row), expires)
+    return Session(token, row.csrf, user, expires)
 
 
 def log_out(conn: Connection, token: str) -> None:
     conn.execute(schema.sessions.delete().where(schema.sessions.c.token_sha256 == _digest(token)))
 
 
-def login_wait(conn: Connection, limits: dict[str, int], window_s: float) -> float:
-    """Seconds until another login may be tried for any key of ``limits`` (a user name, an address),
-    each allowing that many failures within the window, counted since the key's last success. Kept in
-    the store, so that every server process counts the same failures."""
-    log = schema.audit_log
+@dataclass(frozen=True)
+class LoginLimits:
+    """``attempts`` failures per (user name, address) within ``window_s``; then that pair waits
+    ``window_s``, twice as long after each further run of failures, at most ``block_max_s``."""
+
+    attempts: int = 5
+    window_s: float = 300.0
+    block_max_s: float = 3600.0
+
+    def block_s(self, strikes: int) -> float:
+        return float(min(self.block_max_s, self.window_s * 2 ** min(strikes, 30)))
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A login attempt's place in its (user name, address) count."""
+
+    username: str
+    address: str
+    number: int  # this attempt's number in the current window
+    strikes: int
+    allowed: bool  # whether its password may be checked at all
+    wait_s: float  # when not allowed: seconds until the pair may try again
+
+
+def claim_attempt(conn: Connection, username: str, address: str, limits: LoginLimits) -> Attempt:
+    """Count one attempt for (``username``, ``address``) before its password is checked.
+
+    One upsert both reads and raises the count, so that of many parallel attempts exactly
+    ``limits.attempts`` are allowed. Run it as the first statement of its own transaction and commit
+    before checking the password: SQLite then takes its write lock before reading the row, and
+    PostgreSQL holds the row's lock for the statement.
+    """
+    t = schema.login_throttle
     now = _now()
-    start = now - dt.timedelta(seconds=window_s)
-    wait = 0.0
-    for key, attempts in limits.items():
-        last_ok = conn.execute(
-            select(func.max(log.c.at)).where(
-                (log.c.entity == "login") & (log.c.entity_key == key) & (log.c.action == "login")
-            )
-        ).scalar()
-        since = max(start, _aware(last_ok)) if last_ok is not None else start
-        failures = (
-            conn.execute(
-                select(log.c.at)
-                .where((log.c.entity == "login") & (log.c.entity_key == key) & (log.c.action == "login.failed"))
-                .where(log.c.at > since)
-                .order_by(log.c.at.desc())
-                .limit(attempts)
-            )
-            .scalars()
-            .all()
+    stamp = DateTime(timezone=True)
+    window_over = t.c.window_start <= now - dt.timedelta(seconds=limits.window_s)
+    block_over = t.c.blocked_until <= now
+    # A new window starts once the old one has passed without a block, or once the block has.
+    fresh = or_(and_(t.c.blocked_until.is_(None), window_over), and_(t.c.blocked_until.is_not(None), block_over))
+    quiet = func.coalesce(t.c.blocked_until, t.c.window_start) <= now - dt.timedelta(seconds=limits.block_max_s)
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(t)
+    statement = (
+        insert.values(username=username, address=address, attempts=1, window_start=now, strikes=0, blocked_until=None)
+        .on_conflict_do_update(
+            index_elements=[t.c.username, t.c.address],
+            set_={
+                "attempts": case((fresh, 1), else_=t.c.attempts + 1),
+                "window_start": case((fresh, literal(now, stamp)), else_=t.c.window_start),
+                "blocked_until": case((fresh, literal(None, stamp)), else_=t.c.blocked_until),
+                # A pair quiet for the longest wait starts again from the shortest.
+                "strikes": case((and_(fresh, quiet), 0), else_=t.c.strikes),
+            },
         )
-        if len(failures) >= attempts:
-            oldest = _aware(failures[-1])
-            wait = max(wait, window_s - (now - oldest).total_seconds())
-    return wait
+        .returning(t.c.attempts, t.c.strikes, t.c.blocked_until)
+    )
+    number, strikes, blocked = conn.execute(statement).one()
+    blocked_for = (_aware(blocked) - now).total_seconds() if blocked is not None else 0.0
+    allowed = blocked_for <= 0 and number <= limits.attempts
+    # Refused while the last allowed attempts are still being checked: the wait their failure would start.
+    wait = 0.0 if allowed else blocked_for if blocked_for > 0 else limits.block_s(strikes)
+    return Attempt(username, address, int(number), int(strikes), allowed, wait)
+
+
+def settle_attempt(conn: Connection, attempt: Attempt, succeeded: bool, limits: LoginLimits) -> None:
+    """After the password check: a success clears the pair's count; the failure that reaches the
+    limit blocks the pair, each time longer. Rows nobody has used for the longest wait go."""
+    t = schema.login_throttle
+    now = _now()
+    pair = (t.c.username == attempt.username) & (t.c.address == attempt.address)
+    if succeeded:
+        conn.execute(t.delete().where(pair))
+    elif attempt.number >= limits.attempts:
+        until = now + dt.timedelta(seconds=limits.block_s(attempt.strikes))
+        conn.execute(
+            t.update()
+            .where(pair & t.c.blocked_until.is_(None) & (t.c.attempts >= limits.attempts))
+            .values(blocked_until=until, strikes=t.c.strikes + 1)
+        )
+    stale = now - dt.timedelta(seconds=limits.window_s + limits.block_max_s)
+    conn.execute(t.delete().where(func.coalesce(t.c.blocked_until, t.c.window_start) < stale))
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

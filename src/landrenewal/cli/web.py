@@ -13,11 +13,12 @@ from landrenewal.cli.common import DEFAULT_DB, DbOption, Exit, JsonOption, conso
 users_app = typer.Typer(help="用户 Users of the web app: roles admin | city | town | viewer.", no_args_is_help=True)
 
 # The demo city's logins, one per role, printed by `make demo`. The town officer works in the first town.
+# The passwords follow the password rules like any other: none contains its user name.
 DEMO_USERS = (
-    ("admin", "信息中心", "admin", "admin-demo-2026"),
-    ("city", "市整治办", "city", "city-demo-2026"),
-    ("town", "镇街专班", "town", "town-demo-2026"),
-    ("viewer", "领导小组办公室", "viewer", "viewer-demo-2026"),
+    ("admin", "信息中心", "admin", "xinxi-demo-2026"),
+    ("city", "市整治办", "city", "zhengzhi-demo-2026"),
+    ("town", "镇街专班", "town", "zhuanban-demo-2026"),
+    ("viewer", "领导小组办公室", "viewer", "lingdao-demo-2026"),
 )
 
 
@@ -35,7 +36,13 @@ def add(
     username: Annotated[str, typer.Argument(help="登录名")],
     role: Annotated[str, typer.Option(help="admin | city | town | viewer")],
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="口令（至少 8 个字符）")
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="口令：至少 8 个字符，不能是常见口令、连续或重复的字符，不能包含用户名",
+        ),
     ],
     division: Annotated[str | None, typer.Option(help="镇街用户的行政区划代码 (a town officer's division)")] = None,
     name: Annotated[str | None, typer.Option(help="姓名 (display name)")] = None,
@@ -154,6 +161,8 @@ def serve(
             port=settings.port,
             workers=settings.workers,
             log_level="warning",
+            proxy_headers=False,  # the app believes forwarded headers from LANDRENEWAL_TRUSTED_PROXIES only
         )
         return
-    uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port, log_level="warning")
+    app = create_app(settings, store)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", proxy_headers=False)

@@ -15,6 +15,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from landrenewal.domain.divisions import Level, level_of
+
 
 class Role(StrEnum):
     ADMIN = "admin"
@@ -38,8 +40,20 @@ class User:
     division_code: str | None = None
 
     def __post_init__(self) -> None:
-        if self.role is Role.TOWN and not self.division_code:
+        if self.role is not Role.TOWN:
+            return
+        if not self.division_code:
             raise AccessError(f"镇街用户必须指定所属行政区划 (a town officer needs a division): {self.username}")
+        # Jurisdiction is a prefix of the code: a county's code would open every town in it.
+        try:
+            level = level_of(self.division_code)
+        except ValueError:
+            level = None
+        if level is not Level.TOWN:
+            raise AccessError(
+                f"镇街用户只能绑定到镇（街道）：{self.division_code} 不是 9 位的镇街代码 "
+                f"(a town officer needs a town, a 9-digit division): {self.username}"
+            )
 
     @property
     def may_import(self) -> bool:

@@ -393,3 +393,18 @@ audit_log = Table(
     comment="操作日志 audit log: who, when, what before and after",
 )
 Index("ix_audit_log_entity_key", audit_log.c.entity, audit_log.c.entity_key)
+# Failed logins counted per (user name, client address): one row each, changed by single atomic
+# statements so that parallel attempts cannot all read the same count (landrenewal.accounts).
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("username", Text, nullable=False),
+    Column("address", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, comment="attempts claimed since window_start"),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("strikes", Integer, nullable=False, comment="times the limit was reached: the next wait doubles"),
+    Column("blocked_until", DateTime(timezone=True)),
+    UniqueConstraint("username", "address", name="uq_login_throttle_key"),
+    comment="登录限流 failed logins per user and address",
+)

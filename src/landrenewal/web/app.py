@@ -15,12 +15,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from landrenewal.store.engine import Store, StoreBusy, open_store
 from landrenewal.web.api import admin, dashboard, dossiers, imports, lists, maps, session, vocabulary
 from landrenewal.web.city import LiveView
 from landrenewal.web.deps import ApiError, AppState, SessionCache
 from landrenewal.web.run_tables import RunTables
+from landrenewal.web.security import SecurityHeaders, security_headers, trusted_proxies
 from landrenewal.web.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
@@ -29,6 +32,17 @@ log = logging.getLogger("landrenewal.web")
 
 def _error(status: int, reason: str, detail: Any) -> JSONResponse:
     return JSONResponse({"detail": detail, "reason": reason}, status_code=status)
+
+
+def _outermost(app: FastAPI, middleware: type[SecurityHeaders], headers: list[tuple[bytes, bytes]]) -> None:
+    """Wrap the whole stack, the last-resort error handler included (``add_middleware`` puts a
+    middleware inside it, so a 500 answer would go out without the headers)."""
+    build = app.build_middleware_stack
+
+    def wrapped() -> ASGIApp:
+        return middleware(build(), headers)
+
+    app.build_middleware_stack = wrapped  # type: ignore[method-assign]
 
 
 def app_from_env() -> FastAPI:
@@ -52,6 +66,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     """The app over ``store`` (opened from ``settings.db`` when not given); the app disposes it on shut-down."""
+    proxies = trusted_proxies(settings)  # a bad setting fails here, before the store is opened
     store = store or open_store(settings.db, create=False)
     app = FastAPI(
         lifespan=lifespan,
@@ -73,10 +88,17 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     for module in (session, lists, maps, dossiers, dashboard, imports, admin, vocabulary):
         app.include_router(module.router)
+    if proxies:
+        # Only these peers may say who the client is (X-Forwarded-For) and that it came by HTTPS.
+        # The server itself believes no one (`serve` starts uvicorn without its proxy headers).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+    _outermost(app, SecurityHeaders, security_headers(settings))
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return _error(exc.status_code, exc.reason, exc.detail)
+        answer = _error(exc.status_code, exc.reason, exc.detail)
+        answer.headers.update(exc.headers or {})
+        return answer
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import numpy as np
 import pandas as pd
+from annotated_types import Ge, Le
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
@@ -30,6 +31,21 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # From this zoom a parcel tile carries every property (code, area, zone …); below it only what colours the map.
 DETAIL_ZOOM = 13
 COARSE_PROPERTIES = ("cls", "cat", "town")  # what a parcel tile carries below DETAIL_ZOOM: its colours
+# Every whole number a request brings (ids, pages, years, tile numbers) fits the stores' 64-bit
+# integers: a bigger one would overflow in SQLite, psycopg or numpy, and is answered 422 up front.
+MAX_INT = 2**63 - 1
+Int = Annotated[int, Ge(-MAX_INT - 1), Le(MAX_INT)]
+
+
+def whole_number(name: str, raw: object) -> int:
+    """A whole number from a raw query value, in the stores' range; ValueError naming ``name`` otherwise."""
+    try:
+        value = int(str(raw))
+    except ValueError:
+        raise ValueError(f"{name}: 应为整数 (must be a whole number), 而不是 {raw!r}") from None
+    if not -MAX_INT - 1 <= value <= MAX_INT:
+        raise ValueError(f"{name}: 数值超出范围 (out of range), 最大 {MAX_INT}")
+    return value
 
 
 class ApiError(HTTPException):
@@ -38,6 +54,11 @@ class ApiError(HTTPException):
     def __init__(self, status: int, reason: str, detail: str) -> None:
         super().__init__(status_code=status, detail=detail)
         self.reason = reason
+
+    def retry_after(self, seconds: int) -> ApiError:
+        """The same error telling the client when to try again (429, 503)."""
+        self.headers = {"Retry-After": str(seconds)}
+        return self
 
 
 def not_found(what: str) -> ApiError:

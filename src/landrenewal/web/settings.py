@@ -16,11 +16,17 @@ class Settings:
     # Server processes: each holds its own copy of the city view and tiles; one per core.
     workers: int = 1
     session_hours: float = 12.0
-    # Send the session cookie over HTTPS only: on when the intranet serves the app behind TLS.
+    # Send the session cookie over HTTPS only: on when the intranet serves the app behind TLS. (A
+    # request that a trusted proxy marks as HTTPS gets a Secure cookie anyway.)
     cookie_secure: bool = False
-    # Failed logins allowed per user name and per client address within the window, then 429.
+    # Failed logins allowed per (user name, client address) within the window; then that pair gets
+    # 429 for the window, twice as long after each further run of failures, at most login_block_max_s.
     login_attempts: int = 5
     login_window_s: float = 300.0
+    login_block_max_s: float = 3600.0
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated
+    # addresses or networks ("10.0.0.5, 10.1.0.0/16"). None by default: the peer is the client.
+    trusted_proxies: str = ""
     # An optional raster basemap (天地图 with its token, or an intranet tile server); none by default.
     basemap_url: str | None = None
     basemap_attribution: str = ""

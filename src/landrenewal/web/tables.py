@@ -199,6 +199,9 @@ def _pooled(
     return pooled_enough(pools.hidden(rows[spec.pool_column], sees), min_pooled)
 
 
+MAX_PAGE = 10**9
+
+
 def page(
     frame: pd.DataFrame, spec: ListSpec, params: Mapping[str, str], user: User, disclosure: Disclosure = NOTHING_MORE
 ) -> dict[str, Any]:
@@ -228,8 +231,8 @@ def _positive(params: Mapping[str, str], name: str, default: int) -> int:
         value = int(str(raw))
     except ValueError:
         value = 0
-    if value < 1:
-        raise ListError(f"{name}: 应为正整数 (must be a positive whole number), 而不是 {raw!r}")
+    if not 1 <= value <= MAX_PAGE:  # a page past any list, and far below the stores' integers
+        raise ListError(f"{name}: 应为 1 到 {MAX_PAGE} 的整数 (a whole number from 1 to {MAX_PAGE}), 而不是 {raw!r}")
     return value
 
 

@@ -19,7 +19,7 @@ from landrenewal.analysis.zone_runs import list_zone_runs
 from landrenewal.domain.policy import PolicyError
 from landrenewal.policyfiles import resolve_policy, shipped_ids
 from landrenewal.store import schema
-from landrenewal.web.deps import Administrator, ApiError, CurrentUser, State
+from landrenewal.web.deps import Administrator, ApiError, CurrentUser, Int, State
 
 router = APIRouter(prefix="/api", tags=["admin"])
 
@@ -83,8 +83,8 @@ LOCAL_TIME = ZoneInfo("Asia/Shanghai")
 def audit(
     state: State,
     admin: Administrator,
-    page: int = 1,
-    page_size: int = 50,
+    page: Int = 1,
+    page_size: Int = 50,
     username: str | None = None,
     action: str | None = None,
     since: dt.date | None = None,

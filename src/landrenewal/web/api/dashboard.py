@@ -15,7 +15,7 @@ from fastapi import APIRouter
 from landrenewal.analysis.evaluation_runs import RunInfo, list_runs
 from landrenewal.analysis.results_out import CLASS_COLOURS
 from landrenewal.domain.evaluation import LISTS
-from landrenewal.web.deps import CurrentUser, State, not_found
+from landrenewal.web.deps import CurrentUser, Int, State, not_found
 from landrenewal.web.tables import EVALUATION, private_hidden, records
 
 router = APIRouter(prefix="/api", tags=["dashboard"])
@@ -38,7 +38,7 @@ RANKED_COLUMNS = [
 
 
 @router.get("/dashboard", summary="统计看板 Dashboard figures (of the newest evaluation run, or ``run``)")
-def dashboard(state: State, user: CurrentUser, town: str | None = None, run: int | None = None) -> dict[str, Any]:
+def dashboard(state: State, user: CurrentUser, town: str | None = None, run: Int | None = None) -> dict[str, Any]:
     view = state.view()
     with state.store.engine.connect() as conn:
         runs = list_runs(conn)

@@ -39,7 +39,7 @@ from landrenewal.store.frames import plain, read_rows, read_rows_in
 from landrenewal.tiles.mercator import to_lonlat
 from landrenewal.web import tables
 from landrenewal.web.city import CityView
-from landrenewal.web.deps import ApiError, CurrentUser, State, not_found
+from landrenewal.web.deps import ApiError, CurrentUser, Int, State, not_found
 from landrenewal.web.export import MEDIA
 from landrenewal.web.pooling import min_pooled_units
 from landrenewal.web.tables import records
@@ -324,7 +324,7 @@ class MetricsChange(BaseModel):
 
 
 @router.put("/enterprises/{uscc}/metrics/{year}", summary="修改企业经营指标 Change an enterprise's figures for a year")
-def change_metrics(uscc: str, year: int, body: MetricsChange, state: State, user: CurrentUser) -> dict[str, Any]:
+def change_metrics(uscc: str, year: Int, body: MetricsChange, state: State, user: CurrentUser) -> dict[str, Any]:
     table = schema.enterprises
     with state.store.write() as conn:
         found = read_rows(conn, state.store, table, ["division_code"], table.c.uscc == uscc)
@@ -436,7 +436,7 @@ ZONE_FIGURES = (
 
 
 @router.get("/zones/{zone_no:int}", summary="片区档案 Zone dossier: figures, outline, parcels, enterprises")
-def zone_dossier(zone_no: int, state: State, user: CurrentUser, run: int | None = None) -> dict[str, Any]:
+def zone_dossier(zone_no: Int, state: State, user: CurrentUser, run: Int | None = None) -> dict[str, Any]:
     view = state.view()
     zone = _zone(state, user, zone_no, run)
     shape = None
@@ -457,7 +457,7 @@ def zone_dossier(zone_no: int, state: State, user: CurrentUser, run: int | None 
     summary="片区档案导出 A zone dossier as XLSX: its figures, parcels and enterprises",
     response_class=FileResponse,
 )
-def zone_dossier_export(zone_no: int, state: State, user: CurrentUser, run: int | None = None) -> FileResponse:
+def zone_dossier_export(zone_no: Int, state: State, user: CurrentUser, run: Int | None = None) -> FileResponse:
     zone = _zone(state, user, zone_no, run)
     names = field_labels() | {"zone_no": ("片区编号", "Zone"), "area_mu": ("宗地面积合计（亩）", "Parcel area (mu)")}
     figures = zone.figures

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from landrenewal.web import tables
-from landrenewal.web.deps import ApiError, AppState, CurrentUser, State
+from landrenewal.web.deps import ApiError, AppState, CurrentUser, State, whole_number
 from landrenewal.web.export import MEDIA, VALUE_LABELS, ExportError, readable_values, write_export
 from landrenewal.web.pooling import min_pooled_units
 from landrenewal.web.tables import Disclosure, ListError, ListSpec
@@ -32,9 +32,9 @@ def _run(params: dict[str, str], latest: int | None, table: str, state: AppState
             raise ApiError(404, "no_run", f"库中还没有 {table} 的结果 (nothing has been run yet)")
         return latest
     try:
-        run_id = int(str(raw))
-    except ValueError:
-        raise ApiError(422, "invalid", f"run: 应为批次编号 (must be a run id), 而不是 {raw!r}") from None
+        run_id = whole_number("run", raw)
+    except ValueError as e:
+        raise ApiError(422, "invalid", str(e)) from None
     if not state.run_tables.exists(table, run_id):
         raise ApiError(404, "not_found", f"没有批次 {run_id} (no such run)")
     return run_id

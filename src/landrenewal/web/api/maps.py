@@ -16,7 +16,7 @@ from landrenewal.store import schema
 from landrenewal.store.frames import read_table
 from landrenewal.tiles.mercator import to_lonlat
 from landrenewal.web.api.lists import _run
-from landrenewal.web.deps import ApiError, CurrentUser, State
+from landrenewal.web.deps import ApiError, CurrentUser, Int, State
 from landrenewal.web.tables import records
 
 router = APIRouter(tags=["map"])
@@ -65,7 +65,7 @@ def legend(state: State, user: CurrentUser) -> dict[str, Any]:
 
 
 @router.get("/tiles/parcels/{z}/{x}/{y}.pbf", summary="宗地矢量瓦片 Parcel vector tile (MVT)")
-async def parcel_tile(z: int, x: int, y: int, state: State, user: CurrentUser) -> Response:
+async def parcel_tile(z: Int, x: Int, y: Int, state: State, user: CurrentUser) -> Response:
     _check_tile(z, x, y)
     # On the event loop only what is cheap: a tile already made. Checking the store, rebuilding the
     # source after an import and rendering go to a worker thread.
@@ -77,7 +77,7 @@ async def parcel_tile(z: int, x: int, y: int, state: State, user: CurrentUser) -
 
 
 @router.get("/tiles/zones/{z}/{x}/{y}.pbf", summary="连片片区矢量瓦片 Zone outline vector tile (MVT), latest run")
-async def zone_tile(z: int, x: int, y: int, state: State, user: CurrentUser) -> Response:
+async def zone_tile(z: Int, x: Int, y: Int, state: State, user: CurrentUser) -> Response:
     _check_tile(z, x, y)
     return _tile_response(await run_in_threadpool(lambda: state.zone_tiles().tile(z, x, y)))
 
@@ -124,7 +124,7 @@ def division_outlines(state: State, user: CurrentUser, level: str = "town") -> d
 
 
 @router.get("/api/zones/geojson", summary="连片片区范围 Zone outlines (GeoJSON)")
-def zone_outlines(state: State, user: CurrentUser, run: int | None = None) -> dict[str, Any]:
+def zone_outlines(state: State, user: CurrentUser, run: Int | None = None) -> dict[str, Any]:
     view = state.view()
     params = {"run": str(run)} if run is not None else {}
     run_id = _run(params, view.zone_run.id if view.zone_run else None, "zone_runs", state)

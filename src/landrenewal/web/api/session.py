@@ -1,23 +1,24 @@
-"""Logging in and out: a session cookie (HttpOnly, SameSite=Strict) and a CSRF token for writes."""
+"""Logging in and out: a session cookie (HttpOnly, SameSite=Strict; Secure behind HTTPS) and a CSRF
+token for writes. Failed logins are limited per user name and client address (see accounts)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from landrenewal import accounts
 from landrenewal.domain.access import ROLE_NAMES_ZH, User
 from landrenewal.web.deps import SESSION_COOKIE, ApiError, CurrentSession, State
 
 router = APIRouter(prefix="/api/session", tags=["session"])
-ADDRESS_FACTOR = 10
 
 
 class Login(BaseModel):
-    username: str
-    password: str
+    # Bounded: hashing a megabyte-long "password" would cost the server, not the guesser.
+    username: str = Field(max_length=200)
+    password: str = Field(max_length=1024)
 
 
 def user_json(user: User, state: State) -> dict[str, Any]:
@@ -32,25 +33,32 @@ def user_json(user: User, state: State) -> dict[str, Any]:
     }
 
 
+def limits(state: State) -> accounts.LoginLimits:
+    settings = state.settings
+    return accounts.LoginLimits(settings.login_attempts, settings.login_window_s, settings.login_block_max_s)
+
+
 @router.post("", summary="登录 Log in")
 def log_in(body: Login, request: Request, response: Response, state: State) -> dict[str, Any]:
-    client = request.client.host if request.client else "unknown"
-    user_key, address_key = f"user:{body.username}", f"addr:{client}"
-    settings = state.settings
+    # The peer's address, or the one a configured proxy forwarded (see the app's proxy middleware).
+    address = request.client.host if request.client else "unknown"
+    limit = limits(state)
+    # Its own transaction, committed before the password is checked: every parallel attempt sees it.
     with state.store.write() as conn:
-        # An office behind one NAT address shares the address's allowance: ten times a user's.
-        limits = {user_key: settings.login_attempts, address_key: settings.login_attempts * ADDRESS_FACTOR}
-        wait = accounts.login_wait(conn, limits, settings.login_window_s)
-        if wait > 0:
-            raise ApiError(
-                429, "rate_limited", f"登录失败次数过多，请 {int(wait) + 1} 秒后再试 (too many failed logins; wait)"
-            )
-        session = accounts.log_in(conn, body.username, body.password, settings.session_hours)
+        attempt = accounts.claim_attempt(conn, body.username, address, limit)
+    if not attempt.allowed:
+        wait = int(attempt.wait_s) + 1
+        raise ApiError(
+            429, "rate_limited", f"登录失败次数过多，请 {wait} 秒后再试 (too many failed logins; wait)"
+        ).retry_after(wait)
+    with state.store.write() as conn:
+        session = accounts.log_in(conn, body.username, body.password, state.settings.session_hours)
+        accounts.settle_attempt(conn, attempt, session is not None, limit)
+        where = {"address": address}
         if session is None:
-            for key in (user_key, address_key):
-                accounts.audit(conn, body.username, "login.failed", "login", key)
+            accounts.audit(conn, body.username, "login.failed", "login", body.username, None, where)
         else:
-            accounts.audit(conn, session.user.username, "login", "login", user_key)
+            accounts.audit(conn, session.user.username, "login", "login", session.user.username, None, where)
     if session is None:
         raise ApiError(401, "bad_credentials", "用户名或口令错误 (wrong user name or password)")
     response.set_cookie(
@@ -59,7 +67,8 @@ def log_in(body: Login, request: Request, response: Response, state: State) -> d
         max_age=int(state.settings.session_hours * 3600),
         httponly=True,
         samesite="strict",
-        secure=state.settings.cookie_secure,
+        # Behind HTTPS (the setting, or a trusted proxy saying so) the cookie never travels in clear.
+        secure=state.settings.cookie_secure or request.url.scheme == "https",
         path="/",
     )
     return {"user": user_json(session.user, state), "csrf": session.csrf}
