@@ -28,7 +28,7 @@ from landrenewal.domain.access import AccessError, Role, User, role_of
 from landrenewal.domain.divisions import Level
 from landrenewal.passwords import password_problem
 from landrenewal.store import schema
-from landrenewal.store.frames import plain
+from landrenewal.store.frames import plain, utc_iso
 
 _HASHER = PasswordHasher()
 # Verified against when the user name is unknown, so that a wrong name costs as long as a wrong password.
@@ -352,11 +352,19 @@ def about(entity: str, key: str, *, prefix: bool = False) -> ColumnElement[bool]
 def audit_rows(
     conn: Connection, offset: int, limit: int, where: ColumnElement[bool] | None = None
 ) -> list[dict[str, Any]]:
-    """The audit log, newest first; times as ISO text."""
+    """The audit log, newest first; times as ISO text in UTC with the zone (``+00:00``)."""
     log = schema.audit_log
     query = select(log.c.at, log.c.username, log.c.action, log.c.entity, log.c.entity_key, log.c.before, log.c.after)
     if where is not None:
         query = query.where(where)
     rows = conn.execute(query.order_by(log.c.id.desc()).offset(offset).limit(limit))
     names = ("at", "username", "action", "entity", "key", "before", "after")
-    return [{n: plain(v) for n, v in zip(names, row, strict=True)} for row in rows]
+    return [
+        {n: utc_iso(v) if n == "at" else plain(v) for n, v in zip(names, row, strict=True)} for row in rows
+    ]
+
+
+def audit_count(conn: Connection, where: ColumnElement[bool] | None = None) -> int:
+    log = schema.audit_log
+    query = select(func.count()).select_from(log)
+    return int(conn.execute(query if where is None else query.where(where)).scalar_one())

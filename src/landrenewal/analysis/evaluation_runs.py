@@ -11,6 +11,7 @@ from typing import Any, Protocol
 import pandas as pd
 from sqlalchemy import Connection, Select, select
 
+from landrenewal.accounts import audit
 from landrenewal.analysis.compare import differences
 from landrenewal.analysis.inputs import read_inventory
 from landrenewal.analysis.policy import policy_for
@@ -65,12 +66,15 @@ def year_end(year: int) -> dt.date:
     return dt.date(year, 12, 31)
 
 
-def evaluate_store(store: Store, year: int, policy_ref: str | None = None) -> EvaluationRun:
-    """Evaluate ``year`` under the policy and store the run with its policy version and input hash."""
+def evaluate_store(store: Store, year: int, policy_ref: str | None = None, *, by: str = "system") -> EvaluationRun:
+    """Evaluate ``year`` under the policy and store the run with its policy version and input hash
+    (and in the audit log, as ``by``'s)."""
     with store.write() as conn:
         policy = policy_for(conn, policy_ref, year_end(year))
         evaluation, sha256 = _compute(conn, store, year, policy)
         info = _save(conn, store, policy, sha256, evaluation)
+        summary = {"year": year, "policy": f"{policy.policy_id} {policy.version}", "units": info.unit_count}
+        audit(conn, by, "evaluation.run", "evaluation_runs", str(info.id), None, summary)
     return EvaluationRun(info, evaluation, policy)
 
 

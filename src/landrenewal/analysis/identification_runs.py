@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection, select
 
+from landrenewal.accounts import audit
 from landrenewal.analysis.compare import differences
 from landrenewal.analysis.evaluation_runs import RunNotFound, stored_policy, stored_units
 from landrenewal.analysis.inputs import read_inventory
@@ -53,14 +54,27 @@ def default_evaluation(conn: Connection, as_of: dt.date, policy_id: str) -> int 
 
 
 def identify_store(
-    store: Store, as_of: dt.date, policy_ref: str | None = None, evaluation_run: int | None = None
+    store: Store,
+    as_of: dt.date,
+    policy_ref: str | None = None,
+    evaluation_run: int | None = None,
+    *,
+    by: str = "system",
 ) -> IdentificationRun:
+    """Identify low-efficiency land as of a day and store the run (and its audit row, as ``by``'s)."""
     with store.write() as conn:
         policy = policy_for(conn, policy_ref, as_of)
         if evaluation_run is None:
             evaluation_run = default_evaluation(conn, as_of, policy.policy_id)
         result, land, sha256 = _compute(conn, store, as_of, policy, evaluation_run)
         info = _save(conn, store, as_of, policy, sha256, evaluation_run, result)
+        summary = {
+            "as_of": as_of.isoformat(),
+            "policy": f"{policy.policy_id} {policy.version}",
+            "evaluation_run_id": evaluation_run,
+            "findings": info.finding_count,
+        }
+        audit(conn, by, "identification.run", "identification_runs", str(info.id), None, summary)
     return IdentificationRun(info, result, land)
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import Connection, select
 
+from landrenewal.accounts import audit
 from landrenewal.domain.policy import PolicyError, ResolvedPolicy
 from landrenewal.policyfiles import resolve_policy
 from landrenewal.store import schema
@@ -19,11 +20,14 @@ def store_policy(conn: Connection) -> str | None:
     return None if value is None else str(value)
 
 
-def set_store_policy(conn: Connection, ref: str) -> None:
-    """Make ``ref`` (a shipped id or a file path) the store's policy, after checking it loads."""
+def set_store_policy(conn: Connection, ref: str, *, by: str = "system") -> None:
+    """Make ``ref`` (a shipped id or a file path) the store's policy, after checking it loads; audited as ``by``'s."""
     resolve_policy(ref, dt.date.today())
+    before = store_policy(conn)
     conn.execute(schema.settings.delete().where(schema.settings.c.key == POLICY_KEY))
     conn.execute(schema.settings.insert().values(key=POLICY_KEY, value=ref))
+    if before != ref:
+        audit(conn, by, "policy.use", "settings", POLICY_KEY, before, ref)
 
 
 def policy_for(conn: Connection, ref: str | None, on: dt.date) -> ResolvedPolicy:

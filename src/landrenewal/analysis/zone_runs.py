@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, Table, select
 
+from landrenewal.accounts import audit
 from landrenewal.analysis.evaluation_runs import RunNotFound, latest_run
 from landrenewal.analysis.identification_runs import (
     IdentificationInfo,
@@ -77,6 +78,8 @@ def build_zones(
     identification_run: int | None = None,
     evaluation_run: int | None = None,
     engine: str = "python",
+    *,
+    by: str = "system",
 ) -> ZoneRun:
     """Cluster the selected parcels within ``gap`` metres (the policy's zones.gap_m by default)."""
     if engine not in ENGINES:
@@ -106,6 +109,8 @@ def build_zones(
         inputs = _read(conn, store, ident, evaluation_run, as_of)
         result = _compute(conn, store, inputs, chosen, gap, policy, engine)
         info = _save(conn, store, result, chosen, gap, engine, policy, ident, evaluation_run)
+        summary = {"selection": selection, "gap_m": gap, "zones": info.zone_count, "parcels": info.parcel_count}
+        audit(conn, by, "zones.build", "zone_runs", str(info.id), None, summary)
     return ZoneRun(
         info,
         result.zones,

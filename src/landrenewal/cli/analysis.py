@@ -19,6 +19,7 @@ from landrenewal.cli.common import (
     PolicyOption,
     console,
     fail,
+    os_user,
     parse_date,
 )
 from landrenewal.store.engine import Store
@@ -75,7 +76,7 @@ def evaluate(
             _report_rerun("评价", again.run.id, again.same_inputs, again.differences, as_json)
             return
         assert year is not None
-        run = evaluate_store(store, year, policy)
+        run = evaluate_store(store, year, policy, by=os_user())
         if out is not None:
             _write_evaluation(store, run.info.id, out)
     units = run.evaluation.units
@@ -172,7 +173,7 @@ def identify(
             _report_rerun("认定", again.run.id, again.same_inputs, again.differences, as_json)
             return
         assert as_of is not None
-        run = identify_store(store, parse_date(as_of, as_json), policy, evaluation)
+        run = identify_store(store, parse_date(as_of, as_json), policy, evaluation, by=os_user())
         _write_identification(store, run.info.id, run.info.evaluation_run_id, out, layer)
     findings = run.result.findings
     parcels_found = findings["parcel_code"].nunique()
@@ -350,7 +351,7 @@ def policy_use(
     with _failures(as_json):
         store = _store(db)
         with store.write() as conn:
-            set_store_policy(conn, policy)
+            set_store_policy(conn, policy, by=os_user())
     if as_json:
         print(json.dumps({"db": db, "policy": policy}, ensure_ascii=False))
     else:

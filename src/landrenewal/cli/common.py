@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
+import os
 from enum import IntEnum
 from typing import Annotated, NoReturn
 
@@ -50,3 +52,11 @@ def parse_date(text: str, as_json: bool) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         fail(f"日期应为 YYYY-MM-DD (a date like 2024-06-30): {text!r}", Exit.USAGE, as_json)
+
+
+def os_user() -> str:
+    """Who runs the command, for the audit log: ``os:<login name>`` (the uid when it has no name)."""
+    try:
+        return f"os:{getpass.getuser()}"
+    except (OSError, KeyError):
+        return f"os:uid-{os.getuid()}"

@@ -15,8 +15,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from landrenewal.cli import analysis, web
-from landrenewal.cli.common import DEFAULT_DB, DbOption, Exit, JsonOption, PolicyOption, console, fail, parse_date
+from landrenewal.cli import analysis, audit_log, web
+from landrenewal.cli.common import (
+    DEFAULT_DB,
+    DbOption,
+    Exit,
+    JsonOption,
+    PolicyOption,
+    console,
+    fail,
+    os_user,
+    parse_date,
+)
 from landrenewal.cli.zones import zones_app
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.importing.checks import DEFAULT_AREA_TOLERANCE
@@ -94,7 +104,11 @@ def import_(
         store = open_store(db)
         tolerance = area_tolerance if area_tolerance is not None else _policy_area_tolerance(store, policy)
         options = ImportOptions(
-            skip_bad=skip_bad, area_tolerance=tolerance, mapping=mapping, accept_far_places=accept_far_places
+            skip_bad=skip_bad,
+            area_tolerance=tolerance,
+            mapping=mapping,
+            accept_far_places=accept_far_places,
+            actor=os_user(),
         )
         with stages(f"导入 {file.name}", quiet=as_json):
             report = import_file(store, kind, file, options)
@@ -232,6 +246,7 @@ def init(
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
+    from landrenewal.accounts import audit
     from landrenewal.store.engine import StoreError, open_store
 
     try:
@@ -244,7 +259,10 @@ def init(
     try:
         store = open_store(db)
         with store.write() as conn:
+            before = store.epsg(conn)
             store.set_epsg(conn, epsg)
+            if before != epsg:
+                audit(conn, os_user(), "crs.set", "settings", "crs_epsg", before, epsg)
     except StoreError as exc:
         fail(str(exc), Exit.UNUSABLE, as_json)
     if as_json:
@@ -275,7 +293,7 @@ def demo_build(
                 progress.update(task, description=label, completed=progress.tasks[task].completed + 1)
 
             progress.update(task, completed=-1)
-            reports = build_demo(store, parcels=parcels, seed=seed, on_step=step)
+            reports = build_demo(store, parcels=parcels, seed=seed, on_step=step, actor=os_user())
     except ImportRefused as refused:
         fail(f"示范数据未通过校验（程序缺陷，请报告）: {refused}", Exit.REFUSED, as_json)
     if as_json:
@@ -386,6 +404,7 @@ policy_app.command("use")(analysis.policy_use)
 app.add_typer(zones_app, name="zones")
 app.add_typer(web.users_app, name="users")
 app.command()(web.serve)
+app.command("audit")(audit_log.audit)
 
 
 def main() -> None:  # pragma: no cover - entry point

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from landrenewal.cli.common import DEFAULT_DB, DbOption, Exit, JsonOption, console, fail
+from landrenewal.cli.common import DEFAULT_DB, DbOption, Exit, JsonOption, console, fail, os_user
 
 users_app = typer.Typer(help="用户 Users of the web app: roles admin | city | town | viewer.", no_args_is_help=True)
 
@@ -56,7 +56,7 @@ def add(
     try:
         with store.write() as conn:
             created = accounts.create_user(
-                conn, username, password, role, display_name=name, division_code=division, by="cli"
+                conn, username, password, role, display_name=name, division_code=division, by=os_user()
             )
     except accounts.AccountError as e:
         fail(str(e), Exit.USAGE, as_json)
@@ -95,7 +95,7 @@ def password(
 
     try:
         with _store(db).write() as conn:
-            accounts.update_user(conn, username, by="cli", password=new)
+            accounts.update_user(conn, username, by=os_user(), password=new)
     except accounts.AccountError as e:
         fail(str(e), Exit.USAGE, False)
     console.print(f"已重设 {username} 的口令")
@@ -124,7 +124,9 @@ def demo(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
         for username, name, role, secret in DEMO_USERS:
             division = town.division_code if role == "town" else None
             if username not in existing:
-                accounts.create_user(conn, username, secret, role, display_name=name, division_code=division, by="demo")
+                accounts.create_user(
+                    conn, username, secret, role, display_name=name, division_code=division, by=os_user()
+                )
             where = f"{town.name}（{division}）" if division else "全市"
             logins.append({"username": username, "password": secret, "role": role, "scope": where})
     if as_json:

@@ -12,7 +12,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from landrenewal.cli.common import DEFAULT_DB, DbOption, Exit, JsonOption, PolicyOption, console, fail
+from landrenewal.cli.common import DEFAULT_DB, DbOption, Exit, JsonOption, PolicyOption, console, fail, os_user
 
 zones_app = typer.Typer(help="连片片区 Contiguous renewal zones and the 大/中/小圈 plan.", no_args_is_help=True)
 
@@ -81,7 +81,7 @@ def build(
 
     with _failures(as_json):
         store = _store(db)
-        run = build_zones(store, select, gap, policy, identification, evaluation, engine)
+        run = build_zones(store, select, gap, policy, identification, evaluation, engine, by=os_user())
         with store.engine.connect() as conn:
             for path in out or []:
                 write_zones(conn, store, run.info.id, path)

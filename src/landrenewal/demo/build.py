@@ -14,9 +14,16 @@ STEPS = len(ORDER) + 1
 
 
 def build_demo(
-    store: Store, *, parcels: int, seed: int, on_step: Callable[[str], None] | None = None
+    store: Store,
+    *,
+    parcels: int,
+    seed: int,
+    on_step: Callable[[str], None] | None = None,
+    actor: str = "demo",
 ) -> list[ImportReport]:
-    """Generate the city and import each kind, all or nothing; the whole city must pass the importer's checks."""
+    """Generate the city and import each kind, all or nothing; the whole city must pass the importer's checks.
+
+    Each kind is one import in the audit log, as ``actor``'s."""
     step = on_step or (lambda _label: None)
     step(f"生成示范城市 generating ({parcels:,} 宗地)")
     city = generate_city(parcels=parcels, seed=seed)
@@ -25,12 +32,12 @@ def build_demo(
     with store.write() as conn:
         for kind in ORDER:
             step(f"导入 importing {kind}")
-            options = ImportOptions(today=getattr(city, "today", None))
+            options = ImportOptions(today=getattr(city, "today", None), actor=actor)
             reports.append(
                 import_frame(
                     store, kind, getattr(city, kind), f"demo:{kind}", epsg=city.epsg, options=options, conn=conn
                 )
             )
-        set_store_policy(conn, DEMO_POLICY)
+        set_store_policy(conn, DEMO_POLICY, by=actor)
     step("完成 done")
     return reports

@@ -114,6 +114,11 @@ ACTIONS: dict[str, Pair] = {
     "user.update": ("修改用户", "User changed"),
     "metrics.create": ("新增经营指标", "Figures added"),
     "metrics.update": ("修改经营指标", "Figures changed"),
+    "evaluation.run": ("亩均效益评价", "Evaluation run"),
+    "identification.run": ("低效用地认定", "Identification run"),
+    "zones.build": ("生成连片片区", "Zones built"),
+    "policy.use": ("设定默认政策", "Store policy set"),
+    "crs.set": ("设定坐标系", "Store CRS set"),
 }
 _RECORDS_EN = {
     "divisions": "Divisions",
@@ -127,6 +132,10 @@ _RECORDS_EN = {
 RECORDS: dict[str, Pair] = {
     "login": ("登录", "Log-in"),
     "users": ("用户", "Users"),
+    "settings": ("库设置", "Store settings"),
+    "evaluation_runs": ("评价批次", "Evaluation runs"),
+    "identification_runs": ("认定批次", "Identification runs"),
+    "zone_runs": ("片区批次", "Zone runs"),
     **{e.kind: (e.zh, _RECORDS_EN[e.kind]) for e in ENTITIES.values()},
 }
 ROLES: dict[str, Pair] = {

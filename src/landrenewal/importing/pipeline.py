@@ -13,6 +13,7 @@ import pandas as pd
 from pyproj import CRS
 from sqlalchemy import Connection
 
+from landrenewal import accounts
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.files.limits import DEFAULT_LIMITS, ReadLimits
 from landrenewal.files.readers import read_source
@@ -32,7 +33,7 @@ from landrenewal.importing.mapping import UserMapping, load_user_mapping, map_co
 from landrenewal.importing.report import ImportReport, Problems
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
-from landrenewal.store.writes import Changes, upsert
+from landrenewal.store.writes import upsert
 
 KINDS = tuple(ENTITIES)
 
@@ -56,6 +57,8 @@ class ImportOptions:
     # Load features outside China or far outside the store's zone (as warnings) rather than refuse them.
     accept_far_places: bool = False
     limits: ReadLimits = DEFAULT_LIMITS
+    # Who imports, for the audit log: the web app's user, or "os:<name>" for the command line.
+    actor: str = "system"
 
 
 def import_file(
@@ -187,11 +190,25 @@ def _import(conn: Connection, store: Store, parsed: _Parsed, options: ImportOpti
     if prepared is not None and prepared.set_store_epsg and len(good) and not options.dry_run:
         store.set_epsg(conn, prepared.epsg)
     table = schema.ENTITY_TABLES[kind]
-    report.changes = upsert(conn, store, table, good, spec.key, dry_run=options.dry_run) if len(good) else Changes()
+    # The import's row comes first: each record it changes is logged under the import's id.
+    import_id = None if options.dry_run else _log(conn, kind, file, digest, report)
+    report.changes = upsert(conn, store, table, good, spec.key, dry_run=options.dry_run, log_to=import_id)
     report.rows_loaded = len(good)
-    if options.dry_run:
+    if import_id is None:
         return report
-    report.import_id = _log(conn, kind, file, digest, report)
+    _counted(conn, import_id, report)
+    after = {
+        "import_id": import_id,
+        "file": file,
+        "sha256": digest,
+        "rows_read": report.rows_read,
+        "inserted": report.changes.inserted,
+        "updated": report.changes.updated,
+        "unchanged": report.changes.unchanged,
+        "skipped": report.rejected_rows if len(report.errors) else 0,
+    }
+    accounts.audit(conn, options.actor, "import", kind, str(import_id), None, after)
+    report.import_id = import_id
     report.committed = True
     return report
 
@@ -217,9 +234,9 @@ def _log(conn: Connection, kind: str, file: str, digest: str, report: ImportRepo
             sha256=digest,
             started_at=dt.datetime.now(dt.UTC),
             rows_read=report.rows_read,
-            inserted=report.changes.inserted,
-            updated=report.changes.updated,
-            unchanged=report.changes.unchanged,
+            inserted=0,  # counted once written (_counted)
+            updated=0,
+            unchanged=0,
             rejected=report.rejected_rows,
             notes=json.dumps(report.notes, ensure_ascii=False),
         )
@@ -227,6 +244,15 @@ def _log(conn: Connection, kind: str, file: str, digest: str, report: ImportRepo
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+def _counted(conn: Connection, import_id: int, report: ImportReport) -> None:
+    changes = report.changes
+    conn.execute(
+        schema.imports.update()
+        .where(schema.imports.c.id == import_id)
+        .values(inserted=changes.inserted, updated=changes.updated, unchanged=changes.unchanged)
+    )
 
 
 def _sha256(path: Path) -> str:

@@ -72,6 +72,13 @@ def read_rows(
     return [{n: plain(v) for n, v in zip(names, row, strict=True)} for row in conn.execute(query)]
 
 
+def utc_iso(moment: datetime.datetime) -> str:
+    """A stored time as ISO text with its zone, in UTC (SQLite gives back the UTC time it was given,
+    without the zone; PostgreSQL an aware time in the session's zone)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+    return aware.astimezone(datetime.UTC).isoformat()
+
+
 def plain(value: Any) -> Any:
     """A value from the store (or a frame) as JSON has it: dates and times as ISO text, NaN as None."""
     if isinstance(value, np.generic):

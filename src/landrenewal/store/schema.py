@@ -393,6 +393,21 @@ audit_log = Table(
     comment="操作日志 audit log: who, when, what before and after",
 )
 Index("ix_audit_log_entity_key", audit_log.c.entity, audit_log.c.entity_key)
+# What each import changed, record by record: the changed columns only, before and after (a new
+# record: its values after). Geometry is marked, not copied. Written in the import's transaction.
+import_changes = Table(
+    "import_changes",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("import_id", Integer, nullable=False),
+    Column("record_key", Text, nullable=False, comment="记录的业务键；多列键以 / 连接，如 统一社会信用代码/年度"),
+    Column("change", Text, nullable=False, comment="insert 新增 / update 修改"),
+    Column("before", Text, comment="JSON: 改前的值（仅变动字段）"),
+    Column("after", Text, comment="JSON: 改后的值（仅变动字段；新增记录为全部字段）"),
+    ForeignKeyConstraint(["import_id"], ["imports.id"], name="fk_import_changes_import_id"),
+    comment="导入逐条变更 what each import changed, record by record",
+)
+Index("ix_import_changes_import_id", import_changes.c.import_id)
 # Failed logins counted per (user name, client address): one row each, changed by single atomic
 # statements so that parallel attempts cannot all read the same count (landrenewal.accounts).
 login_throttle = Table(

@@ -16,6 +16,7 @@ import shapely
 from sqlalchemy import Connection, Date, Double, Integer, Table
 
 from landrenewal.store import geometry, gpkg
+from landrenewal.store.changes import log_changes
 from landrenewal.store.engine import Store
 from landrenewal.store.frames import read_rows_in, read_table
 
@@ -81,11 +82,13 @@ def upsert(
     key: tuple[str, ...],
     *,
     dry_run: bool = False,
+    log_to: int | None = None,
 ) -> Changes:
     """Insert new rows and update changed ones of ``table`` from ``frame`` (canonical columns).
 
     A ``geom`` column, if present, holds shapely geometries in the store's CRS. A dry run
-    counts what would change and writes nothing (it needs only a reading connection).
+    counts what would change and writes nothing (it needs only a reading connection). With
+    ``log_to`` (an import's id) each inserted and updated record gets its row in import_changes.
     """
     if frame.empty:
         return Changes()
@@ -95,13 +98,16 @@ def upsert(
     merged = frame[columns].merge(existing, on=list(key), how="left", suffixes=("", "__old"), indicator=True)
     is_new = (merged["_merge"] == "left_only").to_numpy()
     same = np.ones(len(merged), dtype=bool)
+    differs: dict[str, np.ndarray] = {}
     for name in value_columns:
         if name == "geom":
             # Stored geometry comes back as WKB; the same bytes mean the same coordinates in the same order.
             new_wkb = pd.Series(shapely.to_wkb(_geometries(merged["geom"]), byte_order=1, output_dimension=2))
-            same &= _equal(new_wkb, merged["geom__old"].reset_index(drop=True))
+            equal = _equal(new_wkb, merged["geom__old"].reset_index(drop=True))
         else:
-            same &= _equal(_normalized(merged[name], table, name), _normalized(merged[f"{name}__old"], table, name))
+            equal = _equal(_normalized(merged[name], table, name), _normalized(merged[f"{name}__old"], table, name))
+        same &= equal
+        differs[name] = ~equal
     is_changed = ~is_new & ~same
     changes = Changes(int(is_new.sum()), int(is_changed.sum()), int((~is_new & same).sum()))
     if dry_run:
@@ -116,6 +122,11 @@ def upsert(
         insert_frame(conn, store, table, inserts, epsg)
     if len(updates):
         _update(conn, store, table, updates, key, value_columns, epsg)
+    if log_to is not None:
+        old = merged.loc[is_changed, value_columns + [f"{c}__old" for c in value_columns]]
+        old = old.drop(columns=value_columns).rename(columns=lambda c: c.removesuffix("__old"))
+        changed = {name: mask[is_changed] for name, mask in differs.items()}
+        log_changes(conn, store, table, log_to, key, inserts, updates, old, changed)
     if not store.is_postgis and (len(inserts) or len(updates)):
         bounds = None
         if "geom" in columns:

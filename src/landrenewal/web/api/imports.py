@@ -26,14 +26,14 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from landrenewal import accounts
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.files.limits import MIB, ReadLimits
 from landrenewal.files.readers import SUPPORTED
 from landrenewal.files.source import SourceError
 from landrenewal.importing.pipeline import ImportOptions, ImportRefused, import_file
 from landrenewal.importing.report import ImportReport
-from landrenewal.web.deps import ApiError, AppState, Importer, State
+from landrenewal.store import changes as import_log
+from landrenewal.web.deps import ApiError, AppState, Importer, Int, State
 from landrenewal.web.settings import Settings
 from landrenewal.web.tables import records
 
@@ -131,7 +131,9 @@ def read_limits(settings: Settings) -> ReadLimits:
 
 
 def _checked(state: AppState, upload: Upload, *, dry_run: bool, skip_bad: bool = False) -> ImportReport:
-    options = ImportOptions(dry_run=dry_run, skip_bad=skip_bad, limits=read_limits(state.settings))
+    options = ImportOptions(
+        dry_run=dry_run, skip_bad=skip_bad, limits=read_limits(state.settings), actor=upload.username
+    )
     try:
         return import_file(state.store, upload.entity, upload.path, options, name=upload.name)
     except ImportRefused as refused:
@@ -176,16 +178,12 @@ def _upload(token: str, username: str) -> Upload:
 async def confirm(token: str, state: State, user: Importer, skip_bad: bool = False) -> dict[str, Any]:
     item = _upload(token, user.username)
     # The file is checked again as it is imported, in one transaction: all of it (or all its good
-    # rows, with skip_bad), or nothing.
+    # rows, with skip_bad), or nothing. The importer writes the audit row and each record's change
+    # in that same transaction, as the user's.
     item.report = await run_in_threadpool(_checked, state, item, dry_run=False, skip_bad=skip_bad)
     if not item.report.committed:
         errors = len(item.report.errors)
         raise ApiError(422, "refused", f"{item.name}: 有 {errors} 个错误，不能导入 (fix the errors first)")
-    with state.store.write() as conn:
-        counts = {"inserted": item.report.changes.inserted, "updated": item.report.changes.updated}
-        skipped = item.report.rejected_rows if len(item.report.errors) else 0
-        after = counts | {"rows": item.report.rows_read, "skipped": skipped, "import_id": item.report.import_id}
-        accounts.audit(conn, user.username, "import", item.entity, item.name, None, after)
     state.live.rebuild()
     result = _report(token, item, True)
     shutil.rmtree(UPLOADS / token, ignore_errors=True)
@@ -202,3 +200,20 @@ def rejects(token: str, state: State, user: Importer) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f"attachment; filename=\"rejects.csv\"; filename*=UTF-8''{quote(filename)}"},
     )
+
+
+@router.get("/{import_id}/changes", summary="导入逐条变更 What one import changed, record by record (city and admin)")
+def changes(import_id: Int, state: State, user: Importer, page: Int = 1, page_size: Int = 100) -> dict[str, Any]:
+    """Each inserted or updated record with its changed fields before and after, a page at a time.
+
+    Importers only: they are city-wide users, so every enterprise's figures are theirs to see.
+    """
+    if page < 1 or not 1 <= page_size <= 1000:
+        raise ApiError(422, "invalid", "page ≥ 1, 1 ≤ page_size ≤ 1000")
+    with state.store.engine.connect() as conn:
+        found = import_log.import_row(conn, import_id)
+        if found is None:
+            raise ApiError(404, "not_found", f"没有编号为 {import_id} 的导入 (no such import)")
+        items = import_log.change_rows(conn, import_id, (page - 1) * page_size, page_size)
+        total = import_log.change_count(conn, import_id)
+    return {"import": found, "items": items, "total": total, "page": page, "page_size": page_size}
