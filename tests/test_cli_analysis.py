@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from pathlib import Path
 
@@ -51,6 +52,11 @@ def test_identify_explain_and_the_parcel_layer(demo: str, tmp_path: Path) -> Non
     assert explained["identification"]["run_id"] == summary["run_id"]
     assert run("explain", code, "--db", demo).returncode == 0  # the terminal rendering too
     assert json.loads(run("identify", "--rerun", str(summary["run_id"]), "--db", demo, "--json").stdout)["reproduced"]
+    log = json.loads(run("audit", "--db", demo, "--json", "--page-size", "20", check=True).stdout)["items"]
+    who = {(r["action"], r["entity"]): r["username"] for r in log}
+    me = f"os:{getpass.getuser()}"
+    assert who[("identification.run", "identification_runs")] == who[("evaluation.run", "evaluation_runs")] == me
+    assert who[("import", "parcels")] == who[("policy.use", "settings")] == me  # the demo build's
 
 
 def test_a_users_policy_file_changes_the_result_without_code(demo: str, tmp_path: Path) -> None:

@@ -360,8 +360,17 @@ def test_an_import_is_checked_first_then_confirmed_and_audited_and_a_second_time
     done = admin.post(f"/api/imports/{checked['token']}/confirm").json()
     assert done["committed"] is True and done["would_update"] == 3
     assert admin.get(f"/api/enterprises/{listed[0]['uscc']}").json()["enterprise"]["name"].endswith("（更名）")
-    log = admin.get("/api/audit").json()["items"]
-    assert any(r["action"] == "import" and r["entity"] == "enterprises" and r["username"] == "admin" for r in log)
+    log = admin.get("/api/audit", params={"action": "import", "page_size": 500}).json()["items"]
+    mine = [r for r in log if r["key"] == str(done["import_id"])]
+    assert [(r["username"], r["entity"]) for r in mine] == [("admin", "enterprises")]  # one row, in the import's
+    assert mine[0]["at"].endswith("+00:00") and json.loads(mine[0]["after"])["updated"] == 3
+    changes = admin.get(f"/api/imports/{done['import_id']}/changes", params={"page_size": 2}).json()
+    assert changes["total"] == 3 and len(changes["items"]) == 2 and changes["import"]["by"] == "admin"
+    first = next(e for e in listed if e["uscc"] == changes["items"][0]["key"])
+    assert changes["items"][0]["before"] == {"name": first["name"]}
+    assert changes["items"][0]["after"] == {"name": first["name"] + "（更名）"}
+    assert town.get(f"/api/imports/{done['import_id']}/changes").status_code == 403
+    assert admin.get("/api/imports/999999/changes").status_code == 404
 
     again = admin.post("/api/imports", data={"entity": "enterprises"}, files={"file": path.open("rb")}).json()
     assert again["would_update"] == 0 and again["unchanged"] == 3
