@@ -15,6 +15,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from landrenewal.analysis.evaluation_runs import enterprise_results
+from landrenewal.analysis.identification_runs import latest_identification
+from landrenewal.domain.privacy import figures_owner
 from landrenewal.importing.pipeline import ImportOptions, import_frame
 from landrenewal.store import schema
 from landrenewal.store.engine import open_store
@@ -117,12 +120,21 @@ def test_an_export_sorted_by_a_private_column_keeps_the_hidden_rows_apart(town: 
 def test_an_industry_mean_shows_only_when_it_pools_none_or_three_hidden_units(
     town: httpx.Client, admin: httpx.Client, city: dict[str, str]
 ) -> None:
-    units = pd.DataFrame(_all(admin, "/api/evaluation/results"))
-    rated = units[units["status"] == "rated"].drop_duplicates("unit_key")
-    group = rated["list"] + "|" + rated["industry_code"].str[:2]
-    own = rated["division_code"].str.startswith(city["town"])
-    hidden_per_group = (~own).groupby(group.to_numpy()).sum()
-    unit_group = dict(zip(rated["unit_key"], group, strict=True))
+    store = open_store(city["location"], create=False)
+    with store.engine.connect() as conn:
+        run = latest_identification(conn)
+        assert run is not None and run.evaluation_run_id is not None
+        members = enterprise_results(conn, store, run.evaluation_run_id)
+        towns = read_table(conn, store, schema.enterprises, ["uscc", "division_code"])
+    store.dispose()
+    members = members.drop(columns=["division_code"]).merge(towns, on="uscc")
+    members["owner"] = figures_owner(members["division_code"], members["unit_key"])
+    units = members.drop_duplicates("unit_key")
+    group = units["list"] + "|" + units["industry_code"].str[:2]
+    unit_group = dict(zip(units["unit_key"], group, strict=True))
+    rated = (units["status"] == "rated").to_numpy()
+    others = ~units["owner"].fillna("").str.startswith(city["town"]).to_numpy()
+    hidden_per_group = pd.Series(rated & others).groupby(group.to_numpy()).sum()
     findings = _all(town, "/api/findings", rule="local.tax_per_mu_below_industry_share")
     shown = blanked = 0
     for finding in findings:
