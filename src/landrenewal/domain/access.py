@@ -1,4 +1,4 @@
-"""Who may see and do what in the web app (SPEC §3.9): four roles and a town officer's jurisdiction.
+"""Who may see and do what in the web app (README: The web application): four roles and a town officer's jurisdiction.
 
 Private data — an enterprise's tax, output, energy, emissions, R&D and staff, and consent — is
 shown to a town officer only inside its own division; the city, the bureau's analysts and the
