@@ -43,6 +43,7 @@ from landrenewal.demo.metrics import YEARS, Metrics, draw_metrics
 from landrenewal.demo.names import COUNTY_CODE, INDUSTRIES, collective_names, enterprise_names, uscc_codes
 from landrenewal.demo.occupancy import Enterprises, Occupancy, settle
 from landrenewal.demo.planning import draw_plan
+from landrenewal.domain.codes import division_2002
 from landrenewal.domain.fields import BUILDINGS, ENTERPRISES, METRICS, OCCUPANCY, PARCELS
 from landrenewal.domain.planning import PlanLimits
 from landrenewal.domain.units import M2_PER_HA, M2_PER_MU
@@ -95,7 +96,7 @@ def generate_city(parcels: int = DEFAULT_PARCELS, seed: int = DEFAULT_SEED) -> D
     enterprises, occupancy = settle(rng["occupancy"], life, divisions.village_of_lot, warehouse, TODAY)
     threshold = float(resolve_policy("cn", TODAY)["scale.above_scale_revenue_min"])
     metrics = draw_metrics(rng["metrics"], enterprises, occupancy, area / M2_PER_MU, life.production, threshold)
-    buildings = draw_buildings(rng["buildings"], lots, life.stage)
+    buildings = draw_buildings(rng["buildings"], lots, life.stage, _wanted_far(life, enterprises, occupancy))
     building_geoms = rectangles(frame, buildings.u0, buildings.v0, buildings.u1, buildings.v1)
 
     code_chars = _parcel_code_chars(divisions, collective)
@@ -114,6 +115,17 @@ def generate_city(parcels: int = DEFAULT_PARCELS, seed: int = DEFAULT_SEED) -> D
         metrics=_metrics_frame(uscc, metrics),
         planning_zones=plan,
     )
+
+
+def _wanted_far(life: Lifecycle, enterprises: Enterprises, occupancy: Occupancy) -> FloatArray:
+    """The FAR each parcel's builder aims at: the agreed FAR, or the 2008 control table's minimum
+    for the industry of any of its users where that is higher (NaN where neither applies)."""
+    table = resolve_policy(DEMO_POLICY, TODAY)["land_control.far_min_by_industry_2002"]
+    division = division_2002(pd.Series([ind.code for ind in INDUSTRIES], dtype="string"))
+    of_industry = division.map({str(k): float(v) for k, v in table.items()}).to_numpy(dtype="float64", na_value=np.nan)
+    minimum = np.full(len(life.stage), np.nan)
+    np.fmax.at(minimum, occupancy.parcel, of_industry[enterprises.industry[occupancy.enterprise]])
+    return np.fmax(life.agreed_far, minimum)
 
 
 def _streams(seed: int) -> dict[str, np.random.Generator]:
