@@ -46,6 +46,7 @@ from landrenewal.demo.planning import draw_plan
 from landrenewal.domain.codes import division_2002
 from landrenewal.domain.fields import BUILDINGS, ENTERPRISES, METRICS, OCCUPANCY, PARCELS
 from landrenewal.domain.planning import PlanLimits
+from landrenewal.domain.policy import ResolvedPolicy
 from landrenewal.domain.units import M2_PER_HA, M2_PER_MU
 from landrenewal.policyfiles import resolve_policy
 
@@ -96,7 +97,8 @@ def generate_city(parcels: int = DEFAULT_PARCELS, seed: int = DEFAULT_SEED) -> D
     enterprises, occupancy = settle(rng["occupancy"], life, divisions.village_of_lot, warehouse, TODAY)
     threshold = float(resolve_policy("cn", TODAY)["scale.above_scale_revenue_min"])
     metrics = draw_metrics(rng["metrics"], enterprises, occupancy, area / M2_PER_MU, life.production, threshold)
-    buildings = draw_buildings(rng["buildings"], lots, life.stage, _wanted_far(life, enterprises, occupancy))
+    policy = resolve_policy(DEMO_POLICY, TODAY)
+    buildings = draw_buildings(rng["buildings"], lots, life.stage, _wanted_far(policy, life, enterprises, occupancy))
     building_geoms = rectangles(frame, buildings.u0, buildings.v0, buildings.u1, buildings.v1)
 
     code_chars = _parcel_code_chars(divisions, collective)
@@ -104,7 +106,7 @@ def generate_city(parcels: int = DEFAULT_PARCELS, seed: int = DEFAULT_SEED) -> D
     uscc = uscc_codes(rng["names"], COUNTY_CODE, enterprises.founded)
     names = enterprise_names(rng["names"], enterprises.industry)
     holders = _rights_holders(names, enterprises, divisions, life)
-    plan = draw_plan(rng["planning"], lots, frame, divisions, PlanLimits.of(resolve_policy(DEMO_POLICY, TODAY)))
+    plan = draw_plan(rng["planning"], lots, frame, divisions, PlanLimits.of(policy))
     return DemoCity(
         epsg=EPSG,
         divisions=_division_frame(divisions),
@@ -117,10 +119,10 @@ def generate_city(parcels: int = DEFAULT_PARCELS, seed: int = DEFAULT_SEED) -> D
     )
 
 
-def _wanted_far(life: Lifecycle, enterprises: Enterprises, occupancy: Occupancy) -> FloatArray:
+def _wanted_far(policy: ResolvedPolicy, life: Lifecycle, enterprises: Enterprises, occupancy: Occupancy) -> FloatArray:
     """The FAR each parcel's builder aims at: the agreed FAR, or the 2008 control table's minimum
     for the industry of any of its users where that is higher (NaN where neither applies)."""
-    table = resolve_policy(DEMO_POLICY, TODAY)["land_control.far_min_by_industry_2002"]
+    table = policy["land_control.far_min_by_industry_2002"]
     division = division_2002(pd.Series([ind.code for ind in INDUSTRIES], dtype="string"))
     of_industry = division.map({str(k): float(v) for k, v in table.items()}).to_numpy(dtype="float64", na_value=np.nan)
     minimum = np.full(len(life.stage), np.nan)
