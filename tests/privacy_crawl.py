@@ -33,8 +33,8 @@ import pandas as pd
 import pyogrio
 import sqlalchemy as sa
 
-from landrenewal.domain.access import is_private
 from landrenewal.domain.fields import ENTITIES
+from landrenewal.domain.privacy import is_private
 from landrenewal.domain.rules.evidence import EVIDENCE_LABELS
 from landrenewal.domain.units import M2_PER_MU
 from landrenewal.store import schema
@@ -251,13 +251,13 @@ def _industry_limits(ledger: Ledger, findings: pd.DataFrame, idents: pd.DataFram
     """认定限值 and the industry mean it comes from: the mean 亩均税收 of the rated units of a list and
     industry division; another town's figure while it averages one or two units of other towns."""
     evaluation_of = dict(zip(idents["id"], idents["evaluation_run_id"], strict=True))
-    rated = units[units["status"] == "rated"].assign(
-        industry=units["industry_code"].astype("string").str[:2], foreign=units["other_members"] > 0
-    )
+    every = units.assign(industry=units["industry_code"].astype("string").str[:2], foreign=units["other_members"] > 0)
+    rated = every[every["status"] == "rated"]  # the means average these
     groups = rated.groupby(["run_id", "list", "industry"])["foreign"].sum()
+    # an overdue unit's finding quotes its group's mean too, though the unit is not in it
     group_of = {
         (r, k): (lst, ind)
-        for r, k, lst, ind in rated[["run_id", "unit_key", "list", "industry"]].itertuples(index=False)
+        for r, k, lst, ind in every[["run_id", "unit_key", "list", "industry"]].itertuples(index=False)
     }
     for row in findings.itertuples(index=False):
         evidence = json.loads(row.evidence) if isinstance(row.evidence, str) else {}
@@ -450,6 +450,7 @@ class Placed:
     hidden: bool  # the officer may not see this row's private figures
     shown: Any  # the sort column's value as the officer received it
     true: Any  # its value in the store (as the city sees it)
+    key: tuple[str, ...] = ()  # the row's public key (an order by it tells nothing hidden)
 
 
 def _ranks(values: Sequence[Any]) -> np.ndarray:
@@ -497,7 +498,9 @@ def order_leak(rows: Sequence[Placed], min_rows: int = 20, max_rho: float = 0.3)
         spread_p += float((p * p).sum())
         spread_t += float((t * t).sum())
         n += len(members)
-    if n and spread_p > 0 and spread_t > 0:
+    keys = [r.key for _, r in hidden]
+    in_key_order = all(keys) and keys == sorted(keys)  # ordered by what everyone sees: no value told
+    if n and spread_p > 0 and spread_t > 0 and not in_key_order:
         rho = cross / math.sqrt(spread_p * spread_t)
         if (n >= min_rows and abs(rho) >= max_rho) or (n >= 5 and abs(rho) > 0.999):
             problems.append(f"the {n} hidden rows come in the order of their hidden values (Spearman rho {rho:+.2f})")

@@ -502,8 +502,8 @@ def test_zones_name_their_planning_zones_and_a_zone_dossier_exports_as_xlsx(
     named = [z for z in zones["items"] if z["big_zone_name"]]
     assert named and all(not z["big_zone_name"].isascii() for z in named)  # names, not codes
     shown = {z["zone_no"]: town.get(f"/api/zones/{z['zone_no']}").json() for z in zones["items"][:40]}
-    foreign = next(d for d in shown.values() if d["zone"]["restricted"] and d["enterprises"])["zone"]
-    own = next(d for d in shown.values() if not d["zone"]["restricted"] and d["zone"]["tax_per_mu"])["zone"]
+    foreign = next(d for d in shown.values() if d["zone"]["partial"] and d["enterprises"])["zone"]
+    own = next(d for d in shown.values() if not d["zone"]["partial"] and d["zone"]["tax_per_mu"])["zone"]
     dossier = shown[foreign["zone_no"]]
     # a zone holding other towns' figures shows the officer its own town's part, never the total
     total = admin.get(f"/api/zones/{foreign['zone_no']}").json()["zone"]["tax_per_mu"]

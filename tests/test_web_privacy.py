@@ -157,16 +157,16 @@ def test_an_industry_mean_shows_only_when_it_pools_none_or_three_hidden_units(
 def test_a_zone_spanning_towns_shows_the_officer_its_own_part_only(town: httpx.Client, admin: httpx.Client) -> None:
     everyone = {z["zone_no"]: z for z in _all(admin, "/api/zones")}
     mine = _all(town, "/api/zones")
-    partial = [z for z in mine if z["restricted"]]
+    partial = [z for z in mine if z["partial"]]
     assert partial, "the demo city has zones holding several towns' figures"
     for zone in partial[:5]:
         total = everyone[zone["zone_no"]]["tax_per_mu"]
         dossier = town.get(f"/api/zones/{zone['zone_no']}").json()["zone"]
         full = admin.get(f"/api/zones/{zone['zone_no']}").json()["zone"]
-        assert dossier["restricted"] and not full["restricted"]
+        assert dossier["partial"] and not full["partial"]
         assert dossier["tax_wan"] is None or dossier["tax_wan"] < full["tax_wan"]
         assert zone["tax_per_mu"] is None or zone["tax_per_mu"] != total
-    whole = [z for z in mine if not z["restricted"] and z["tax_per_mu"] is not None]
+    whole = [z for z in mine if not z["partial"] and z["tax_per_mu"] is not None]
     assert all(z["tax_per_mu"] == everyone[z["zone_no"]]["tax_per_mu"] for z in whole)
 
 

@@ -34,6 +34,7 @@ from landrenewal.domain.fields import ENTITIES
 from landrenewal.domain.privacy import is_aggregate, is_private, masked, pooled_enough
 from landrenewal.domain.rules import RULES
 from landrenewal.domain.vocabulary import field_labels
+from landrenewal.domain.zone_figures import PRIVATE_FIGURES as ZONE_PRIVATE_FIGURES
 from landrenewal.store import schema
 from landrenewal.store.frames import plain, read_rows, read_rows_in
 from landrenewal.tiles.mercator import to_lonlat
@@ -444,7 +445,7 @@ def zone_dossier(zone_no: Int, state: State, user: CurrentUser, run: Int | None 
         shape = to_lonlat(zone.geom, view.epsg)
     return {
         "run_id": zone.run_id,
-        "zone": zone.figures | {"restricted": not zone.allowed},
+        "zone": zone.figures | _zone_flags(zone),
         "parcels": records(zone.parcels),
         "enterprises": records(zone.enterprises),
         "geometry": json.loads(shapely.to_geojson(shape)) if shape is not None else None,
@@ -490,6 +491,12 @@ def zone_dossier_export(zone_no: Int, state: State, user: CurrentUser, run: Int 
         filename=out.name,
         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
     )
+
+
+def _zone_flags(zone: ZoneDossier) -> dict[str, bool]:
+    """``partial``: the figures are the user's town's part of the zone's; ``restricted``: not even a part."""
+    nothing = all(zone.figures.get(k) is None for k in ZONE_PRIVATE_FIGURES)
+    return {"partial": not zone.allowed, "restricted": not zone.allowed and nothing}
 
 
 def _headed(frame: pd.DataFrame, names: dict[str, tuple[str, str]]) -> pd.DataFrame:
