@@ -18,7 +18,7 @@ import pytest
 from landrenewal.analysis.evaluation_runs import enterprise_results
 from landrenewal.analysis.identification_runs import latest_identification
 from landrenewal.domain.privacy import figures_owner
-from landrenewal.importing.pipeline import ImportOptions, import_frame
+from landrenewal.importing.pipeline import ImportOptions, ImportRefused, import_frame
 from landrenewal.store import schema
 from landrenewal.store.engine import open_store
 from landrenewal.store.frames import read_table
@@ -33,17 +33,22 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     build_city(location)
     store = open_store(location)
     with store.engine.connect() as conn:
-        parcels = read_table(conn, store, schema.parcels, ["parcel_code", "division_code"])
+        parcels = read_table(conn, store, schema.parcels, ["parcel_code", "division_code", "supplied_date"])
         occupancy = read_table(conn, store, schema.occupancy, ["uscc", "parcel_code", "end_date"])
         companies = read_table(conn, store, schema.enterprises, ["uscc", "division_code"])
         metrics = read_table(conn, store, schema.metrics, ["uscc", "year"])
     town = "440785001"  # 恩城街道, the demo town officer's
-    held = set(occupancy.loc[occupancy["end_date"].isna(), "parcel_code"])
-    free = parcels[parcels["division_code"].str.startswith(town) & ~parcels["parcel_code"].isin(held)]
+    held = set(occupancy["parcel_code"])  # ever held: a new tenant must not overlap an old one
+    supplied = parcels["supplied_date"].notna() & (parcels["supplied_date"] < pd.Timestamp("2025-01-01"))
+    free = parcels[parcels["division_code"].str.startswith(town) & ~parcels["parcel_code"].isin(held) & supplied]
     outsiders = companies[~companies["division_code"].str.startswith(town) & companies["uscc"].isin(metrics["uscc"])]
     parcel, outsider = str(free["parcel_code"].iloc[0]), str(outsiders["uscc"].iloc[0])
-    row = {"uscc": outsider, "parcel_code": parcel, "start_date": "2023-03-01", "land_share": 0.4, "tenure": "rented"}
-    import_frame(store, "occupancy", pd.DataFrame([row]), "cross-town", options=ImportOptions())
+    start = (pd.Timestamp(free["supplied_date"].iloc[0]) + pd.Timedelta(days=1)).date().isoformat()
+    row = {"uscc": outsider, "parcel_code": parcel, "start_date": start, "land_share": 0.4, "tenure": "rented"}
+    try:
+        import_frame(store, "occupancy", pd.DataFrame([row]), "cross-town", options=ImportOptions())
+    except ImportRefused as refused:
+        raise AssertionError(refused.report.errors.to_string()) from None
     store.dispose()
     return {"location": location, "town": town, "parcel": parcel, "outsider": outsider}
 
