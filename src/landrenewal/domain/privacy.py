@@ -122,3 +122,7 @@ class Pools:
         group = unit_keys.map(self.unit_group).fillna(-1).astype(np.int64).to_numpy()
         unseen = (self.counts * ~sees).sum(axis=1) if len(self.counts) else np.zeros(1, dtype=np.int64)
         return np.where(group >= 0, unseen[np.clip(group, 0, len(unseen) - 1)], -1)
+
+    def shown(self, unit_keys: pd.Series, sees: npt.NDArray[np.bool_], minimum: int) -> npt.NDArray[np.bool_]:
+        """For each row's unit: may the aggregates of its group be shown to a viewer who ``sees`` these towns?"""
+        return pooled_enough(self.hidden(unit_keys, sees), minimum)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from landrenewal.domain.access import User
 from landrenewal.domain.fields import ENTITIES, Kind
-from landrenewal.domain.privacy import Pools, is_private, pooled_enough
+from landrenewal.domain.privacy import Pools, is_private
 from landrenewal.domain.zone_figures import PRIVATE_FIGURES as ZONE_PRIVATE_FIGURES
 from landrenewal.domain.zone_figures import visible_part
 
@@ -200,8 +200,7 @@ def _pooled(
         return np.ones(len(rows), dtype=bool)
     if pools is None or spec.pool_column not in rows.columns:
         return np.zeros(len(rows), dtype=bool)
-    sees = user.private_mask(pd.Series(pools.towns, dtype="string"))
-    return pooled_enough(pools.hidden(rows[spec.pool_column], sees), min_pooled)
+    return pools.shown(rows[spec.pool_column], user.private_mask(pd.Series(pools.towns, dtype="string")), min_pooled)
 
 
 MAX_PAGE = 10**9

@@ -31,7 +31,7 @@ from landrenewal.analysis.identification_runs import IdentificationInfo
 from landrenewal.analysis.results_out import write_xlsx
 from landrenewal.domain.access import User
 from landrenewal.domain.fields import ENTITIES
-from landrenewal.domain.privacy import is_aggregate, is_private, masked, pooled_enough
+from landrenewal.domain.privacy import is_aggregate, is_private, masked
 from landrenewal.domain.rules import RULES
 from landrenewal.domain.vocabulary import field_labels
 from landrenewal.domain.zone_figures import PRIVATE_FIGURES as ZONE_PRIVATE_FIGURES
@@ -66,14 +66,14 @@ def _findings_seen(found: list[dict[str, Any]], state: State, user: User) -> lis
     owners = state.run_tables.unit_owners(run, view)
     pools = state.run_tables.pools(run, view)
     minimum = min_pooled_units(state.store)
+    sees = user.private_mask(pd.Series(pools.towns, dtype="string")) if pools is not None else None
     for item in found:
         evidence = item["evidence"] if isinstance(item.get("evidence"), dict) else {}
         unit = evidence.get("unit_key")
         visible = unit is None or user.sees_private(owners.get(unit))
         pooled = False
-        if unit is not None and pools is not None:
-            sees = user.private_mask(pd.Series(pools.towns, dtype="string"))
-            pooled = bool(pooled_enough(pools.hidden(pd.Series([unit]), sees), minimum)[0])
+        if unit is not None and pools is not None and sees is not None:
+            pooled = bool(pools.shown(pd.Series([unit]), sees, minimum)[0])
         for part in ("evidence", "threshold"):
             value = item.get(part)
             if isinstance(value, dict):
