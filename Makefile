@@ -45,6 +45,7 @@ test: install lint typecheck
 
 bench: install
 	$(BIN)/python benchmarks/run.py --parcels $(BENCH_PARCELS)
+	$(BIN)/python benchmarks/readers.py --parcels $(BENCH_PARCELS)
 	$(BIN)/python benchmarks/evaluation.py --parcels $(BENCH_PARCELS)
 	$(BIN)/python benchmarks/zones.py --parcels $(BENCH_PARCELS)
 	$(BIN)/python benchmarks/tiles.py --parcels $(BENCH_PARCELS)

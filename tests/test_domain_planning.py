@@ -81,7 +81,7 @@ def test_the_limits_come_from_the_policy_and_say_what_is_missing(dongguan: Resol
     assert (limits.big_km2, limits.middle_km2, limits.small_max_mu) == ((5.0, 10.0), (1.0, 3.0), 300.0)
     assert (limits.elasticity, limits.share_inside_big_min) == (0.1, 0.7)
     assert limits.missing() == []
-    assert "seed 003" in limits.sources[ELASTICITY]
+    assert "东府〔2023〕4号" in limits.sources[ELASTICITY] and "（四）优化规划管理机制" in limits.sources[ELASTICITY]
     # Widened by the elasticity at both ends, in each level's own unit.
     assert limits.widened("big") == pytest.approx((4.5, 11.0))
     assert limits.widened("middle") == pytest.approx((0.9, 3.3))

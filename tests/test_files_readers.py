@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -326,21 +325,20 @@ def test_zip_with_two_shapefiles_needs_a_layer(tmp_path: Path) -> None:
     assert read_source(path, layer=b.stem).encoding == "gbk"
 
 
-# ---- speed ------------------------------------------------------------------------------------
+# ---- a large file -----------------------------------------------------------------------------
 
 
 @pytest.mark.slow
-def test_a_million_polygons_from_a_geopackage_in_seconds(tmp_path: Path) -> None:
-    n = 1_000_000
+def test_a_large_geopackage_reads_every_polygon_in_order(tmp_path: Path) -> None:
+    """Every row and geometry, in file order (the time it takes is benchmarks/readers.py's)."""
+    n = 100_000
     i = np.arange(n)
     x, y = 500_000 + (i % 1000) * 120.0, 2_400_000 + (i // 1000) * 120.0
     geoms = shapely.multipolygons(shapely.get_parts(shapely.box(x, y, x + 100, y + 100)), indices=i)
     frame = pd.DataFrame({"宗地代码": [f"440785100201GB{k:07d}" for k in i], "宗地面积": np.full(n, 10000.0)})
     path = tmp_path / "big.gpkg"
     gpd.GeoDataFrame(frame, geometry=geoms, crs=builders.EPSG).to_file(path, layer="宗地", engine="pyogrio")
-    started = time.perf_counter()
     source = read_source(path)
-    seconds = time.perf_counter() - started
     assert len(source.frame) == n and source.geometry is not None and len(source.geometry) == n
     assert source.frame["宗地代码"].iloc[-1] == f"440785100201GB{n - 1:07d}"
-    assert seconds < 15, f"reading 10⁶ polygons took {seconds:.1f} s"  # about 2 s on the project machine
+    assert shapely.equals(np.asarray(source.geometry)[[0, n - 1]], geoms[[0, n - 1]]).all()

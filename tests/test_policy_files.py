@@ -50,8 +50,76 @@ def test_cities_inherit_and_say_where_each_value_comes_from() -> None:
     assert quzhou.chain == ("zj-quzhou", "zj", "cn")
     dongguan = resolve_policy("gd-dongguan", dt.date(2024, 6, 30))
     assert dongguan["projects.consent_min"] == {"area": 0.8, "persons": 0.8}
-    assert "東府〔2023〕4號" in dongguan.values["projects.consent_min"].source
+    consent = dongguan.values["projects.consent_min"].source
+    assert "东莞市人民政府" in consent and "东府〔2023〕4号" in consent and "（十）整合工作流程" in consent
     assert "evaluation.above_scale.weights" not in dongguan.values  # Zhejiang's practice is not Guangdong's
+
+
+# The phrase a value without any public source says instead of a citation.
+NO_PUBLIC_SOURCE = "本系统默认值，无公开出处"
+# What a citation is not: the project's own notes (spec sections, seed files) or a "for the demo" tag.
+NOT_CITATIONS = ("SPEC", "§", "seed", "示范用", "東府", "../shared")
+
+
+def _every_shipped_source() -> list[tuple[str, str, str]]:
+    return [
+        (item.path, name, entry.source)
+        for policy_id in shipped_ids()
+        for item in load_chain(policy_id)[:1]
+        for name, parameter in item.policy.parameters.items()
+        for entry in parameter.values
+    ]
+
+
+def test_shipped_sources_cite_a_public_document_or_say_there_is_none() -> None:
+    sources = _every_shipped_source()
+    assert len(sources) > 80
+    for where, name, source in sources:
+        assert not [w for w in NOT_CITATIONS if w.lower() in source.lower()], (where, name, source)
+        assert "《" in source or source.startswith(NO_PUBLIC_SOURCE) or "本系统未收录" in source, (where, name, source)
+
+
+def test_shipped_descriptions_name_documents_not_seed_files() -> None:
+    for policy_id in shipped_ids():
+        policy = load_chain(policy_id)[0].policy
+        texts = [policy.name, policy.description, *(p.description or "" for p in policy.parameters.values())]
+        assert not [w for t in texts for w in NOT_CITATIONS if w.lower() in t.lower()], policy_id
+
+
+def test_numbers_without_a_public_source_say_so() -> None:
+    cn = resolve_policy("cn", dt.date(2025, 1, 1))
+    for name in ("inventory.area_tolerance", "zones.gap_m", "identification.built_not_producing_after_years"):
+        assert cn.values[name].source.startswith(NO_PUBLIC_SOURCE), name
+    demo = resolve_policy("demo-enping", dt.date(2025, 1, 1))
+    assert demo.values["identification.tax_per_mu_min"].source.startswith(NO_PUBLIC_SOURCE)
+    borrowed = demo.values["zones.contiguous_renewal_min"].source
+    assert borrowed.startswith("示范城市借用") and "《衢州市工业用地全域整治三年行动方案（2022—2024年）》" in borrowed
+
+
+@pytest.mark.parametrize("written", ["SPEC §5.4 所举示例", "见 seed 002", "第5条§2", "地方标准，示范用"])
+def test_a_source_quoting_the_spec_or_a_seed_file_is_refused(tmp_path: Path, written: str) -> None:
+    own = _write(
+        tmp_path,
+        "mine.yaml",
+        f"""
+id: mine
+name: 某县
+parent: zj-quzhou
+parameters:
+  zones.contiguous_renewal_min:
+    values:
+      - from: 2025-01-01
+        value: 200
+        source: {written}
+""",
+    )
+    with pytest.raises(PolicyError) as error:
+        load_chain(str(own))
+    [problem] = error.value.problems
+    assert problem.startswith(str(own)) and "zones.contiguous_renewal_min" in problem
+    assert "本系统默认值，无公开出处" in problem
+    checked = run("policy", "check", str(own), "--json")
+    assert checked.returncode == 1 and "zones.contiguous_renewal_min" in json.loads(checked.stdout)["problems"][0]
 
 
 def _write(folder: Path, name: str, text: str) -> Path:

@@ -15,7 +15,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from landrenewal.importing.pipeline import ImportOptions, import_frame
+from landrenewal.analysis.evaluation_runs import enterprise_results
+from landrenewal.analysis.identification_runs import latest_identification
+from landrenewal.domain.privacy import figures_owner
+from landrenewal.importing.pipeline import ImportOptions, ImportRefused, import_frame
 from landrenewal.store import schema
 from landrenewal.store.engine import open_store
 from landrenewal.store.frames import read_table
@@ -30,17 +33,22 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     build_city(location)
     store = open_store(location)
     with store.engine.connect() as conn:
-        parcels = read_table(conn, store, schema.parcels, ["parcel_code", "division_code"])
+        parcels = read_table(conn, store, schema.parcels, ["parcel_code", "division_code", "supplied_date"])
         occupancy = read_table(conn, store, schema.occupancy, ["uscc", "parcel_code", "end_date"])
         companies = read_table(conn, store, schema.enterprises, ["uscc", "division_code"])
         metrics = read_table(conn, store, schema.metrics, ["uscc", "year"])
     town = "440785001"  # 恩城街道, the demo town officer's
-    held = set(occupancy.loc[occupancy["end_date"].isna(), "parcel_code"])
-    free = parcels[parcels["division_code"].str.startswith(town) & ~parcels["parcel_code"].isin(held)]
+    held = set(occupancy["parcel_code"])  # ever held: a new tenant must not overlap an old one
+    supplied = parcels["supplied_date"].notna() & (parcels["supplied_date"] < pd.Timestamp("2025-01-01"))
+    free = parcels[parcels["division_code"].str.startswith(town) & ~parcels["parcel_code"].isin(held) & supplied]
     outsiders = companies[~companies["division_code"].str.startswith(town) & companies["uscc"].isin(metrics["uscc"])]
     parcel, outsider = str(free["parcel_code"].iloc[0]), str(outsiders["uscc"].iloc[0])
-    row = {"uscc": outsider, "parcel_code": parcel, "start_date": "2023-03-01", "land_share": 0.4, "tenure": "rented"}
-    import_frame(store, "occupancy", pd.DataFrame([row]), "cross-town", options=ImportOptions())
+    start = (pd.Timestamp(free["supplied_date"].iloc[0]) + pd.Timedelta(days=1)).date().isoformat()
+    row = {"uscc": outsider, "parcel_code": parcel, "start_date": start, "land_share": 0.4, "tenure": "rented"}
+    try:
+        import_frame(store, "occupancy", pd.DataFrame([row]), "cross-town", options=ImportOptions())
+    except ImportRefused as refused:
+        raise AssertionError(refused.report.errors.to_string()) from None
     store.dispose()
     return {"location": location, "town": town, "parcel": parcel, "outsider": outsider}
 
@@ -117,12 +125,21 @@ def test_an_export_sorted_by_a_private_column_keeps_the_hidden_rows_apart(town: 
 def test_an_industry_mean_shows_only_when_it_pools_none_or_three_hidden_units(
     town: httpx.Client, admin: httpx.Client, city: dict[str, str]
 ) -> None:
-    units = pd.DataFrame(_all(admin, "/api/evaluation/results"))
-    rated = units[units["status"] == "rated"].drop_duplicates("unit_key")
-    group = rated["list"] + "|" + rated["industry_code"].str[:2]
-    own = rated["division_code"].str.startswith(city["town"])
-    hidden_per_group = (~own).groupby(group.to_numpy()).sum()
-    unit_group = dict(zip(rated["unit_key"], group, strict=True))
+    store = open_store(city["location"], create=False)
+    with store.engine.connect() as conn:
+        run = latest_identification(conn)
+        assert run is not None and run.evaluation_run_id is not None
+        members = enterprise_results(conn, store, run.evaluation_run_id)
+        towns = read_table(conn, store, schema.enterprises, ["uscc", "division_code"])
+    store.dispose()
+    members = members.drop(columns=["division_code"]).merge(towns, on="uscc")
+    members["owner"] = figures_owner(members["division_code"], members["unit_key"])
+    units = members.drop_duplicates("unit_key")
+    group = units["list"] + "|" + units["industry_code"].str[:2]
+    unit_group = dict(zip(units["unit_key"], group, strict=True))
+    rated = (units["status"] == "rated").to_numpy()
+    others = ~units["owner"].fillna("").str.startswith(city["town"]).to_numpy()
+    hidden_per_group = pd.Series(rated & others).groupby(group.to_numpy()).sum()
     findings = _all(town, "/api/findings", rule="local.tax_per_mu_below_industry_share")
     shown = blanked = 0
     for finding in findings:
@@ -145,16 +162,16 @@ def test_an_industry_mean_shows_only_when_it_pools_none_or_three_hidden_units(
 def test_a_zone_spanning_towns_shows_the_officer_its_own_part_only(town: httpx.Client, admin: httpx.Client) -> None:
     everyone = {z["zone_no"]: z for z in _all(admin, "/api/zones")}
     mine = _all(town, "/api/zones")
-    partial = [z for z in mine if z["restricted"]]
+    partial = [z for z in mine if z["partial"]]
     assert partial, "the demo city has zones holding several towns' figures"
     for zone in partial[:5]:
         total = everyone[zone["zone_no"]]["tax_per_mu"]
         dossier = town.get(f"/api/zones/{zone['zone_no']}").json()["zone"]
         full = admin.get(f"/api/zones/{zone['zone_no']}").json()["zone"]
-        assert dossier["restricted"] and not full["restricted"]
+        assert dossier["partial"] and not full["partial"]
         assert dossier["tax_wan"] is None or dossier["tax_wan"] < full["tax_wan"]
         assert zone["tax_per_mu"] is None or zone["tax_per_mu"] != total
-    whole = [z for z in mine if not z["restricted"] and z["tax_per_mu"] is not None]
+    whole = [z for z in mine if not z["partial"] and z["tax_per_mu"] is not None]
     assert all(z["tax_per_mu"] == everyone[z["zone_no"]]["tax_per_mu"] for z in whole)
 
 

@@ -23,6 +23,9 @@ _PARAMETER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _TOP_KEYS = {"id", "name", "parent", "jurisdiction", "description", "parameters"}
 _PARAMETER_KEYS = {"description", "unit", "values"}
 _ENTRY_KEYS = {"from", "value", "source"}
+# A source is what users read as the clause behind a number: it names the public document
+# (issuer, title, number, clause), never the project's own notes about it (docs/policy.md).
+_NOT_A_CITATION = re.compile(r"SPEC|§|(?i:seed)|示范用")
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,14 @@ def _parameter(name: str, body: Any, where: str, problems: list[str]) -> Paramet
         source = entry.get("source")
         if not isinstance(source, str) or not source.strip():
             problems.append(f"{here}: 缺少 source，请注明文件及条款 (every value cites its source)")
+            continue
+        internal = _NOT_A_CITATION.search(source)
+        if internal is not None:
+            problems.append(
+                f"{here}: source 含有 {internal.group(0)!r}；请写明发文机关、文件名称、文号和条款，"
+                "无公开出处的写“本系统默认值，无公开出处” (a source cites the public document, "
+                "not the project's spec or seed files)"
+            )
             continue
         entries.append(DatedValue(start, entry["value"], source.strip()))
     starts = [e.start for e in entries]

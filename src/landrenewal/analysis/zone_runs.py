@@ -194,6 +194,20 @@ def _evaluated_parcels(conn: Connection, store: Store, run_id: int | None) -> pd
                 "value_added_wan": pd.Series(dtype="float64"),
             }
         )
+    joined = _unit_shares(conn, store, run_id)
+    grouped = joined.groupby("parcel_code", sort=True)
+    return pd.DataFrame(
+        {
+            "class": grouped["class"].first(),
+            "tax_wan": grouped["tax_wan"].sum(min_count=1),
+            "value_added_wan": grouped["value_added_wan"].sum(min_count=1),
+        }
+    ).reset_index()
+
+
+def _unit_shares(conn: Connection, store: Store, run_id: int) -> pd.DataFrame:
+    """Per (parcel, evaluation unit) of a run: the unit's land on the parcel, its class, and its tax
+    and value added shared out by land (the zone figures sum these)."""
     links = read_table(
         conn,
         store,
@@ -210,16 +224,7 @@ def _evaluated_parcels(conn: Connection, store: Store, run_id: int | None) -> pd
     )
     joined = links.merge(units, on="unit_key", suffixes=("", "_unit"))
     share = joined["land_mu"] / joined["land_mu_unit"].where(joined["land_mu_unit"] > 0)
-    joined["tax_wan"] = joined["tax_wan"] * share
-    joined["value_added_wan"] = joined["value_added_wan"] * share
-    grouped = joined.groupby("parcel_code", sort=True)
-    return pd.DataFrame(
-        {
-            "class": grouped["class"].first(),
-            "tax_wan": grouped["tax_wan"].sum(min_count=1),
-            "value_added_wan": grouped["value_added_wan"].sum(min_count=1),
-        }
-    ).reset_index()
+    return joined.assign(tax_wan=joined["tax_wan"] * share, value_added_wan=joined["value_added_wan"] * share)
 
 
 @dataclass(frozen=True)
@@ -468,23 +473,7 @@ def zone_unit_shares(conn: Connection, store: Store, run_id: int) -> pd.DataFram
     columns = ["zone_no", "unit_key", "land_mu", "tax_wan", "value_added_wan"]
     if evaluation_run is None:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
-    links = read_table(
-        conn,
-        store,
-        schema.evaluation_parcels,
-        ["parcel_code", "unit_key", "land_mu"],
-        schema.evaluation_parcels.c.run_id == evaluation_run,
-    )
-    units = read_table(
-        conn,
-        store,
-        schema.evaluation_units,
-        ["unit_key", "land_mu", "tax_wan", "value_added_wan"],
-        schema.evaluation_units.c.run_id == evaluation_run,
-    )
-    joined = members.merge(links, on="parcel_code").merge(units, on="unit_key", suffixes=("", "_unit"))
-    share = joined["land_mu"] / joined["land_mu_unit"].where(joined["land_mu_unit"] > 0)
-    joined = joined.assign(tax_wan=joined["tax_wan"] * share, value_added_wan=joined["value_added_wan"] * share)
+    joined = members.merge(_unit_shares(conn, store, evaluation_run), on="parcel_code")
     grouped = joined.groupby(["zone_no", "unit_key"], sort=True)
     return grouped.agg(
         land_mu=("land_mu", "sum"),

@@ -43,8 +43,10 @@ from landrenewal.demo.metrics import YEARS, Metrics, draw_metrics
 from landrenewal.demo.names import COUNTY_CODE, INDUSTRIES, collective_names, enterprise_names, uscc_codes
 from landrenewal.demo.occupancy import Enterprises, Occupancy, settle
 from landrenewal.demo.planning import draw_plan
+from landrenewal.domain.codes import division_2002
 from landrenewal.domain.fields import BUILDINGS, ENTERPRISES, METRICS, OCCUPANCY, PARCELS
 from landrenewal.domain.planning import PlanLimits
+from landrenewal.domain.policy import ResolvedPolicy
 from landrenewal.domain.units import M2_PER_HA, M2_PER_MU
 from landrenewal.policyfiles import resolve_policy
 
@@ -95,7 +97,8 @@ def generate_city(parcels: int = DEFAULT_PARCELS, seed: int = DEFAULT_SEED) -> D
     enterprises, occupancy = settle(rng["occupancy"], life, divisions.village_of_lot, warehouse, TODAY)
     threshold = float(resolve_policy("cn", TODAY)["scale.above_scale_revenue_min"])
     metrics = draw_metrics(rng["metrics"], enterprises, occupancy, area / M2_PER_MU, life.production, threshold)
-    buildings = draw_buildings(rng["buildings"], lots, life.stage)
+    policy = resolve_policy(DEMO_POLICY, TODAY)
+    buildings = draw_buildings(rng["buildings"], lots, life.stage, _wanted_far(policy, life, enterprises, occupancy))
     building_geoms = rectangles(frame, buildings.u0, buildings.v0, buildings.u1, buildings.v1)
 
     code_chars = _parcel_code_chars(divisions, collective)
@@ -103,7 +106,7 @@ def generate_city(parcels: int = DEFAULT_PARCELS, seed: int = DEFAULT_SEED) -> D
     uscc = uscc_codes(rng["names"], COUNTY_CODE, enterprises.founded)
     names = enterprise_names(rng["names"], enterprises.industry)
     holders = _rights_holders(names, enterprises, divisions, life)
-    plan = draw_plan(rng["planning"], lots, frame, divisions, PlanLimits.of(resolve_policy(DEMO_POLICY, TODAY)))
+    plan = draw_plan(rng["planning"], lots, frame, divisions, PlanLimits.of(policy))
     return DemoCity(
         epsg=EPSG,
         divisions=_division_frame(divisions),
@@ -114,6 +117,17 @@ def generate_city(parcels: int = DEFAULT_PARCELS, seed: int = DEFAULT_SEED) -> D
         metrics=_metrics_frame(uscc, metrics),
         planning_zones=plan,
     )
+
+
+def _wanted_far(policy: ResolvedPolicy, life: Lifecycle, enterprises: Enterprises, occupancy: Occupancy) -> FloatArray:
+    """The FAR each parcel's builder aims at: the agreed FAR, or the 2008 control table's minimum
+    for the industry of any of its users where that is higher (NaN where neither applies)."""
+    table = policy["land_control.far_min_by_industry_2002"]
+    division = division_2002(pd.Series([ind.code for ind in INDUSTRIES], dtype="string"))
+    of_industry = division.map({str(k): float(v) for k, v in table.items()}).to_numpy(dtype="float64", na_value=np.nan)
+    minimum = np.full(len(life.stage), np.nan)
+    np.fmax.at(minimum, occupancy.parcel, of_industry[enterprises.industry[occupancy.enterprise]])
+    return np.fmax(life.agreed_far, minimum)
 
 
 def _streams(seed: int) -> dict[str, np.random.Generator]:

@@ -31,18 +31,20 @@ class Stage(IntEnum):
     CLOSED = 7  # produced, then the enterprise on it shut down (关停)
 
 
+# Idle, stalled, empty and unsupplied land is a few per cent each of a county's industrial land,
+# together about a tenth of it; the rest is being built or in production.
 STATE_LAND_MIX = {
-    Stage.APPROVED_NOT_SUPPLIED: 0.045,
-    Stage.SUPPLIED_NOT_DUE: 0.02,
-    Stage.SUPPLIED_IDLE: 0.06,
-    Stage.UNDER_CONSTRUCTION: 0.03,
-    Stage.STALLED: 0.03,
-    Stage.BUILT_NOT_PRODUCING: 0.045,
-    Stage.PRODUCING: 0.74,
-    Stage.CLOSED: 0.03,
+    Stage.APPROVED_NOT_SUPPLIED: 0.02,
+    Stage.SUPPLIED_NOT_DUE: 0.025,
+    Stage.SUPPLIED_IDLE: 0.03,
+    Stage.UNDER_CONSTRUCTION: 0.035,
+    Stage.STALLED: 0.015,
+    Stage.BUILT_NOT_PRODUCING: 0.018,
+    Stage.PRODUCING: 0.839,
+    Stage.CLOSED: 0.018,
 }
 # 村级工业园: old collective land, built long ago and let to tenants; some stand empty.
-COLLECTIVE_LAND_MIX = {Stage.BUILT_NOT_PRODUCING: 0.08, Stage.PRODUCING: 0.82, Stage.CLOSED: 0.10}
+COLLECTIVE_LAND_MIX = {Stage.BUILT_NOT_PRODUCING: 0.04, Stage.PRODUCING: 0.91, Stage.CLOSED: 0.05}
 COLLECTIVE_PARK_SHARE = 0.2  # villages with a 村级工业园
 COLLECTIVE_IN_PARK = 0.7  # parcels of such a village that are collective land
 
@@ -67,7 +69,8 @@ STOPPED_AFTER_START = (90, 450)  # a stalled site stopped this long after it sta
 # How far building has got, as shares of the site and of the agreed total investment.
 BUILDING_DEVELOPED, BUILDING_INVESTED = (0.3, 0.9), (0.2, 0.8)
 STALLED_DEVELOPED, STALLED_INVESTED = (0.05, 0.6), (0.05, 0.5)
-BUILT_INVESTED = (0.6, 1.3)  # some finish under the agreed investment
+BUILT_INVESTED = (0.95, 1.3)  # of the total investment agreed (which is the agreed intensity or above)
+SHORT_OF_INVESTMENT, SHORT_INVESTED = 0.02, (0.5, 0.85)  # built parcels that finish under it
 
 # Contract terms (出让合同 and 投资产出监管协议), by the year the land was supplied.
 AGREEMENTS_COMMON_FROM = 2012  # before it, half the parcels carry no FAR or investment terms
@@ -245,9 +248,11 @@ def _progress(
         [rng.uniform(*BUILDING_DEVELOPED, n), rng.uniform(*STALLED_DEVELOPED, n), np.ones(n)],
         np.nan,
     )
+    short = rng.random(n) < SHORT_OF_INVESTMENT
+    built_invested = np.where(short, rng.uniform(*SHORT_INVESTED, n), rng.uniform(*BUILT_INVESTED, n))
     invested = np.select(
         [building, stalled, built],
-        [rng.uniform(*BUILDING_INVESTED, n), rng.uniform(*STALLED_INVESTED, n), rng.uniform(*BUILT_INVESTED, n)],
+        [rng.uniform(*BUILDING_INVESTED, n), rng.uniform(*STALLED_INVESTED, n), built_invested],
         np.nan,
     )
     return {

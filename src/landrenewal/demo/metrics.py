@@ -1,9 +1,14 @@
 """Three years of figures per enterprise, skewed as real ones are, from the land it uses in production.
 
-Each enterprise draws its own productivity once — revenue per mu (lognormal, median about 300
-万元/亩 times its industry's factor), tax rate, value-added share, energy and emission intensity,
-R&D share, revenue per employee — and a trend. Tax per mu comes out with a median near 12 万元/亩
-and a long tail to about 100; small firms (规下) pay at lower rates, as small-scale taxpayers do.
+Each enterprise draws its own productivity once — revenue per mu (lognormal, median about 320
+万元/亩 times its industry's factor, a few leading firms well above their peers), tax rate,
+value-added share, energy and emission intensity, R&D share, revenue per employee — and a trend.
+Tax per mu comes out with a median near 14 万元/亩 and a tail to about 100; small firms (规下) pay
+at lower rates, as small-scale taxpayers do, and use more energy, mostly electricity, per unit
+of value added. Energy and emissions follow value added through the industry's intensity with
+a bounded spread (a real firm's 万元 per tce lies within a small multiple of its industry's), so
+no firm rates dozens of times its benchmark on a tiny denominator. Emission data come from the
+site's pollutant-discharge record: the users of one site all have them or none does.
 A year's figures scale with the mu-years of land it used in production that year (its share of
 each parcel × the part of the year it was there), so enterprises that came or left mid-year
 report part of a year, and those not yet producing none.
@@ -23,16 +28,21 @@ from landrenewal.demo.occupancy import Enterprises, Occupancy
 YEARS = (2023, 2024, 2025)
 MIN_DAYS_IN_YEAR = 30  # an enterprise there for less of a year reports nothing for it
 
-REVENUE_PER_MU_MEDIAN, REVENUE_PER_MU_SIGMA = 300.0, 0.85  # 万元/亩
-TAX_RATE = (0.025, 0.06)  # tax / revenue
-SMALL_FIRM_TAX_RATE_FACTOR = (0.4, 0.8)  # below the 规上 revenue line
-NO_TAX_SHARE = 0.02  # loss-making or exempt: no tax paid that year
-VALUE_ADDED_SHARE = (0.18, 0.32)  # value added / revenue
-VA_PER_TCE_MEDIAN = 2.7  # 万元 of value added per tce
-ELECTRICITY_SHARE = (0.45, 0.9)  # share of energy taken as electricity
+# Within an industry firms differ by a factor of about 1.5 either way (the spread of a real
+# county's 亩均 figures is mostly between industries and from the few leading firms); a wider
+# spread puts a third of all firms below half their industry's mean.
+REVENUE_PER_MU_MEDIAN, REVENUE_PER_MU_SIGMA, REVENUE_MAX_SD = 340.0, 0.27, 3.0  # 万元/亩
+LEADING_FIRMS, LEADING_FACTOR = 0.05, (1.5, 2.5)  # share of firms far ahead of their peers, and by how much
+TAX_RATE = (0.035, 0.055)  # tax / revenue
+SMALL_FIRM_TAX_RATE_FACTOR = (0.7, 1.0)  # below the 规上 revenue line
+NO_TAX_SHARE = 0.01  # loss-making or exempt: no tax paid that year
+VALUE_ADDED_SHARE = (0.2, 0.3)  # value added / revenue
+VA_PER_TCE_MEDIAN, INTENSITY_SIGMA, INTENSITY_MAX_SD = 2.7, 0.3, 2.5  # 万元 of value added per tce
+SMALL_FIRM_ENERGY_FACTOR = 2.5  # small firms' older plant: more energy per unit of value added
+ELECTRICITY_SHARE = (0.6, 0.95)  # share of energy taken as electricity
 KGCE_PER_KWH = 0.1229  # electricity's standard-coal equivalent
-VA_PER_TONNE_MEDIAN = 4900.0  # 万元 of value added per tonne of main pollutants
-RD_SHARE_MEDIAN, RD_SHARE_MAX = 0.02, 0.12
+VA_PER_TONNE_MEDIAN = 4900.0  # 万元 of value added per tonne of main pollutants, for energy factor 1
+RD_SHARE_MEDIAN, RD_SHARE_MAX = 0.02, 0.08
 REVENUE_PER_EMPLOYEE = (50.0, 150.0)  # 万元
 MIN_EMPLOYEES = 3
 TREND = (0.03, 0.08)  # mean and spread of yearly growth
@@ -104,7 +114,7 @@ def draw_metrics(
     enterprise = np.concatenate(present)
     year = np.repeat(np.array(YEARS, dtype=np.int64), [len(rows) for rows in present])
     above = latest_revenue >= above_scale_revenue_min  # 规上 by the latest year reported
-    _leave_gaps(rng, enterprise, values, above)
+    _leave_gaps(rng, enterprise, values, above, enterprises.home_parcel, len(parcel_mu))
     return Metrics(enterprise, year, values, above)
 
 
@@ -115,18 +125,30 @@ def _productivity(rng: np.random.Generator, enterprises: Enterprises, occupancy:
     tax_rate = rng.uniform(*TAX_RATE, n)
     leaving = np.zeros(n, dtype=bool)
     leaving[occupancy.enterprise[~np.isnat(occupancy.end)]] = True
+    leading = np.where(rng.random(n) < LEADING_FIRMS, rng.uniform(*LEADING_FACTOR, n), 1.0)
+    spread = _bounded(rng, n, REVENUE_PER_MU_SIGMA, REVENUE_MAX_SD)
     return Productivity(
-        revenue_per_mu=rng.lognormal(math.log(REVENUE_PER_MU_MEDIAN), REVENUE_PER_MU_SIGMA, n) * tax_factor,
+        revenue_per_mu=REVENUE_PER_MU_MEDIAN * spread * leading * tax_factor,
         tax_rate=tax_rate,
         small_firm_tax_rate=tax_rate * rng.uniform(*SMALL_FIRM_TAX_RATE_FACTOR, n),
         va_share=rng.uniform(*VALUE_ADDED_SHARE, n),
-        va_per_tce=rng.lognormal(math.log(VA_PER_TCE_MEDIAN), 0.5, n) / energy_factor,
+        va_per_tce=VA_PER_TCE_MEDIAN * _bounded(rng, n) / energy_factor,
         electricity_share=rng.uniform(*ELECTRICITY_SHARE, n),
-        va_per_tonne=rng.lognormal(math.log(VA_PER_TONNE_MEDIAN), 0.7, n),
+        # Pollutants come from burning fuel and from the process: they follow the industry's energy use.
+        va_per_tonne=VA_PER_TONNE_MEDIAN * _bounded(rng, n) / energy_factor,
         rd_share=np.minimum(rng.lognormal(math.log(RD_SHARE_MEDIAN), 0.7, n), RD_SHARE_MAX),
         revenue_per_employee=rng.uniform(*REVENUE_PER_EMPLOYEE, n),
         trend=np.where(leaving, LEAVING_TREND, rng.normal(*TREND, n)),
     )
+
+
+def _bounded(
+    rng: np.random.Generator, n: int, sigma: float = INTENSITY_SIGMA, max_sd: float = INTENSITY_MAX_SD
+) -> FloatArray:
+    """A firm's factor against its industry's typical value: lognormal, cut at ``max_sd`` either way,
+    so that a city of 10⁶ parcels has no firm further out than one of 10³."""
+    z = np.clip(rng.normal(0.0, 1.0, n), -max_sd, max_sd)
+    return np.exp(sigma * z)
 
 
 def _year_figures(
@@ -141,10 +163,11 @@ def _year_figures(
     n = len(rows)
     growth = np.exp(firm.trend[rows] * offset + rng.normal(0.0, 0.1, n))
     revenue = firm.revenue_per_mu[rows] * mu_years * growth
-    rate = np.where(revenue < above_scale_revenue_min, firm.small_firm_tax_rate[rows], firm.tax_rate[rows])
+    small = revenue < above_scale_revenue_min
+    rate = np.where(small, firm.small_firm_tax_rate[rows], firm.tax_rate[rows])
     pays = rng.random(n) >= NO_TAX_SHARE
     value_added = revenue * firm.va_share[rows] * rng.uniform(0.95, 1.05, n)
-    energy = value_added / firm.va_per_tce[rows]
+    energy = value_added / firm.va_per_tce[rows] * np.where(small, SMALL_FIRM_ENERGY_FACTOR, 1.0)
     return {
         "tax_wan": np.where(pays, revenue * rate, 0.0),
         "value_added_wan": value_added,
@@ -177,11 +200,21 @@ def _land_in_production(
 
 
 def _leave_gaps(
-    rng: np.random.Generator, enterprise: IntArray, values: dict[str, FloatArray], above: BoolArray
+    rng: np.random.Generator,
+    enterprise: IntArray,
+    values: dict[str, FloatArray],
+    above: BoolArray,
+    home_parcel: IntArray,
+    n_parcels: int,
 ) -> None:
-    """Data as it comes: some enterprises report no emissions (more often 规下), many 规下 no R&D."""
+    """Data as it comes: some enterprises report no emissions (more often 规下), many 规下 no R&D.
+
+    Whether emissions are on record is drawn per site, so that enterprises sharing premises (one
+    evaluation unit) mostly all have them or all lack them; a unit's value added over the
+    emissions of only some of its members would rate it far above what it is."""
     n = len(above)
-    no_emissions = rng.random(n) < np.where(above, EMISSIONS_MISSING["above"], EMISSIONS_MISSING["below"])
+    site = rng.random(n_parcels)[home_parcel]
+    no_emissions = site < np.where(above, EMISSIONS_MISSING["above"], EMISSIONS_MISSING["below"])
     no_rd = ~above & (rng.random(n) < BELOW_SCALE_WITHOUT_RD)
     values["emissions_t"][no_emissions[enterprise]] = np.nan
     values["rd_spending_wan"][no_rd[enterprise]] = 0.0

@@ -103,8 +103,8 @@ INDUSTRIES: list[Industry] = [
     Industry("饲料", "1329", 0.8, 0.9, 1),
     Industry("体育用品", "2442", 0.9, 0.8, 1),
     Industry("再生资源", "4210", 0.7, 1.5, 1),
-    Industry("物流", "5920", 0.5, 0.5, 0),  # 通用仓储: not manufacturing, found on warehouse land
-    Industry("仓储", "5990", 0.5, 0.5, 0),  # 其他仓储业
+    Industry("物流", "5920", 0.5, 1.0, 0),  # 通用仓储: not manufacturing, found on warehouse land
+    Industry("仓储", "5990", 0.5, 1.0, 0),  # 其他仓储业
 ]
 LOGISTICS = np.array([i for i, ind in enumerate(INDUSTRIES) if ind.weight == 0], dtype=np.int64)
 

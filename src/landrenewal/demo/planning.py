@@ -1,4 +1,4 @@
-"""The demo city's 大/中/小圈 renewal plan (SPEC §5.5), drawn on the block grid of the ground plan.
+"""The demo city's 大/中/小圈 renewal plan (docs/zones.md), drawn on the block grid of the ground plan.
 
 Each town gets one 大圈 (two when it is big enough to hold two) around its busiest blocks —
 those with the most parcels, where small plants crowd together; each 大圈 gets one or two 中圈

@@ -1,4 +1,4 @@
-"""亩均效益综合评价 of one year (SPEC §5.1): who is rated, their scores, classes and ranks.
+"""亩均效益综合评价 of one year (docs/evaluation.md): who is rated, their scores, classes and ranks.
 
 The evaluated unit is not always one enterprise. Enterprises that share a parcel are merged
 and share one result, and an enterprise on several parcels sums its land; both follow from

@@ -763,7 +763,7 @@ PLANNING_LEVEL = {
 }
 PLANNING_LEVEL_ZH = {"big": "大圈", "middle": "中圈", "small": "小圈"}
 
-# 大/中/小圈: the three-level renewal planning hierarchy (Dongguan, SPEC §5.5).
+# 大/中/小圈: the three-level renewal planning hierarchy (Dongguan, docs/zones.md).
 PLANNING_ZONES = EntitySpec(
     "planning_zones",
     "改造规划分区",

@@ -1,4 +1,4 @@
-"""亩均 indicators and weighted scores (SPEC §5.1), over whole columns of enterprises.
+"""亩均 indicators and weighted scores (docs/evaluation.md), over whole columns of enterprises.
 
 Land: an enterprise's mu is the sum over the parcels it occupies during the year of its
 share of each parcel's area. Indicators divide the year's figures by that land, energy,

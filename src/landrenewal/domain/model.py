@@ -1,4 +1,4 @@
-"""The inventory as typed records (SPEC §3.1), for code that handles one record at a time.
+"""The inventory as typed records, for code that handles one record at a time.
 
 Bulk work (import, evaluation) runs on columns named by ``domain.fields``; these records are
 the same fields, one object each, with the quantities derived from them. Units are in the

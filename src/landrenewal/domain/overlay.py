@@ -1,4 +1,4 @@
-"""Overlays of parcels and zones with towns, villages and planning zones (SPEC §3.4).
+"""Overlays of parcels and zones with towns, villages and planning zones (docs/zones.md).
 
 Whole arrays in, whole arrays out: one STRtree query per overlay, areas by vectorized
 intersection, groups by integer ids.

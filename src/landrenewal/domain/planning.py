@@ -1,8 +1,8 @@
-"""The 大/中/小圈 renewal plan against the policy (SPEC §3.4, §5.5; seed 003, 東府〔2023〕4號).
+"""The 大/中/小圈 renewal plan against the policy (docs/zones.md; 东府〔2023〕4号).
 
 Dongguan plans renewal on three levels: the special plan draws 5–10 km² key renewal areas
 (大圈, ``big``); within them, district plans draw 1–3 km² key renewal districts (中圈,
-``middle``); unit plans draw renewal units of at most 300 mu (小圈, ``small``). The seed adds
+``middle``); unit plans draw renewal units of at most 300 mu (小圈, ``small``). The document adds
 "各层级传导预留10%的弹性调整空间": each level, as it carries the level above down to the ground,
 keeps 10 % room to adjust. The numbers come from the policy (``zones.*``); this module only says
 what they mean:
@@ -18,7 +18,7 @@ what they mean:
   two zones of one level claim the same land, so any overlap between zones of a level (beyond
   floating-point noise) is reported, with its area.
 * The 70 % rule (``zones.share_inside_big_circle_min``, "不少于70%的改造规模落实在…大圈内") is a
-  floor of its own, not widened: the seed's elasticity is about passing plans down the levels.
+  floor of its own, not widened: the document's elasticity is about passing plans down the levels.
 
 A value the policy does not define is never invented: the checks that need it do not run, and
 ``not_run`` says which and why. Checks that need no number (no parent, a wrong or unknown parent

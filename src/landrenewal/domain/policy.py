@@ -1,4 +1,4 @@
-"""Policy as dated data (SPEC §4): every threshold, weight and deadline is a parameter whose
+"""Policy as dated data (docs/policy.md): every threshold, weight and deadline is a parameter whose
 values take effect on dates and cite their source, as OpenFisca parameters do.
 
 A jurisdiction's policy inherits from its parent (national → province → city → district).

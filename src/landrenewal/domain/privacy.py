@@ -67,7 +67,7 @@ def is_aggregate(name: str) -> bool:
 def pooled_enough(hidden_units: npt.ArrayLike, minimum: int) -> npt.NDArray[np.bool_]:
     """Whether an aggregate that pools ``hidden_units`` units the viewer may not see can be shown."""
     hidden = np.asarray(hidden_units, dtype=np.int64)
-    return (hidden == 0) | (hidden >= minimum)
+    return (hidden == 0) | ((hidden > 0) & (hidden >= minimum))
 
 
 def figures_owner(member_divisions: pd.Series, unit_keys: pd.Series, town_digits: int = 9) -> pd.Series:
@@ -102,21 +102,27 @@ class Pools:
 
     @classmethod
     def of(cls, units: pd.DataFrame) -> Pools:
-        """From one row per unit: unit_key, group (any hashable label) and owner (town code or <NA>)."""
+        """From one row per unit: unit_key, group (any hashable label), owner (town code or <NA>) and
+        pooled (whether the group's aggregates include the unit: the rated ones)."""
         group_codes, _ = pd.factorize(units["group"], use_na_sentinel=True)
         owners = units["owner"].astype("string").fillna("")
         town_codes, towns = pd.factorize(owners)
         counts = np.zeros((max(int(group_codes.max(initial=-1)) + 1, 0), len(towns)), dtype=np.int64)
-        known = group_codes >= 0
-        np.add.at(counts, (group_codes[known], town_codes[known]), 1)
+        counted = (group_codes >= 0) & units["pooled"].to_numpy(dtype=bool)
+        np.add.at(counts, (group_codes[counted], town_codes[counted]), 1)
         unit_group = pd.Series(group_codes, index=units["unit_key"].to_numpy())
-        return cls(unit_group[known], pd.Index(towns), counts)
+        return cls(unit_group[group_codes >= 0], pd.Index(towns), counts)
 
     def hidden(self, unit_keys: pd.Series, sees: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-        """For each row's unit: how many units of its group the viewer may not see (0 for no group).
+        """For each row's unit: how many units of its group's aggregates the viewer may not see; -1 for
+        a unit of no known group (its aggregates are then never shown).
 
         ``sees`` says, for each of ``towns``, whether the viewer sees that town's private figures.
         """
         group = unit_keys.map(self.unit_group).fillna(-1).astype(np.int64).to_numpy()
-        unseen = (self.counts * ~sees).sum(axis=1) if len(self.counts) else np.zeros(0, dtype=np.int64)
-        return np.where(group >= 0, unseen[np.maximum(group, 0)] if len(unseen) else 0, 0)
+        unseen = (self.counts * ~sees).sum(axis=1) if len(self.counts) else np.zeros(1, dtype=np.int64)
+        return np.where(group >= 0, unseen[np.clip(group, 0, len(unseen) - 1)], -1)
+
+    def shown(self, unit_keys: pd.Series, sees: npt.NDArray[np.bool_], minimum: int) -> npt.NDArray[np.bool_]:
+        """For each row's unit: may the aggregates of its group be shown to a viewer who ``sees`` these towns?"""
+        return pooled_enough(self.hidden(unit_keys, sees), minimum)

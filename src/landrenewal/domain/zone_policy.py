@@ -1,4 +1,4 @@
-"""Zones against the policy (SPEC §5.5): candidate contiguous renewal areas, contiguous 工改工
+"""Zones against the policy (docs/zones.md): candidate contiguous renewal areas, contiguous 工改工
 areas, scattered blocks listed for elimination, and the parking rule for contiguous 工改工.
 
 A value the active policy does not define is not checked: the flag stays empty and the

@@ -1,4 +1,4 @@
-"""Contiguity of parcels (SPEC §3.4, §5.5): which parcels lie within a gap of each other.
+"""Contiguity of parcels (docs/zones.md): which parcels lie within a gap of each other.
 
 Two parcels belong to one cluster when a chain of parcels joins them, each link no more than
 ``gap`` metres apart, so a road between two plants does not split a renewal area. The same

@@ -174,7 +174,8 @@ def _relative_gap(a: pd.Series, b: pd.Series | npt.NDArray[np.float64]) -> pd.Se
 
 
 def check_parcel_areas(frame: pd.DataFrame, area_m2: npt.NDArray[np.float64], ctx: CheckContext) -> None:
-    """Recorded areas (m², mu, ha) against each other and against the geometry (SPEC §5.8)."""
+    """Recorded areas (m², mu, ha) against each other and against the geometry, within the policy's
+    ``inventory.area_tolerance`` (docs/policy.md)."""
     tol = ctx.options.area_tolerance
     recorded = {
         "registered_area_m2": (1.0, "m²"),

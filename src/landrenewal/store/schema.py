@@ -351,7 +351,7 @@ for _table, _refs in _REFERENCES.items():
     for _col, _target in _refs:
         ENTITY_TABLES[_table].append_constraint(ForeignKeyConstraint([_col], [_target], name=f"fk_{_table}_{_col}"))
 
-# The web app's people, their sessions and the audit log of every write (SPEC §3.9).
+# The web app's people, their sessions and the audit log of every write (README: The web application).
 users = Table(
     "users",
     metadata,

@@ -1,1 +1,1 @@
-"""The web application: a typed ASGI app over the same stores the command line uses (SPEC §3.9)."""
+"""The web application: a typed ASGI app over the same stores the command line uses (README: The web application)."""

@@ -108,12 +108,11 @@ class RunTables:
             return None
 
         def read() -> Pools:
-            rows = self.evaluation(evaluation_run, view)
-            units = rows[rows["status"] == "rated"].drop_duplicates("unit_key")
+            # the means are over the rated units of a list and industry division (domain/land.py)
+            units = self.evaluation(evaluation_run, view).drop_duplicates("unit_key")
             group = units["list"].astype("string") + "|" + units["industry_code"].astype("string").str[:2]
-            return Pools.of(
-                pd.DataFrame({"unit_key": units["unit_key"], "group": group, "owner": units["figures_division"]})
-            )
+            frame = {"unit_key": units["unit_key"], "group": group, "owner": units["figures_division"]}
+            return Pools.of(pd.DataFrame(frame | {"pooled": units["status"] == "rated"}))
 
         return self._get("pools", evaluation_run, read)
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from landrenewal.domain.access import User
 from landrenewal.domain.fields import ENTITIES, Kind
-from landrenewal.domain.privacy import Pools, is_private, pooled_enough
+from landrenewal.domain.privacy import Pools, is_private
 from landrenewal.domain.zone_figures import PRIVATE_FIGURES as ZONE_PRIVATE_FIGURES
 from landrenewal.domain.zone_figures import visible_part
 
@@ -40,7 +40,8 @@ class ListSpec:
     default_sort: str
     division_column: str = "division_code"  # whose town owns each row's private figures
     place_column: str = ""  # where each row lies, for the ``town`` filter (default: division_column)
-    key: str = ""  # a public column that orders rows whose sort value the user may not see (default: the first)
+    # public columns that order the rows whose sort value the user may not see (default: the first column)
+    key: tuple[str, ...] = ()
     multi: frozenset[str] = frozenset()  # filter columns holding "|"-joined values (a row matches any)
     # Text columns that may quote private figures → their copy with those figures taken out.
     public_versions: Mapping[str, str] = field(default_factory=dict)
@@ -53,7 +54,7 @@ class ListSpec:
 
     def __post_init__(self) -> None:
         if not self.key:
-            object.__setattr__(self, "key", self.columns[0].name)
+            object.__setattr__(self, "key", (self.columns[0].name,))
         if not self.place_column:
             object.__setattr__(self, "place_column", self.division_column)
 
@@ -124,7 +125,7 @@ def filtered(frame: pd.DataFrame, spec: ListSpec, params: Mapping[str, str], use
     if sort not in private or visible[keep].all():
         return frame[keep].sort_values(sort, ascending=ascending, na_position="last", kind="stable")
     seen = frame[keep & visible].sort_values(sort, ascending=ascending, na_position="last", kind="stable")
-    unseen = frame[keep & ~visible].sort_values(spec.key, kind="stable")
+    unseen = frame[keep & ~visible].sort_values(list(spec.key), kind="stable")
     return pd.concat([seen, unseen])
 
 
@@ -169,7 +170,11 @@ def private_hidden(
     (``own_parts``) already hold only what the user may read; ``restricted`` says they are a part.
     """
     if spec.split_by_town:
-        return rows.assign(restricted=rows["partial"] if "partial" in rows.columns else False)
+        # ``partial``: the figures are the user's town's part; ``restricted``: not even a part is the user's
+        partial = rows["partial"] if "partial" in rows.columns else pd.Series(False, index=rows.index)
+        figures = [c for c in ZONE_PRIVATE_FIGURES if c in rows.columns]
+        none_own = rows[figures].isna().all(axis=1) if figures else pd.Series(True, index=rows.index)
+        return rows.assign(partial=partial, restricted=partial & none_own)
     columns = [c for c in spec.private if c in rows.columns]
     quoting = {c: p for c, p in spec.public_versions.items() if c in rows.columns}
     hiding = bool(columns or quoting)
@@ -195,8 +200,7 @@ def _pooled(
         return np.ones(len(rows), dtype=bool)
     if pools is None or spec.pool_column not in rows.columns:
         return np.zeros(len(rows), dtype=bool)
-    sees = user.private_mask(pd.Series(pools.towns, dtype="string"))
-    return pooled_enough(pools.hidden(rows[spec.pool_column], sees), min_pooled)
+    return pools.shown(rows[spec.pool_column], user.private_mask(pd.Series(pools.towns, dtype="string")), min_pooled)
 
 
 MAX_PAGE = 10**9
@@ -213,7 +217,7 @@ def page(
     rows = filtered(own_parts(frame, spec, user, disclosure), spec, params, user)
     chunk = rows.iloc[(number - 1) * size : number * size]
     shown = private_hidden(chunk, spec, user, disclosure)
-    names = [c.name for c in spec.columns] + ["restricted"]
+    names = [c.name for c in spec.columns] + ["restricted"] + (["partial"] if spec.split_by_town else [])
     return {
         "items": records(shown[[n for n in names if n in shown.columns]]),
         "total": len(rows),
@@ -333,7 +337,7 @@ EVALUATION = ListSpec(
     default_sort="rank",
     division_column="figures_division",
     place_column="division_code",
-    key="uscc",
+    key=("uscc",),
 )
 
 FINDINGS = ListSpec(
@@ -358,6 +362,7 @@ FINDINGS = ListSpec(
     place_column="division_code",
     public_versions={"evidence": "evidence_public", "threshold": "threshold_public"},
     pooled_versions={"evidence": "evidence_own", "threshold": "threshold_own"},
+    key=("parcel_code", "rule_id"),
 )
 
 ZONES = ListSpec(
@@ -428,6 +433,7 @@ METRICS = ListSpec(
     search=("uscc", "name"),
     filters={"year": "year", "uscc": "uscc"},
     default_sort="uscc",
+    key=("uscc", "year"),
 )
 
 LISTS = {spec.name: spec for spec in (PARCELS, ENTERPRISES, EVALUATION, FINDINGS, ZONES, BUILDINGS, METRICS)}

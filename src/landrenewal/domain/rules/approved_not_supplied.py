@@ -1,4 +1,7 @@
-"""批而未供: approved for construction, not supplied (seed 001 "五未"; Enping's 批而未供土地)."""
+"""批而未供: approved for construction, not supplied (Quzhou's "五未", Enping's 批而未供土地).
+
+See docs/identification.md.
+"""
 
 from __future__ import annotations
 

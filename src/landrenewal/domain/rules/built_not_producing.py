@@ -1,4 +1,4 @@
-"""建而未投: completed, not in production (seed 001 "五未")."""
+"""建而未投: completed, not in production (Quzhou's "五未"; docs/identification.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""供而未用: supplied, the agreed start date passed, not started (seed 001 "五未").
+"""供而未用: supplied, the agreed start date passed, not started (Quzhou's "五未"; docs/identification.md).
 
 Any delay counts here; 闲置土地 (idle.unstarted) is the stricter national test of one full year.
 """

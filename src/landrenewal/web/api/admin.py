@@ -20,6 +20,7 @@ from landrenewal.domain.policy import PolicyError
 from landrenewal.policyfiles import resolve_policy, shipped_ids
 from landrenewal.store import schema
 from landrenewal.web.deps import Administrator, ApiError, CurrentUser, Int, State
+from landrenewal.web.tables import MAX_PAGE
 
 router = APIRouter(prefix="/api", tags=["admin"])
 
@@ -91,8 +92,10 @@ def audit(
     until: dt.date | None = None,
 ) -> dict[str, Any]:
     """``since`` and ``until`` are days in Asia/Shanghai, both included."""
-    if page < 1 or not 1 <= page_size <= 500:
-        raise ApiError(422, "invalid", "page ≥ 1, 1 ≤ page_size ≤ 500")
+    if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= 500:  # the offset must stay a store integer
+        raise ApiError(
+            422, "invalid", f"page: 1 到 {MAX_PAGE}；page_size: 1 到 500 (page 1–{MAX_PAGE}, page_size 1–500)"
+        )
     if since and until and since > until:
         raise ApiError(422, "invalid", "since: 起始日期晚于截止日期 (since is after until)")
     log = schema.audit_log

@@ -29,6 +29,7 @@ RANKED_COLUMNS = [
     "name",
     "town_name",
     "division_code",
+    "figures_division",
     "list",
     "class",
     "score",

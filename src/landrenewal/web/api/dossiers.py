@@ -31,9 +31,10 @@ from landrenewal.analysis.identification_runs import IdentificationInfo
 from landrenewal.analysis.results_out import write_xlsx
 from landrenewal.domain.access import User
 from landrenewal.domain.fields import ENTITIES
-from landrenewal.domain.privacy import is_aggregate, is_private, masked, pooled_enough
+from landrenewal.domain.privacy import is_aggregate, is_private, masked
 from landrenewal.domain.rules import RULES
 from landrenewal.domain.vocabulary import field_labels
+from landrenewal.domain.zone_figures import PRIVATE_FIGURES as ZONE_PRIVATE_FIGURES
 from landrenewal.store import schema
 from landrenewal.store.frames import plain, read_rows, read_rows_in
 from landrenewal.tiles.mercator import to_lonlat
@@ -65,14 +66,14 @@ def _findings_seen(found: list[dict[str, Any]], state: State, user: User) -> lis
     owners = state.run_tables.unit_owners(run, view)
     pools = state.run_tables.pools(run, view)
     minimum = min_pooled_units(state.store)
+    sees = user.private_mask(pd.Series(pools.towns, dtype="string")) if pools is not None else None
     for item in found:
         evidence = item["evidence"] if isinstance(item.get("evidence"), dict) else {}
         unit = evidence.get("unit_key")
         visible = unit is None or user.sees_private(owners.get(unit))
         pooled = False
-        if unit is not None and pools is not None:
-            sees = user.private_mask(pd.Series(pools.towns, dtype="string"))
-            pooled = bool(pooled_enough(pools.hidden(pd.Series([unit]), sees), minimum)[0])
+        if unit is not None and pools is not None and sees is not None:
+            pooled = bool(pools.shown(pd.Series([unit]), sees, minimum)[0])
         for part in ("evidence", "threshold"):
             value = item.get(part)
             if isinstance(value, dict):
@@ -444,7 +445,7 @@ def zone_dossier(zone_no: Int, state: State, user: CurrentUser, run: Int | None 
         shape = to_lonlat(zone.geom, view.epsg)
     return {
         "run_id": zone.run_id,
-        "zone": zone.figures | {"restricted": not zone.allowed},
+        "zone": zone.figures | _zone_flags(zone),
         "parcels": records(zone.parcels),
         "enterprises": records(zone.enterprises),
         "geometry": json.loads(shapely.to_geojson(shape)) if shape is not None else None,
@@ -490,6 +491,12 @@ def zone_dossier_export(zone_no: Int, state: State, user: CurrentUser, run: Int 
         filename=out.name,
         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
     )
+
+
+def _zone_flags(zone: ZoneDossier) -> dict[str, bool]:
+    """``partial``: the figures are the user's town's part of the zone's; ``restricted``: not even a part."""
+    nothing = all(zone.figures.get(k) is None for k in ZONE_PRIVATE_FIGURES)
+    return {"partial": not zone.allowed, "restricted": not zone.allowed and nothing}
 
 
 def _headed(frame: pd.DataFrame, names: dict[str, tuple[str, str]]) -> pd.DataFrame:

@@ -87,9 +87,11 @@ function exportButton(no, run) {
   return button;
 }
 
-/** The zone's figures; a private one (亩均税收 …) of another town's zone shows "无权查看". */
+/** The zone's figures; a private one (亩均税收 …) of other towns' units shows "无权查看", and a zone that
+ * also holds other towns' figures shows the user's own town's part, marked as such. */
 function figures(z) {
-  const mark = (name, digits) => figure(z, name, digits);
+  const part = (text) => (z.partial && !z.restricted ? h('span', null, text, ' ', h('span', { class: 'note', testid: 'zone-part' }, t('zone.ownPart'))) : text);
+  const mark = (name, digits) => part(figure(z, name, digits));
   const byRule = z.findings;
   return h('div', { class: 'stack' },
     facts([

@@ -46,6 +46,7 @@ const STRINGS = {
   'common.saving': ['正在保存…', 'Saving…'],
   'common.cancel': ['取消', 'Cancel'],
   'restricted': ['无权查看', 'Restricted (无权查看)'],
+  'zone.ownPart': ['（仅本镇街企业部分）', '(your town\'s enterprises only)'],
   'restricted.title': ['仅本镇街及市级用户可查看企业涉密经营数据 (restricted)', 'Private enterprise figures: only its own town and the city see them'],
   'restricted.notice': ['无权查看 (restricted)：该企业的税收、产值、能耗等经营数据仅限其所在镇街和市级用户查看。',
     'Restricted (无权查看): tax, output, energy and other figures of this enterprise are visible only to its own town and to city users.'],
