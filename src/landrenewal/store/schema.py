@@ -405,7 +405,7 @@ import_changes = Table(
     Column("before", Text, comment="JSON: 改前的值（仅变动字段）"),
     Column("after", Text, comment="JSON: 改后的值（仅变动字段；新增记录为全部字段）"),
     ForeignKeyConstraint(["import_id"], ["imports.id"], name="fk_import_changes_import_id"),
-    comment="导入逐条变更 what each import changed, record by record",
+    comment="导入逐条变更：每次导入逐条记录的改前改后",
 )
 Index("ix_import_changes_import_id", import_changes.c.import_id)
 # Failed logins counted per (user name, client address): one row each, changed by single atomic
