@@ -316,6 +316,7 @@ class Crawler:
             "zone_no": ids.zones,
             "policy_id": self.policies,
             "token": ["0" * 32],
+            "import_id": ids.imports,  # importers only: the officer must get 403 for every one
             "run": self.runs.get(path, []),
             "town": [self.town, *ids.other_towns],
             "level": ids.levels,
@@ -407,6 +408,7 @@ class Ids:
     levels: list[str]
     searches: list[str]
     tile_parcels: list[str]
+    imports: list[int]
 
 
 def _ids(store: Any, town: str) -> Ids:
@@ -417,6 +419,7 @@ def _ids(store: Any, town: str) -> Ids:
         findings = read_table(conn, store, schema.findings, ["parcel_code", "rule_id"])
         zones = read_table(conn, store, schema.zones, ["run_id", "zone_no"])
         divisions = read_table(conn, store, schema.divisions, ["division_code", "level"])
+        imports = read_table(conn, store, schema.imports, ["id"])
     parcels = parcels.assign(town=parcels["division_code"].str[:9]).sort_values("parcel_code")
     companies = companies.assign(town=companies["division_code"].str[:9]).sort_values("uscc")
     held = occupancy.merge(parcels, on="parcel_code").merge(companies, on="uscc", suffixes=("_parcel", "_firm"))
@@ -457,6 +460,7 @@ def _ids(store: Any, town: str) -> Ids:
         levels=sorted(set(divisions["level"])),
         searches=[str(other["uscc"]), str(theirs["parcel_code"].iloc[0]), str(other["name"])[:4]],
         tile_parcels=[str(theirs["parcel_code"].iloc[0]), str(mine["parcel_code"].iloc[0])],
+        imports=sorted(int(i) for i in imports["id"]),
     )
 
 
