@@ -23,6 +23,8 @@ from landrenewal.web.api import admin, dashboard, dossiers, imports, lists, maps
 from landrenewal.web.city import LiveView
 from landrenewal.web.deps import ApiError, AppState, SessionCache
 from landrenewal.web.run_tables import RunTables
+from landrenewal.web.schemas.common import ErrorOut
+from landrenewal.web.schemas.session import Health
 from landrenewal.web.security import SecurityHeaders, security_headers, trusted_proxies
 from landrenewal.web.settings import Settings
 
@@ -78,6 +80,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         # The document itself stays at /openapi.json.
         docs_url=None,
         redoc_url=None,
+        # every refusal answers the same JSON (the handlers below); FastAPI's own 422 shape is never sent
+        responses={"4XX": {"model": ErrorOut, "description": "请求被拒绝：未登录、无权、没有、参数有误等"}},
     )
     app.state.landrenewal = AppState(
         settings=settings,
@@ -122,7 +126,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
 
-    @app.get("/api/health", summary="运行状态 Liveness and readiness (no login)")
+    @app.get("/api/health", summary="运行状态 Liveness and readiness (no login)", response_model=Health)
     async def health() -> dict[str, Any]:
         state: AppState = app.state.landrenewal
         return {"status": "ok", "tiles_ready": state.tiles_ready.is_set()}
