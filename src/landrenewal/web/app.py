@@ -15,7 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp
+from starlette.routing import Match
+from starlette.types import ASGIApp, Scope
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from landrenewal.store.engine import Store, StoreBusy, open_store
@@ -66,6 +67,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state.store.dispose()
 
 
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _methods_of(app: FastAPI, scope: Scope) -> list[str]:
+    """Every method some route of the app takes at the scope's path (asked route by route: included
+    routers match as a whole, so their routes are not listed one by one)."""
+    return [
+        method
+        for method in HTTP_METHODS
+        if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in app.router.routes)
+    ]
+
+
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     """The app over ``store`` (opened from ``settings.db`` when not given); the app disposes it on shut-down."""
     proxies = trusted_proxies(settings)  # a bad setting fails here, before the store is opened
@@ -108,7 +122,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         reason = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         detail = "没有这个地址 (no such path)" if exc.status_code == 404 else str(exc.detail)
-        return _error(exc.status_code, reason, detail)
+        answer = _error(exc.status_code, reason, detail)
+        answer.headers.update(exc.headers or {})
+        if exc.status_code == 405:  # Starlette names only the first route of the path; a path has several
+            answer.headers["Allow"] = ", ".join(_methods_of(app, request.scope))
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

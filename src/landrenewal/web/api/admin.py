@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 from sqlalchemy import ColumnElement, func, select, true
 
 from landrenewal import accounts
@@ -19,7 +18,7 @@ from landrenewal.analysis.zone_runs import list_zone_runs
 from landrenewal.domain.policy import PolicyError
 from landrenewal.policyfiles import resolve_policy, shipped_ids
 from landrenewal.store import schema
-from landrenewal.web.deps import Administrator, ApiError, CurrentUser, Int, State
+from landrenewal.web.deps import Administrator, ApiError, CurrentUser, Day, Int, State
 from landrenewal.web.schemas.admin import (
     AuditPage,
     EvaluationRun,
@@ -29,12 +28,13 @@ from landrenewal.web.schemas.admin import (
     UserRecord,
     ZoneRun,
 )
+from landrenewal.web.schemas.common import RequestBody
 from landrenewal.web.tables import MAX_PAGE
 
 router = APIRouter(prefix="/api", tags=["admin"])
 
 
-class NewUser(BaseModel):
+class NewUser(RequestBody):
     username: str
     password: str
     role: str
@@ -42,7 +42,7 @@ class NewUser(BaseModel):
     division_code: str | None = None
 
 
-class UserChange(BaseModel):
+class UserChange(RequestBody):
     display_name: str | None = None
     role: str | None = None
     division_code: str | None = None
@@ -101,8 +101,8 @@ def audit(
     page_size: Int = 50,
     username: str | None = None,
     action: str | None = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
+    since: Day | None = None,
+    until: Day | None = None,
 ) -> dict[str, Any]:
     """``since`` and ``until`` are days in Asia/Shanghai, both included."""
     if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= 500:  # the offset must stay a store integer
@@ -176,7 +176,7 @@ def policies(state: State, user: CurrentUser) -> dict[str, Any]:
     summary="政策取值 A policy's values today, each with its source",
     response_model=PolicyDescribed,
 )
-def policy(policy_id: str, state: State, user: CurrentUser, on: dt.date | None = None) -> dict[str, Any]:
+def policy(policy_id: str, state: State, user: CurrentUser, on: Day | None = None) -> dict[str, Any]:
     if policy_id not in shipped_ids():
         raise ApiError(404, "not_found", f"没有政策 {policy_id} (no such policy)")
     try:

@@ -333,7 +333,7 @@ class MetricsChange(BaseModel):
     """Any of the yearly figures (the others keep their values); null clears one. A correction of a
     year already stored says why (``reason``); a negative tax is confirmed (``confirm_negative``)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)  # the figures: checked by the domain
     reason: str | None = None
     confirm_negative: bool = False
 

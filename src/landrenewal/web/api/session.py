@@ -6,17 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from landrenewal import accounts
 from landrenewal.domain.access import ROLE_NAMES_ZH, User
 from landrenewal.web.deps import SESSION_COOKIE, ApiError, CurrentSession, State
+from landrenewal.web.schemas.common import RequestBody
 from landrenewal.web.schemas.session import SessionOut
 
 router = APIRouter(prefix="/api/session", tags=["session"])
 
 
-class Login(BaseModel):
+class Login(RequestBody):
     # Bounded: hashing a megabyte-long "password" would cost the server, not the guesser.
     username: str = Field(max_length=200)
     password: str = Field(max_length=1024)

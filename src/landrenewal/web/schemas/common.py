@@ -21,6 +21,13 @@ class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+class RequestBody(BaseModel):
+    """A request's JSON body: exactly the declared fields, each of its declared type. Lax parsing would
+    take ``"active": 0`` for false and a misspelt field for nothing: both are refused (422)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
 class Geometry(Schema):
     """GeoJSON 几何（经纬度，WGS 84）。"""
 
