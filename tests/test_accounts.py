@@ -53,6 +53,20 @@ def test_creating_or_changing_a_user_refuses_a_weak_password(store: Store) -> No
         accounts.update_user(conn, "zhang", by="test", password="zhang-river-2026")
 
 
+def test_the_last_active_administrator_can_be_neither_stopped_nor_demoted(store: Store) -> None:
+    with store.engine.begin() as conn:
+        accounts.create_user(conn, "wang", "river-bridge-2026", "admin")
+    for change in ({"active": False}, {"role": "city"}):
+        with store.engine.begin() as conn, pytest.raises(accounts.AccountError, match="last active administrator"):
+            accounts.update_user(conn, "wang", by="test", **change)  # type: ignore[arg-type]
+    with store.engine.begin() as conn:
+        accounts.create_user(conn, "li", "mountain-path-2026", "admin")
+        accounts.update_user(conn, "wang", by="test", active=False)  # another stays
+        with pytest.raises(accounts.AccountError, match="last active administrator"):
+            accounts.update_user(conn, "li", by="test", role="viewer")
+        assert accounts.update_user(conn, "li", by="test", display_name="李")["display_name"] == "李"
+
+
 def _fail(store: Store, limits: accounts.LoginLimits = LIMITS) -> accounts.Attempt:
     with store.engine.begin() as conn:
         attempt = accounts.claim_attempt(conn, "zhang", "10.0.0.1", limits)

@@ -394,6 +394,27 @@ def test_only_an_admin_manages_users_and_every_change_is_audited_before_and_afte
     assert "password_hash" not in entry["after"]
 
 
+def test_requests_are_read_as_the_document_types_them_not_coerced(admin: httpx.Client) -> None:
+    # 0 is neither a day (pydantic would read 1970-01-01) nor false; a misspelt field is no change
+    assert admin.get("/api/audit", params={"until": "0"}).status_code == 422
+    assert admin.get("/api/audit", params={"until": "2026-12-31"}).status_code == 200
+    for body in ({"active": 0}, {"display_name": 7}, {"actve": False}):
+        assert admin.patch("/api/users/admin", json=body).status_code == 422, body
+    assert admin.post("/api/session", json={"username": "admin", "password": 1234}).status_code == 422
+
+
+def test_a_method_a_path_does_not_take_names_every_method_it_does(admin: httpx.Client) -> None:
+    refused = admin.request("OPTIONS", "/api/users")
+    assert refused.status_code == 405 and {"GET", "POST"} <= set(refused.headers["allow"].split(", "))
+    assert {"GET", "POST", "DELETE"} <= set(admin.request("PUT", "/api/session").headers["allow"].split(", "))
+
+
+def test_the_last_active_administrator_cannot_be_stopped_from_the_web(admin: httpx.Client) -> None:
+    refused = admin.patch("/api/users/admin", json={"active": False})
+    assert refused.status_code == 422 and "最后一个" in refused.json()["detail"]
+    assert admin.get("/api/session").status_code == 200
+
+
 def test_the_openapi_document_lists_the_api_and_unknown_paths_answer_json(admin: httpx.Client) -> None:
     document = admin.get("/openapi.json").json()
     assert {"/api/parcels", "/api/parcels/{code}", "/api/zones", "/tiles/parcels/{z}/{x}/{y}.pbf"} <= set(

@@ -23,8 +23,13 @@ def test_generated_requests_to_every_operation_never_get_a_server_error(tmp_path
                 str(SCHEMATHESIS if SCHEMATHESIS.exists() else shutil.which("schemathesis")),
                 "run",
                 f"{served.url}/openapi.json",
+                # Every check of the answers against the document (status, media type, headers, the
+                # body's schema) and of the server's judgement, but one: a request valid by the
+                # document may still name no record (a parcel code that does not exist: 404).
                 "--checks",
-                "not_a_server_error",
+                "all",
+                "--exclude-checks",
+                "positive_data_acceptance",
                 "--phases",
                 "examples,coverage,fuzzing",
                 "--max-examples",

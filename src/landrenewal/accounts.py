@@ -150,6 +150,16 @@ def create_user(
     return after
 
 
+def _keep_an_admin(conn: Connection, leaving: int) -> None:
+    """Refuse a change that would leave no active administrator: nobody could manage users again."""
+    users = schema.users
+    others = select(func.count()).where(
+        (users.c.role == Role.ADMIN.value) & (users.c.active == 1) & (users.c.id != leaving)
+    )
+    if not conn.execute(others).scalar_one():
+        raise AccountError("这是最后一个在用的管理员，不能停用或改为其他角色 (the last active administrator stays one)")
+
+
 def update_user(
     conn: Connection,
     username: str,
@@ -182,6 +192,8 @@ def update_user(
     changes["division_code"] = division if new_role is Role.TOWN else None
     if active is not None:
         changes["active"] = int(active)
+    if row.role == Role.ADMIN.value and row.active and (new_role is not Role.ADMIN or active is False):
+        _keep_an_admin(conn, row.id)
     if password is not None:
         _check_password(password, username)
         changes["password_hash"] = _HASHER.hash(password)

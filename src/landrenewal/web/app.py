@@ -15,7 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp
+from starlette.routing import Match
+from starlette.types import ASGIApp, Scope
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from landrenewal.store.engine import Store, StoreBusy, open_store
@@ -23,6 +24,8 @@ from landrenewal.web.api import admin, dashboard, dossiers, imports, lists, maps
 from landrenewal.web.city import LiveView
 from landrenewal.web.deps import ApiError, AppState, SessionCache
 from landrenewal.web.run_tables import RunTables
+from landrenewal.web.schemas.common import ErrorOut
+from landrenewal.web.schemas.session import Health
 from landrenewal.web.security import SecurityHeaders, security_headers, trusted_proxies
 from landrenewal.web.settings import Settings
 
@@ -64,6 +67,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state.store.dispose()
 
 
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _methods_of(app: FastAPI, scope: Scope) -> list[str]:
+    """Every method some route of the app takes at the scope's path (asked route by route: included
+    routers match as a whole, so their routes are not listed one by one)."""
+    return [
+        method
+        for method in HTTP_METHODS
+        if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in app.router.routes)
+    ]
+
+
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     """The app over ``store`` (opened from ``settings.db`` when not given); the app disposes it on shut-down."""
     proxies = trusted_proxies(settings)  # a bad setting fails here, before the store is opened
@@ -78,6 +94,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         # The document itself stays at /openapi.json.
         docs_url=None,
         redoc_url=None,
+        # every refusal answers the same JSON (the handlers below); FastAPI's own 422 shape is never sent
+        responses={"4XX": {"model": ErrorOut, "description": "请求被拒绝：未登录、无权、没有、参数有误等"}},
     )
     app.state.landrenewal = AppState(
         settings=settings,
@@ -104,7 +122,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         reason = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         detail = "没有这个地址 (no such path)" if exc.status_code == 404 else str(exc.detail)
-        return _error(exc.status_code, reason, detail)
+        answer = _error(exc.status_code, reason, detail)
+        answer.headers.update(exc.headers or {})
+        if exc.status_code == 405:  # Starlette names only the first route of the path; a path has several
+            answer.headers["Allow"] = ", ".join(_methods_of(app, request.scope))
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -122,7 +144,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
 
-    @app.get("/api/health", summary="运行状态 Liveness and readiness (no login)")
+    @app.get("/api/health", summary="运行状态 Liveness and readiness (no login)", response_model=Health)
     async def health() -> dict[str, Any]:
         state: AppState = app.state.landrenewal
         return {"status": "ok", "tiles_ready": state.tiles_ready.is_set()}

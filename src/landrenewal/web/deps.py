@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 import threading
 import time
@@ -14,6 +15,7 @@ import pandas as pd
 from annotated_types import Ge, Le
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BeforeValidator
 
 from landrenewal import accounts
 from landrenewal.domain.access import User
@@ -35,6 +37,19 @@ COARSE_PROPERTIES = ("cls", "cat", "town")  # what a parcel tile carries below D
 # integers: a bigger one would overflow in SQLite, psycopg or numpy, and is answered 422 up front.
 MAX_INT = 2**63 - 1
 Int = Annotated[int, Ge(-MAX_INT - 1), Le(MAX_INT)]
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_day(raw: object) -> object:
+    # pydantic would also take a number as seconds since 1970 (until=0 → 1970-01-01): a day a user
+    # never meant. A day comes as the document says, YYYY-MM-DD.
+    if isinstance(raw, str) and not _ISO_DAY.match(raw):
+        raise ValueError("应为日期 YYYY-MM-DD (must be a day, YYYY-MM-DD)")
+    return raw
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
 
 
 def whole_number(name: str, raw: object) -> int:

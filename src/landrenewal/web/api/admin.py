@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 from sqlalchemy import ColumnElement, func, select, true
 
 from landrenewal import accounts
@@ -19,13 +18,23 @@ from landrenewal.analysis.zone_runs import list_zone_runs
 from landrenewal.domain.policy import PolicyError
 from landrenewal.policyfiles import resolve_policy, shipped_ids
 from landrenewal.store import schema
-from landrenewal.web.deps import Administrator, ApiError, CurrentUser, Int, State
+from landrenewal.web.deps import Administrator, ApiError, CurrentUser, Day, Int, State
+from landrenewal.web.schemas.admin import (
+    AuditPage,
+    EvaluationRun,
+    IdentificationRun,
+    Policies,
+    PolicyDescribed,
+    UserRecord,
+    ZoneRun,
+)
+from landrenewal.web.schemas.common import RequestBody
 from landrenewal.web.tables import MAX_PAGE
 
 router = APIRouter(prefix="/api", tags=["admin"])
 
 
-class NewUser(BaseModel):
+class NewUser(RequestBody):
     username: str
     password: str
     role: str
@@ -33,7 +42,7 @@ class NewUser(BaseModel):
     division_code: str | None = None
 
 
-class UserChange(BaseModel):
+class UserChange(RequestBody):
     display_name: str | None = None
     role: str | None = None
     division_code: str | None = None
@@ -41,13 +50,13 @@ class UserChange(BaseModel):
     active: bool | None = None
 
 
-@router.get("/users", summary="用户列表 Users (admin)")
+@router.get("/users", summary="用户列表 Users (admin)", response_model=list[UserRecord])
 def users(state: State, admin: Administrator) -> list[dict[str, Any]]:
     with state.store.engine.connect() as conn:
         return accounts.list_users(conn)
 
 
-@router.post("/users", status_code=201, summary="新建用户 Create a user (admin)")
+@router.post("/users", status_code=201, summary="新建用户 Create a user (admin)", response_model=UserRecord)
 def create(body: NewUser, state: State, admin: Administrator) -> dict[str, Any]:
     try:
         with state.store.write() as conn:
@@ -64,7 +73,7 @@ def create(body: NewUser, state: State, admin: Administrator) -> dict[str, Any]:
         raise ApiError(422, "invalid", str(e)) from None
 
 
-@router.patch("/users/{username}", summary="修改用户 Change a user (admin)")
+@router.patch("/users/{username}", summary="修改用户 Change a user (admin)", response_model=UserRecord)
 def change(username: str, body: UserChange, state: State, admin: Administrator) -> dict[str, Any]:
     try:
         with state.store.write() as conn:
@@ -80,7 +89,11 @@ def change(username: str, body: UserChange, state: State, admin: Administrator) 
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")
 
 
-@router.get("/audit", summary="操作日志 Audit log (admin), newest first; filter by who, what and when")
+@router.get(
+    "/audit",
+    summary="操作日志 Audit log (admin), newest first; filter by who, what and when",
+    response_model=AuditPage,
+)
 def audit(
     state: State,
     admin: Administrator,
@@ -88,8 +101,8 @@ def audit(
     page_size: Int = 50,
     username: str | None = None,
     action: str | None = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
+    since: Day | None = None,
+    until: Day | None = None,
 ) -> dict[str, Any]:
     """``since`` and ``until`` are days in Asia/Shanghai, both included."""
     if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= 500:  # the offset must stay a store integer
@@ -133,33 +146,37 @@ def _plain(items: list[Any]) -> list[dict[str, Any]]:
     return out
 
 
-@router.get("/evaluation/runs", summary="评价批次 Evaluation runs")
+@router.get("/evaluation/runs", summary="评价批次 Evaluation runs", response_model=list[EvaluationRun])
 def evaluation_runs(state: State, user: CurrentUser) -> list[dict[str, Any]]:
     with state.store.engine.connect() as conn:
         return _plain(list_runs(conn))
 
 
-@router.get("/identification/runs", summary="认定批次 Identification runs")
+@router.get("/identification/runs", summary="认定批次 Identification runs", response_model=list[IdentificationRun])
 def identification_runs(state: State, user: CurrentUser) -> list[dict[str, Any]]:
     with state.store.engine.connect() as conn:
         return _plain(list_identifications(conn))
 
 
-@router.get("/zones/runs", summary="片区批次 Zone runs")
+@router.get("/zones/runs", summary="片区批次 Zone runs", response_model=list[ZoneRun])
 def zone_runs(state: State, user: CurrentUser) -> list[dict[str, Any]]:
     with state.store.engine.connect() as conn:
         return _plain(list_zone_runs(conn))
 
 
-@router.get("/policies", summary="政策 Policies shipped and the store's active one")
+@router.get("/policies", summary="政策 Policies shipped and the store's active one", response_model=Policies)
 def policies(state: State, user: CurrentUser) -> dict[str, Any]:
     with state.store.engine.connect() as conn:
         active = store_policy(conn)
     return {"active": active, "items": shipped_ids()}
 
 
-@router.get("/policies/{policy_id}", summary="政策取值 A policy's values today, each with its source")
-def policy(policy_id: str, state: State, user: CurrentUser, on: dt.date | None = None) -> dict[str, Any]:
+@router.get(
+    "/policies/{policy_id}",
+    summary="政策取值 A policy's values today, each with its source",
+    response_model=PolicyDescribed,
+)
+def policy(policy_id: str, state: State, user: CurrentUser, on: Day | None = None) -> dict[str, Any]:
     if policy_id not in shipped_ids():
         raise ApiError(404, "not_found", f"没有政策 {policy_id} (no such policy)")
     try:

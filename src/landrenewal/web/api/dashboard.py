@@ -16,6 +16,7 @@ from landrenewal.analysis.evaluation_runs import RunInfo, list_runs
 from landrenewal.analysis.results_out import CLASS_COLOURS
 from landrenewal.domain.evaluation import LISTS
 from landrenewal.web.deps import CurrentUser, Int, State, not_found
+from landrenewal.web.schemas.dashboard import Dashboard
 from landrenewal.web.tables import EVALUATION, private_hidden, records
 
 router = APIRouter(prefix="/api", tags=["dashboard"])
@@ -38,7 +39,11 @@ RANKED_COLUMNS = [
 ]
 
 
-@router.get("/dashboard", summary="统计看板 Dashboard figures (of the newest evaluation run, or ``run``)")
+@router.get(
+    "/dashboard",
+    summary="统计看板 Dashboard figures (of the newest evaluation run, or ``run``)",
+    response_model=Dashboard,
+)
 def dashboard(state: State, user: CurrentUser, town: str | None = None, run: Int | None = None) -> dict[str, Any]:
     view = state.view()
     with state.store.engine.connect() as conn:

@@ -43,6 +43,10 @@ from landrenewal.web.city import CityView
 from landrenewal.web.deps import ApiError, CurrentUser, Int, State, not_found
 from landrenewal.web.export import MEDIA
 from landrenewal.web.pooling import min_pooled_units
+from landrenewal.web.schemas.common import binary
+from landrenewal.web.schemas.dossiers import EnterpriseDossier, MetricsSaved, ParcelDossier
+from landrenewal.web.schemas.dossiers import ZoneDossier as ZoneDossierOut
+from landrenewal.web.schemas.records import Metrics
 from landrenewal.web.tables import records
 
 router = APIRouter(prefix="/api", tags=["dossiers"])
@@ -138,7 +142,13 @@ def _runs(view: CityView) -> tuple[int | RunInfo | None, IdentificationInfo | No
     return (evaluation if same else ident.evaluation_run_id), ident
 
 
-@router.get("/parcels/{code}", summary="一地一档 Parcel dossier")
+# exclude_unset: an evaluation of a year nobody used the land says only that (its own few fields)
+@router.get(
+    "/parcels/{code}",
+    summary="一地一档 Parcel dossier",
+    response_model=ParcelDossier,
+    response_model_exclude_unset=True,
+)
 def parcel_dossier(code: str, state: State, user: CurrentUser) -> dict[str, Any]:
     view = state.view()
     store = state.store
@@ -225,7 +235,7 @@ def _classes_over_runs(conn: Connection, code: str) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/enterprises/{uscc}", summary="一企一档 Enterprise dossier")
+@router.get("/enterprises/{uscc}", summary="一企一档 Enterprise dossier", response_model=EnterpriseDossier)
 def enterprise_dossier(uscc: str, state: State, user: CurrentUser) -> dict[str, Any]:
     view = state.view()
     store = state.store
@@ -303,7 +313,11 @@ def _evaluations(conn: Connection, uscc: str) -> list[dict[str, Any]]:
     return [{k: plain(v) for k, v in row.items()} for row in rows]
 
 
-@router.get("/enterprises/{uscc}/metrics", summary="企业经营指标 An enterprise's yearly figures (private)")
+@router.get(
+    "/enterprises/{uscc}/metrics",
+    summary="企业经营指标 An enterprise's yearly figures (private)",
+    response_model=list[Metrics],
+)
 def enterprise_metrics(uscc: str, state: State, user: CurrentUser) -> list[dict[str, Any]]:
     with state.store.engine.connect() as conn:
         table = schema.enterprises
@@ -319,12 +333,16 @@ class MetricsChange(BaseModel):
     """Any of the yearly figures (the others keep their values); null clears one. A correction of a
     year already stored says why (``reason``); a negative tax is confirmed (``confirm_negative``)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)  # the figures: checked by the domain
     reason: str | None = None
     confirm_negative: bool = False
 
 
-@router.put("/enterprises/{uscc}/metrics/{year}", summary="修改企业经营指标 Change an enterprise's figures for a year")
+@router.put(
+    "/enterprises/{uscc}/metrics/{year}",
+    summary="修改企业经营指标 Change an enterprise's figures for a year",
+    response_model=MetricsSaved,
+)
 def change_metrics(uscc: str, year: Int, body: MetricsChange, state: State, user: CurrentUser) -> dict[str, Any]:
     table = schema.enterprises
     with state.store.write() as conn:
@@ -436,7 +454,11 @@ ZONE_FIGURES = (
 )
 
 
-@router.get("/zones/{zone_no:int}", summary="片区档案 Zone dossier: figures, outline, parcels, enterprises")
+@router.get(
+    "/zones/{zone_no:int}",
+    summary="片区档案 Zone dossier: figures, outline, parcels, enterprises",
+    response_model=ZoneDossierOut,
+)
 def zone_dossier(zone_no: Int, state: State, user: CurrentUser, run: Int | None = None) -> dict[str, Any]:
     view = state.view()
     zone = _zone(state, user, zone_no, run)
@@ -457,6 +479,7 @@ def zone_dossier(zone_no: Int, state: State, user: CurrentUser, run: Int | None 
     "/zones/{zone_no:int}/export",
     summary="片区档案导出 A zone dossier as XLSX: its figures, parcels and enterprises",
     response_class=FileResponse,
+    responses=binary("片区档案（XLSX）", MEDIA["xlsx"]),
 )
 def zone_dossier_export(zone_no: Int, state: State, user: CurrentUser, run: Int | None = None) -> FileResponse:
     zone = _zone(state, user, zone_no, run)

@@ -34,6 +34,9 @@ from landrenewal.importing.pipeline import ImportOptions, ImportRefused, import_
 from landrenewal.importing.report import ImportReport
 from landrenewal.store import changes as import_log
 from landrenewal.web.deps import ApiError, AppState, Importer, Int, State
+from landrenewal.web.schemas.common import binary
+from landrenewal.web.schemas.imports import ImportChanges
+from landrenewal.web.schemas.imports import ImportReport as ImportReportOut
 from landrenewal.web.settings import Settings
 from landrenewal.web.tables import records
 
@@ -140,7 +143,7 @@ def _checked(state: AppState, upload: Upload, *, dry_run: bool, skip_bad: bool =
         return refused.report
 
 
-@router.post("", summary="上传并校验 Upload a file and check it (nothing is written)")
+@router.post("", summary="上传并校验 Upload a file and check it (nothing is written)", response_model=ImportReportOut)
 async def upload(
     state: State,
     user: Importer,
@@ -174,7 +177,11 @@ def _upload(token: str, username: str) -> Upload:
     return Upload(meta.parent / "file" / kept["file"], kept.get("name", kept["file"]), kept["entity"], username)
 
 
-@router.post("/{token}/confirm", summary="确认导入 Import the checked file (all of it, or only its good rows)")
+@router.post(
+    "/{token}/confirm",
+    summary="确认导入 Import the checked file (all of it, or only its good rows)",
+    response_model=ImportReportOut,
+)
 async def confirm(token: str, state: State, user: Importer, skip_bad: bool = False) -> dict[str, Any]:
     item = _upload(token, user.username)
     # The file is checked again as it is imported, in one transaction: all of it (or all its good
@@ -190,7 +197,12 @@ async def confirm(token: str, state: State, user: Importer, skip_bad: bool = Fal
     return result
 
 
-@router.get("/{token}/rejects.csv", summary="问题行 The bad rows with their reasons, to fix and import again (CSV)")
+@router.get(
+    "/{token}/rejects.csv",
+    summary="问题行 The bad rows with their reasons, to fix and import again (CSV)",
+    response_class=Response,
+    responses=binary("问题行及原因（CSV，UTF-8）", "text/csv"),
+)
 def rejects(token: str, state: State, user: Importer) -> Response:
     item = _upload(token, user.username)
     report = _checked(state, item, dry_run=True)
@@ -202,7 +214,11 @@ def rejects(token: str, state: State, user: Importer) -> Response:
     )
 
 
-@router.get("/{import_id}/changes", summary="导入逐条变更 What one import changed, record by record (city and admin)")
+@router.get(
+    "/{import_id}/changes",
+    summary="导入逐条变更 What one import changed, record by record (city and admin)",
+    response_model=ImportChanges,
+)
 def changes(import_id: Int, state: State, user: Importer, page: Int = 1, page_size: Int = 100) -> dict[str, Any]:
     """Each inserted or updated record with its changed fields before and after, a page at a time.
 

@@ -17,6 +17,8 @@ from landrenewal.web import tables
 from landrenewal.web.deps import ApiError, AppState, CurrentUser, State, whole_number
 from landrenewal.web.export import MEDIA, VALUE_LABELS, ExportError, readable_values, write_export
 from landrenewal.web.pooling import min_pooled_units
+from landrenewal.web.schemas.common import binary
+from landrenewal.web.schemas.lists import ListPage
 from landrenewal.web.tables import Disclosure, ListError, ListSpec
 
 router = APIRouter(prefix="/api", tags=["lists"])
@@ -189,11 +191,14 @@ def _described(params: dict[str, str], spec: ListSpec, divisions: pd.DataFrame) 
 
 
 for _path, (_spec, _) in SOURCES.items():
-    router.add_api_route(f"/{_path}", _list_page(_path), methods=["GET"], summary=f"{_spec.name} 列表 (paged)")
+    router.add_api_route(
+        f"/{_path}", _list_page(_path), methods=["GET"], summary=f"{_spec.name} 列表 (paged)", response_model=ListPage
+    )
     router.add_api_route(
         f"/{_path}/export",
         _list_export(_path),
         methods=["GET"],
         summary=f"{_spec.name} 导出 (xlsx | gpkg | geojson)",
         response_class=FileResponse,
+        responses=binary("导出文件", *MEDIA.values()),
     )

@@ -17,6 +17,8 @@ from landrenewal.store.frames import read_table
 from landrenewal.tiles.mercator import to_lonlat
 from landrenewal.web.api.lists import _run
 from landrenewal.web.deps import ApiError, CurrentUser, Int, State
+from landrenewal.web.schemas.common import binary
+from landrenewal.web.schemas.maps import Division, DivisionOutlines, Legend, MapSetup, SearchHit, ZoneOutlines
 from landrenewal.web.tables import records
 
 router = APIRouter(tags=["map"])
@@ -26,9 +28,10 @@ CATEGORY_PALETTE = ("#e41a1c", "#377eb8", "#984ea3", "#ff7f00", "#a65628", "#f78
 NONE_COLOUR = "#d9d9d9"
 SEARCH_LIMIT = 20
 MAX_ZOOM = 22
+TILE_MEDIA = "application/vnd.mapbox-vector-tile"
 
 
-@router.get("/api/map", summary="地图设置 Map set-up: bounds, tiles, optional basemap")
+@router.get("/api/map", summary="地图设置 Map set-up: bounds, tiles, optional basemap", response_model=MapSetup)
 def map_setup(state: State, user: CurrentUser) -> dict[str, Any]:
     view = state.view()
     basemap = None
@@ -46,7 +49,7 @@ def map_setup(state: State, user: CurrentUser) -> dict[str, Any]:
     }
 
 
-@router.get("/api/legend", summary="图例 Legend: class and finding-category colours")
+@router.get("/api/legend", summary="图例 Legend: class and finding-category colours", response_model=Legend)
 def legend(state: State, user: CurrentUser) -> dict[str, Any]:
     view = state.view()
     classes = [
@@ -64,7 +67,12 @@ def legend(state: State, user: CurrentUser) -> dict[str, Any]:
     return {"classes": classes, "categories": categories, "none_color": NONE_COLOUR}
 
 
-@router.get("/tiles/parcels/{z}/{x}/{y}.pbf", summary="宗地矢量瓦片 Parcel vector tile (MVT)")
+@router.get(
+    "/tiles/parcels/{z}/{x}/{y}.pbf",
+    summary="宗地矢量瓦片 Parcel vector tile (MVT)",
+    response_class=Response,
+    responses=binary("Mapbox 矢量瓦片", TILE_MEDIA),
+)
 async def parcel_tile(z: Int, x: Int, y: Int, state: State, user: CurrentUser) -> Response:
     _check_tile(z, x, y)
     # On the event loop only what is cheap: a tile already made. Checking the store, rebuilding the
@@ -76,7 +84,12 @@ async def parcel_tile(z: Int, x: Int, y: Int, state: State, user: CurrentUser) -
     return _tile_response(data)
 
 
-@router.get("/tiles/zones/{z}/{x}/{y}.pbf", summary="连片片区矢量瓦片 Zone outline vector tile (MVT), latest run")
+@router.get(
+    "/tiles/zones/{z}/{x}/{y}.pbf",
+    summary="连片片区矢量瓦片 Zone outline vector tile (MVT), latest run",
+    response_class=Response,
+    responses=binary("Mapbox 矢量瓦片", TILE_MEDIA),
+)
 async def zone_tile(z: Int, x: Int, y: Int, state: State, user: CurrentUser) -> Response:
     _check_tile(z, x, y)
     return _tile_response(await run_in_threadpool(lambda: state.zone_tiles().tile(z, x, y)))
@@ -88,12 +101,10 @@ def _check_tile(z: int, x: int, y: int) -> None:
 
 
 def _tile_response(data: bytes) -> Response:
-    return Response(
-        data, media_type="application/vnd.mapbox-vector-tile", headers={"Cache-Control": "private, max-age=60"}
-    )
+    return Response(data, media_type=TILE_MEDIA, headers={"Cache-Control": "private, max-age=60"})
 
 
-@router.get("/api/divisions", summary="行政区划 Divisions")
+@router.get("/api/divisions", summary="行政区划 Divisions", response_model=list[Division])
 def divisions(state: State, user: CurrentUser, level: str | None = None) -> list[dict[str, Any]]:
     frame = state.view().divisions
     if level:
@@ -114,7 +125,9 @@ def _feature_collection(frame: pd.DataFrame, geoms: Any, epsg: int | None) -> di
     return {"type": "FeatureCollection", "features": features}
 
 
-@router.get("/api/divisions/geojson", summary="行政区划边界 Division outlines (GeoJSON)")
+@router.get(
+    "/api/divisions/geojson", summary="行政区划边界 Division outlines (GeoJSON)", response_model=DivisionOutlines
+)
 def division_outlines(state: State, user: CurrentUser, level: str = "town") -> dict[str, Any]:
     with state.store.engine.connect() as conn:
         table = schema.divisions
@@ -123,7 +136,7 @@ def division_outlines(state: State, user: CurrentUser, level: str = "town") -> d
     return _feature_collection(frame.drop(columns="geom"), frame["geom"].to_numpy(dtype=object), state.view().epsg)
 
 
-@router.get("/api/zones/geojson", summary="连片片区范围 Zone outlines (GeoJSON)")
+@router.get("/api/zones/geojson", summary="连片片区范围 Zone outlines (GeoJSON)", response_model=ZoneOutlines)
 def zone_outlines(state: State, user: CurrentUser, run: Int | None = None) -> dict[str, Any]:
     view = state.view()
     params = {"run": str(run)} if run is not None else {}
@@ -136,6 +149,8 @@ def zone_outlines(state: State, user: CurrentUser, run: Int | None = None) -> di
 @router.get(
     "/api/search",
     summary="搜索 Search parcels by any part of their code, towns and villages by name, enterprises by name or USCC",
+    response_model=list[SearchHit],
+    response_model_exclude_unset=True,  # a hit has a bbox only where a division was found too
 )
 def search(state: State, user: CurrentUser, q: str = "") -> list[dict[str, Any]]:
     text = q.strip()

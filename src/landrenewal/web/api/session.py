@@ -6,16 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from landrenewal import accounts
 from landrenewal.domain.access import ROLE_NAMES_ZH, User
 from landrenewal.web.deps import SESSION_COOKIE, ApiError, CurrentSession, State
+from landrenewal.web.schemas.common import RequestBody
+from landrenewal.web.schemas.session import SessionOut
 
 router = APIRouter(prefix="/api/session", tags=["session"])
 
 
-class Login(BaseModel):
+class Login(RequestBody):
     # Bounded: hashing a megabyte-long "password" would cost the server, not the guesser.
     username: str = Field(max_length=200)
     password: str = Field(max_length=1024)
@@ -38,7 +40,7 @@ def limits(state: State) -> accounts.LoginLimits:
     return accounts.LoginLimits(settings.login_attempts, settings.login_window_s, settings.login_block_max_s)
 
 
-@router.post("", summary="登录 Log in")
+@router.post("", summary="登录 Log in", response_model=SessionOut)
 def log_in(body: Login, request: Request, response: Response, state: State) -> dict[str, Any]:
     # The peer's address, or the one a configured proxy forwarded (see the app's proxy middleware).
     address = request.client.host if request.client else "unknown"
@@ -74,7 +76,7 @@ def log_in(body: Login, request: Request, response: Response, state: State) -> d
     return {"user": user_json(session.user, state), "csrf": session.csrf}
 
 
-@router.get("", summary="当前用户 Who is logged in")
+@router.get("", summary="当前用户 Who is logged in", response_model=SessionOut)
 def who(found: CurrentSession, state: State) -> dict[str, Any]:
     return {"user": user_json(found.user, state), "csrf": found.csrf}
 

@@ -13,13 +13,14 @@ from landrenewal.domain.privacy import PRIVATE
 from landrenewal.domain.rules import RULES
 from landrenewal.domain.rules.evidence import EVIDENCE_LABELS
 from landrenewal.domain.vocabulary import RECORDS, VALUES, field_labels
+from landrenewal.web.schemas.vocabulary import Labels
 
 router = APIRouter(prefix="/api", tags=["vocabulary"])
 
 Pair = tuple[str, str]
 
 
-@router.get("/labels", summary="名称 The domain's names in Chinese and English (no login)")
+@router.get("/labels", summary="名称 The domain's names in Chinese and English (no login)", response_model=Labels)
 def labels() -> dict[str, Any]:
     """``fields``: every field and derived figure; ``entities``: each inventory table's own labels
     (where a name means something else per table); ``values``: coded values in words, per field."""
