@@ -6,6 +6,8 @@ DEMO_DB ?= demo/landrenewal.gpkg
 DEMO_PARCELS ?= 3000
 DEMO_AS_OF ?= 2026-10-31
 BENCH_PARCELS ?= 1000000
+# Test workers: one per core. A test file runs whole on one worker, so its demo city is built once.
+TEST_WORKERS ?= auto
 WEB_BENCH_PARCELS ?= 100000
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
@@ -41,7 +43,7 @@ typecheck: install
 	$(BIN)/mypy benchmarks
 
 test: install lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: install
 	$(BIN)/python benchmarks/run.py --parcels $(BENCH_PARCELS)

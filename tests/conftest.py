@@ -29,7 +29,10 @@ _counter = itertools.count()
 def _start_local_postgres(tmp: Path) -> str | None:
     if not Path("/usr/lib/postgresql").exists() or shutil.which("psql") is None:
         return None
-    env = {**os.environ, "PGDATA_DIR": str(tmp), "PGPORT": os.environ.get("LANDRENEWAL_TEST_PGPORT", "55439")}
+    # one server per test worker (pytest-xdist names them gw0, gw1 …), each on its own port
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    port = int(os.environ.get("LANDRENEWAL_TEST_PGPORT", "55439")) + worker
+    env = {**os.environ, "PGDATA_DIR": str(tmp), "PGPORT": str(port)}
     done = subprocess.run([str(ROOT / ".ci" / "start-postgres")], env=env, capture_output=True, text=True)
     if done.returncode != 0:
         return None
