@@ -7,6 +7,7 @@ the shipped profiles. Every problem names the file, the parameter and the reason
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from landrenewal.domain.policy import DatedValue, Parameter, Policy, PolicyError
 
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 _PARAMETER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
-_TOP_KEYS = {"id", "name", "parent", "jurisdiction", "description", "parameters"}
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_TOP_KEYS = {"id", "name", "name_en", "parent", "jurisdiction", "description", "parameters"}
 _PARAMETER_KEYS = {"description", "unit", "values"}
 _ENTRY_KEYS = {"from", "value", "source"}
 # A source is what users read as the clause behind a number: it names the public document
@@ -38,6 +40,16 @@ class PolicyFile:
 def shipped_ids() -> list[str]:
     folder = resources.files("landrenewal.policies")
     return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+@functools.cache
+def shipped_names() -> dict[str, tuple[str, str]]:
+    """Each shipped policy's name in Chinese and in English, by id."""
+    names = {}
+    for policy_id in shipped_ids():
+        policy = load_chain(policy_id)[0].policy
+        names[policy_id] = (policy.name, policy.name_en or policy.name)
+    return names
 
 
 def _shipped_text(policy_id: str) -> tuple[str, str] | None:
@@ -80,6 +92,8 @@ def parse(text: str, where: str) -> tuple[Policy | None, list[str]]:
         policy_id = "?"
     if not isinstance(data.get("name"), str):
         problems.append(f"{where}: 缺少 name (name missing)")
+    elif _LATIN_WORD.search(data["name"]):
+        problems.append(f"{where}: name 只写中文名称，英文名写在 name_en (name is the Chinese name)")
     parent = data.get("parent")
     if parent is not None and not isinstance(parent, str):
         problems.append(f"{where}: parent 须为上级政策的 id (parent must be a policy id)")
@@ -96,6 +110,7 @@ def parse(text: str, where: str) -> tuple[Policy | None, list[str]]:
     policy = Policy(
         id=policy_id,
         name=str(data.get("name", "")),
+        name_en=str(data.get("name_en", "") or ""),
         parameters=parameters,
         parent=parent if isinstance(parent, str) else None,
         jurisdiction=str(jurisdiction) if jurisdiction is not None else None,

@@ -38,6 +38,7 @@ class Policy:
     parent: str | None = None
     jurisdiction: str | None = None
     description: str = ""
+    name_en: str = ""  # ``name`` is Chinese; this is what the English UI shows
 
 
 @dataclass(frozen=True)

@@ -32,14 +32,16 @@ function described(text) {
   return lang() === 'en' ? m[2] : m[1];
 }
 
+// A threshold by its short name, its policy description on hover; a name nobody gave shows as it is.
 function termLabel(k, terms) {
   const term = terms?.[k];
-  if (term?.description) return h('span', { title: k }, described(term.description));
-  return knownField(k) ? fieldLabel(k) : h('code', null, k);
+  const about = term?.description ? described(term.description) : undefined;
+  if (knownField(k)) return h('span', { title: about }, fieldLabel(k));
+  return about ? h('span', null, about) : h('code', null, k);
 }
 
 function withUnit(v, k, terms) {
-  const unit = terms?.[k]?.unit;
+  const unit = !knownField(k) && terms?.[k]?.unit; // a domain name carries its unit
   return unit && !UNITLESS.has(unit) && typeof v === 'number' ? [value(v), ' ', h('small', null, unit)] : value(v);
 }
 
@@ -70,9 +72,8 @@ export function findingList(findings, { withParcel = false } = {}) {
   if (!findings?.length) return h('p', { class: 'empty', testid: 'no-findings' }, t('parcel.noFindings'));
   return h('div', { class: 'finding-list' }, findings.map((f) => h('article', { class: 'finding', testid: 'finding' },
     h('div', { class: 'finding-head' },
-      h('strong', null, ruleLabel(f.rule_id, f.rule_name)),
+      h('strong', { title: f.rule_id }, ruleLabel(f.rule_id, f.rule_name)),
       categoryChips([f.category].filter(Boolean)),
-      h('span', { class: 'rule-id' }, f.rule_id),
       withParcel && f.parcel_code
         ? h('a', { href: `#/parcel/${encodeURIComponent(f.parcel_code)}`, class: 'code' }, f.parcel_code) : null),
     h('dl', null,
