@@ -8,7 +8,7 @@ and its exports. A parameter's unit is the one its policy file gives it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 EVIDENCE_LABELS: dict[str, tuple[str, str]] = {
     "far": ("容积率", "FAR"),
@@ -100,8 +100,18 @@ def readable(text: object, hide: Callable[[str], bool] | None = None, hidden: st
         return text
     if not isinstance(value, dict):
         return str(value)
-    facts = _object(evidence)
-    shown = {k: (hidden if hide is not None and hide(k) else _of_industry(k, v, facts)) for k, v in value.items()}
+    return described(value, _object(evidence), hide, hidden)
+
+
+def described(
+    values: Mapping[str, object],
+    evidence: Mapping[str, object] | None = None,
+    hide: Callable[[str], bool] | None = None,
+    hidden: str = "",
+) -> str:
+    """Evidence or a threshold already read: ``名称: value；…`` (see ``readable``)."""
+    facts = evidence or {}
+    shown = {k: (hidden if hide is not None and hide(k) else _of_industry(k, v, facts)) for k, v in values.items()}
     return "；".join(f"{evidence_label(k)}: {_shown(v)}" for k, v in shown.items())
 
 
@@ -113,7 +123,7 @@ def _object(text: object) -> dict[str, object]:
     return value if isinstance(value, dict) else {}
 
 
-def _of_industry(key: str, value: object, evidence: dict[str, object]) -> object:
+def _of_industry(key: str, value: object, evidence: Mapping[str, object]) -> object:
     if key not in PER_INDUSTRY or not isinstance(value, dict):
         return value
     division = evidence.get(PER_INDUSTRY[key])
