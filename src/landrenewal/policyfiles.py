@@ -22,8 +22,10 @@ from landrenewal.domain.policy import DatedValue, Parameter, Policy, PolicyError
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 _PARAMETER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# "中文 (English words)": the English belongs in its own field (a standard's code such as GB/T is Chinese text)
+_ENGLISH_AFTER = re.compile(r"\([^()]*[a-z]{3,}[^()]*\)\s*$")
 _TOP_KEYS = {"id", "name", "name_en", "parent", "jurisdiction", "description", "parameters"}
-_PARAMETER_KEYS = {"description", "unit", "values"}
+_PARAMETER_KEYS = {"description", "description_en", "unit", "values"}
 _ENTRY_KEYS = {"from", "value", "source"}
 # A source is what users read as the clause behind a number: it names the public document
 # (issuer, title, number, clause), never the project's own notes about it (docs/policy.md).
@@ -127,7 +129,7 @@ def _parameter(name: str, body: Any, where: str, problems: list[str]) -> Paramet
         problems.append(f"{where}: 参数须有 values 列表 (a parameter needs a values list)")
         return None
     for key in sorted(set(body) - _PARAMETER_KEYS):
-        problems.append(f"{where}: 未知的键 {key!r}；可用 (allowed): description, unit, values")
+        problems.append(f"{where}: 未知的键 {key!r}；可用 (allowed): {', '.join(sorted(_PARAMETER_KEYS))}")
     if ("description" in body) != ("unit" in body):
         problems.append(f"{where}: 新参数须同时写 description 和 unit (a new parameter needs both)")
     raw_values = body.get("values")
@@ -166,12 +168,15 @@ def _parameter(name: str, body: Any, where: str, problems: list[str]) -> Paramet
     if starts != sorted(set(starts)) or len(starts) != len(set(starts)):
         problems.append(f"{where}: 各项 from 日期须严格递增 (dates must increase)")
     description = body.get("description")
+    if isinstance(description, str) and _ENGLISH_AFTER.search(description):
+        problems.append(f"{where}: description 只写中文，英文写在 description_en (description is the Chinese one)")
     unit = body.get("unit")
     return Parameter(
         name,
         tuple(entries),
         str(description) if description is not None else None,
         str(unit) if unit is not None else None,
+        str(body.get("description_en") or ""),
     )
 
 

@@ -23,11 +23,13 @@ function value(v) {
 const UNITLESS = new Set(['比例', '类型', '方法', '分', '指标列表', '各指标单位']);
 
 /**
- * A policy parameter's description in the UI's language: the files write "中文 (English)", and
- * the Chinese alone when that is all there is.
+ * A policy parameter's description in the UI's language. Results stored before the files gave the
+ * English apart hold "中文 (English)" in one text: each language takes its part of it.
  */
-function described(text) {
-  const m = /^(.*?)\s*\(([^()]*[A-Za-z][^()]*)\)\s*$/.exec(text || '');
+function described(term) {
+  const text = term?.description || '';
+  if (lang() === 'en' && term?.description_en) return term.description_en;
+  const m = /^(.*?)\s*\(([^()]*[A-Za-z][^()]*)\)\s*$/.exec(text);
   if (!m) return text;
   return lang() === 'en' ? m[2] : m[1];
 }
@@ -35,7 +37,7 @@ function described(text) {
 // A threshold by its short name, its policy description on hover; a name nobody gave shows as it is.
 function termLabel(k, terms) {
   const term = terms?.[k];
-  const about = term?.description ? described(term.description) : undefined;
+  const about = term?.description ? described(term) : undefined;
   if (knownField(k)) return h('span', { title: about }, fieldLabel(k));
   return about ? h('span', null, about) : h('code', null, k);
 }
