@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from landrenewal.domain.policy import PolicyError
-from landrenewal.policyfiles import load_chain, resolve_policy, shipped_ids
+from landrenewal.policyfiles import load_chain, resolve_policy, shipped_ids, shipped_names
 from tests.cli import run
 
 PROFILES = [
@@ -120,6 +120,28 @@ parameters:
     assert "本系统默认值，无公开出处" in problem
     checked = run("policy", "check", str(own), "--json")
     assert checked.returncode == 1 and "zones.contiguous_renewal_min" in json.loads(checked.stdout)["problems"][0]
+
+
+def test_a_policy_is_named_in_chinese_and_in_english_apart(tmp_path: Path) -> None:
+    mixed = _write(tmp_path, "mixed.yaml", "id: mixed\nname: 某县 (Mou county)\nparent: zj-quzhou\nparameters: {}\n")
+    with pytest.raises(PolicyError) as error:
+        load_chain(str(mixed))
+    assert any("name_en" in p for p in error.value.problems)
+    apart = _write(tmp_path, "apart.yaml", "id: apart\nname: 某县\nname_en: Mou county\nparent: zj-quzhou\n")
+    policy = load_chain(str(apart))[0].policy
+    assert (policy.name, policy.name_en) == ("某县", "Mou county")
+    assert shipped_names()["zj-quzhou"] == ("浙江省衢州市", "Quzhou, Zhejiang")
+    parameter = "parameters:\n  local.extra:\n    description: {}\n    unit: 年\n"
+    parameter += "    values:\n      - from: 2025-01-01\n        value: 1\n        source: 本系统默认值，无公开出处\n"
+    header = "id: own\nname: 某县\nparent: zj-quzhou\n"
+    mixed = _write(tmp_path, "own.yaml", header + parameter.format("满此年数 (years to wait)"))
+    with pytest.raises(PolicyError) as error:
+        load_chain(str(mixed))
+    assert any("local.extra" in p and "description_en" in p for p in error.value.problems)
+    fine = parameter.format("满此年数（按 GB/T 4754-2002 行业大类）") + "    description_en: Years to wait\n"
+    apart = _write(tmp_path, "own.yaml", header + fine)
+    described = resolve_policy(str(apart), dt.date(2026, 1, 1)).values["local.extra"]
+    assert described.description_en == "Years to wait" and "GB/T" in described.description
 
 
 def _write(folder: Path, name: str, text: str) -> Path:

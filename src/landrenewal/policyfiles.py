@@ -7,6 +7,7 @@ the shipped profiles. Every problem names the file, the parameter and the reason
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -20,8 +21,11 @@ from landrenewal.domain.policy import DatedValue, Parameter, Policy, PolicyError
 
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 _PARAMETER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
-_TOP_KEYS = {"id", "name", "parent", "jurisdiction", "description", "parameters"}
-_PARAMETER_KEYS = {"description", "unit", "values"}
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# "中文 (English words)": the English belongs in its own field (a standard's code such as GB/T is Chinese text)
+_ENGLISH_AFTER = re.compile(r"\([^()]*[a-z]{3,}[^()]*\)\s*$")
+_TOP_KEYS = {"id", "name", "name_en", "parent", "jurisdiction", "description", "parameters"}
+_PARAMETER_KEYS = {"description", "description_en", "unit", "values"}
 _ENTRY_KEYS = {"from", "value", "source"}
 # A source is what users read as the clause behind a number: it names the public document
 # (issuer, title, number, clause), never the project's own notes about it (docs/policy.md).
@@ -38,6 +42,16 @@ class PolicyFile:
 def shipped_ids() -> list[str]:
     folder = resources.files("landrenewal.policies")
     return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+@functools.cache
+def shipped_names() -> dict[str, tuple[str, str]]:
+    """Each shipped policy's name in Chinese and in English, by id."""
+    names = {}
+    for policy_id in shipped_ids():
+        policy = load_chain(policy_id)[0].policy
+        names[policy_id] = (policy.name, policy.name_en or policy.name)
+    return names
 
 
 def _shipped_text(policy_id: str) -> tuple[str, str] | None:
@@ -80,6 +94,8 @@ def parse(text: str, where: str) -> tuple[Policy | None, list[str]]:
         policy_id = "?"
     if not isinstance(data.get("name"), str):
         problems.append(f"{where}: 缺少 name (name missing)")
+    elif _LATIN_WORD.search(data["name"]):
+        problems.append(f"{where}: name 只写中文名称，英文名写在 name_en (name is the Chinese name)")
     parent = data.get("parent")
     if parent is not None and not isinstance(parent, str):
         problems.append(f"{where}: parent 须为上级政策的 id (parent must be a policy id)")
@@ -96,6 +112,7 @@ def parse(text: str, where: str) -> tuple[Policy | None, list[str]]:
     policy = Policy(
         id=policy_id,
         name=str(data.get("name", "")),
+        name_en=str(data.get("name_en", "") or ""),
         parameters=parameters,
         parent=parent if isinstance(parent, str) else None,
         jurisdiction=str(jurisdiction) if jurisdiction is not None else None,
@@ -112,7 +129,7 @@ def _parameter(name: str, body: Any, where: str, problems: list[str]) -> Paramet
         problems.append(f"{where}: 参数须有 values 列表 (a parameter needs a values list)")
         return None
     for key in sorted(set(body) - _PARAMETER_KEYS):
-        problems.append(f"{where}: 未知的键 {key!r}；可用 (allowed): description, unit, values")
+        problems.append(f"{where}: 未知的键 {key!r}；可用 (allowed): {', '.join(sorted(_PARAMETER_KEYS))}")
     if ("description" in body) != ("unit" in body):
         problems.append(f"{where}: 新参数须同时写 description 和 unit (a new parameter needs both)")
     raw_values = body.get("values")
@@ -151,12 +168,15 @@ def _parameter(name: str, body: Any, where: str, problems: list[str]) -> Paramet
     if starts != sorted(set(starts)) or len(starts) != len(set(starts)):
         problems.append(f"{where}: 各项 from 日期须严格递增 (dates must increase)")
     description = body.get("description")
+    if isinstance(description, str) and _ENGLISH_AFTER.search(description):
+        problems.append(f"{where}: description 只写中文，英文写在 description_en (description is the Chinese one)")
     unit = body.get("unit")
     return Parameter(
         name,
         tuple(entries),
         str(description) if description is not None else None,
         str(unit) if unit is not None else None,
+        str(body.get("description_en") or ""),
     )
 
 

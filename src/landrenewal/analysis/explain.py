@@ -122,7 +122,11 @@ def finding_records(found: Iterable[Mapping[str, Any]], policy: ResolvedPolicy |
 
 def _terms(policy: ResolvedPolicy, threshold: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     found = (policy.values.get(name) for name in threshold)
-    return {v.name: {"description": v.description, "unit": v.unit} for v in found if v is not None}
+    return {
+        v.name: {"description": v.description, "description_en": v.description_en, "unit": v.unit}
+        for v in found
+        if v is not None
+    }
 
 
 def _evaluation(conn: Connection, store: Store, info: RunInfo, parcel_code: str) -> dict[str, Any] | None:

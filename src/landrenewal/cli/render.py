@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from landrenewal.domain.fields import ENTITIES
-from landrenewal.domain.rules.evidence import evidence_label
+from landrenewal.domain.rules.evidence import described
 from landrenewal.importing.report import FILE_ROW, PROBLEM_COLUMNS, ImportReport
 from landrenewal.store.engine import Store
 from landrenewal.store.summary import summarize
@@ -126,8 +126,8 @@ def print_explanation(console: Console, report: dict[str, Any]) -> None:
         table.add_row(
             f["category"],
             f"{f['rule_name']}\n{f['rule_id']}",
-            "\n".join(f"{evidence_label(k)} {'—' if v is None else v}" for k, v in f["evidence"].items()),
-            ", ".join(f"{k}={v}" for k, v in f["threshold"].items()) or "—",
+            described(f["evidence"]).replace("；", "\n"),
+            described(f["threshold"], f["evidence"]).replace("；", "\n") or "—",
             f["clause"],
             f["milestone"] or "",
         )

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from landrenewal.analysis.policy import set_store_policy
 from landrenewal.demo.city import DEMO_POLICY, generate_city
+from landrenewal.domain.vocabulary import RECORDS
 from landrenewal.importing.pipeline import ImportOptions, ImportReport, import_frame
 from landrenewal.store.engine import Store
 
@@ -33,10 +34,9 @@ def build_demo(
         for kind in ORDER:
             step(f"导入 importing {kind}")
             options = ImportOptions(today=getattr(city, "today", None), actor=actor)
+            source = f"示范城市生成的{RECORDS[kind][0]}"  # what the audit log names as the file
             reports.append(
-                import_frame(
-                    store, kind, getattr(city, kind), f"demo:{kind}", epsg=city.epsg, options=options, conn=conn
-                )
+                import_frame(store, kind, getattr(city, kind), source, epsg=city.epsg, options=options, conn=conn)
             )
         set_store_policy(conn, DEMO_POLICY, by=actor)
     step("完成 done")

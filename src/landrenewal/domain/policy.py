@@ -28,6 +28,7 @@ class Parameter:
     values: tuple[DatedValue, ...]
     description: str | None = None  # None when the parameter only overrides an ancestor's
     unit: str | None = None
+    description_en: str = ""  # ``description`` is Chinese; this is what the English UI shows
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Policy:
     parent: str | None = None
     jurisdiction: str | None = None
     description: str = ""
+    name_en: str = ""  # ``name`` is Chinese; this is what the English UI shows
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class ResolvedValue:
     start: dt.date
     source: str
     defined_in: str  # the policy id whose entry applies
+    description_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class ResolvedPolicy:
                     "value": v.value,
                     "unit": v.unit,
                     "description": v.description,
+                    "description_en": v.description_en,
                     "from": v.start.isoformat(),
                     "source": v.source,
                     "defined_in": v.defined_in,
@@ -121,7 +125,14 @@ def resolve(chain: list[Policy], on: dt.date, version: str) -> ResolvedPolicy:
             continue
         _, _, entry, owner = best
         values[name] = ResolvedValue(
-            name, entry.value, definition.unit or "", definition.description or "", entry.start, entry.source, owner
+            name,
+            entry.value,
+            definition.unit or "",
+            definition.description or "",
+            entry.start,
+            entry.source,
+            owner,
+            definition.description_en,
         )
     return ResolvedPolicy(chain[0].id, version, on, tuple(p.id for p in chain), dict(sorted(values.items())))
 
@@ -138,6 +149,7 @@ def snapshot(policy: ResolvedPolicy) -> dict[str, Any]:
                 "value": v.value,
                 "unit": v.unit,
                 "description": v.description,
+                "description_en": v.description_en,
                 "start": v.start.isoformat(),
                 "source": v.source,
                 "defined_in": v.defined_in,
@@ -163,6 +175,7 @@ def from_snapshot(data: dict[str, Any]) -> ResolvedPolicy:
             dt.date.fromisoformat(v["start"]),
             v["source"],
             v["defined_in"],
+            v.get("description_en", ""),  # results stored before descriptions had an English one
         )
         for name, v in data["values"].items()
     }

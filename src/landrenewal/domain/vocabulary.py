@@ -74,6 +74,29 @@ DERIVED: dict[str, Pair] = {
     "reason": ("修改原因", "Reason"),
 }
 
+# What the audit log's entries record beside the fields above: an import's counts, a run's
+# settings, a log-in's address.
+RECORDED: dict[str, Pair] = {
+    "address": ("来源地址", "Address"),
+    "import_id": ("导入编号", "Import"),
+    "file": ("文件", "File"),
+    "sha256": ("文件校验值（SHA-256）", "File checksum (SHA-256)"),
+    "rows_read": ("读取行数", "Rows read"),
+    "inserted": ("新增", "Added"),
+    "updated": ("更新", "Updated"),
+    "unchanged": ("未变", "Unchanged"),
+    "skipped": ("跳过的问题行", "Bad rows skipped"),
+    "policy": ("政策版本", "Policy version"),
+    "units": ("评价单元数", "Evaluation units"),
+    "as_of": ("认定基准日", "As of"),
+    "evaluation_run_id": ("所据评价批次", "Evaluation run"),
+    "findings": ("认定条数", "Findings"),
+    "selection": ("参与连片的宗地", "Parcels clustered"),
+    "gap_m": ("连片间距（m）", "Gap (m)"),
+    "zones": ("片区数", "Zones"),
+    "parcels": ("宗地数", "Parcels"),
+}
+
 # The inventory's fields under a name several entities share: which entity's label the UI shows.
 # (``name`` is a division's 名称, an enterprise's 企业名称 and a zone's 分区名称.)
 PREFERRED = {"name": "enterprises", "division_code": "parcels"}
@@ -146,6 +169,19 @@ ROLES: dict[str, Pair] = {
 }
 
 
+# The store's settings the audit log records a change of, by key.
+SETTINGS: dict[str, Pair] = {
+    "policy": ("默认政策", "Store policy"),
+    "crs_epsg": ("坐标系（EPSG）", "CRS (EPSG)"),
+}
+
+# A zone run's selection by its simple kinds (a selection by class, rule or type reads as written).
+SELECTIONS: dict[str, Pair] = {
+    "all": ("全部宗地", "All parcels"),
+    "findings": ("有认定结果的宗地", "Parcels with findings"),
+}
+
+
 def _values(zh: dict[str, str], field: str) -> dict[str, Pair]:
     english = _VALUES_EN.get(field, {})
     return {code: (name, english.get(code, name)) for code, name in zh.items()}
@@ -162,6 +198,8 @@ VALUES: dict[str, dict[str, Pair]] = {
     "action": ACTIONS,
     "entity": RECORDS,
     "role": ROLES,
+    "selection": SELECTIONS,
+    "setting": SETTINGS,
 }
 
 
@@ -177,6 +215,6 @@ def field_labels() -> dict[str, Pair]:
     for entity in ENTITIES.values():
         for f in entity.fields:
             out.setdefault(f.name, preferred.get(f.name, (f.header, f.header_en)))
-    for name, pair in DERIVED.items():
+    for name, pair in (DERIVED | RECORDED).items():
         out.setdefault(name, pair)
     return out

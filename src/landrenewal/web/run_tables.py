@@ -87,10 +87,12 @@ class RunTables:
                 found["unit_key"].map(owners).where(found["unit_key"].notna(), found["division_code"]).fillna("")
             ).astype(object)
             found["pool_run"] = evaluation_run
+            stored = found["evidence"]  # a threshold per industry reads the parcel's industry from it
             for column in ("evidence", "threshold"):
-                found[f"{column}_public"] = found[column].map(lambda text: readable(text, is_private, RESTRICTED))
-                found[f"{column}_own"] = found[column].map(lambda text: readable(text, is_aggregate, RESTRICTED))
-                found[column] = found[column].map(readable)
+                pairs = list(zip(found[column], stored, strict=True))
+                for suffix, hide in (("_public", is_private), ("_own", is_aggregate)):
+                    found[column + suffix] = [readable(text, hide, RESTRICTED, facts) for text, facts in pairs]
+                found[column] = [readable(text, evidence=facts) for text, facts in pairs]
             return found
 
         return self._get("findings", run_id, read)

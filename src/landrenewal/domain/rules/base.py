@@ -11,6 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from landrenewal.domain.dates import add_years, days_between
+from landrenewal.domain.rules.evidence import PARAMETER_LABELS
 
 Params = Mapping[str, Any]
 
@@ -43,6 +44,8 @@ def register(rule: Rule) -> Rule:
         raise ValueError(f"rule {rule.id} registered twice")
     if not rule.zh or not rule.en:
         raise ValueError(f"rule {rule.id} needs its name in Chinese and in English")
+    if unnamed := [p for p in rule.parameters if p not in PARAMETER_LABELS]:
+        raise ValueError(f"rule {rule.id} compares with parameters that have no name: {', '.join(unnamed)}")
     RULES[rule.id] = rule
     return rule
 

@@ -1,13 +1,14 @@
-"""What each piece of a finding's evidence is called, in Chinese and in English.
+"""What each piece of a finding's evidence and threshold is called, in Chinese and in English.
 
-The rules name their evidence by the land frame's columns; people read the names here, in the
-dossiers, the findings table and its exports.
+The rules name their evidence by the land frame's columns and their thresholds by the policy
+parameters they compare with; people read the names here, in the dossiers, the findings table
+and its exports. A parameter's unit is the one its policy file gives it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 EVIDENCE_LABELS: dict[str, tuple[str, str]] = {
     "far": ("容积率", "FAR"),
@@ -51,14 +52,46 @@ EVIDENCE_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+# The short names of the policy parameters a rule compares with (their long descriptions and
+# sources are in the policy files; each rule's parameters must have a name here: rules/base.py).
+PARAMETER_LABELS: dict[str, tuple[str, str]] = {
+    "identification.approved_not_supplied_after_years": (
+        "批而未供认定年限（年）",
+        "Approved, not supplied after (years)",
+    ),
+    "identification.built_not_producing_after_years": ("建而未投认定年限（年）", "Built, not producing after (years)"),
+    "identification.tax_per_mu_min": ("亩均税收下限（万元/亩）", "Minimum tax per mu (10k yuan)"),
+    "identification.tax_per_mu_industry_share_min": (
+        "亩均税收占同行业平均值的最低比例",
+        "Minimum share of the industry mean tax per mu",
+    ),
+    "idle_land.unstarted_after_years": ("未动工认定年限（年）", "Unstarted after (years)"),
+    "idle_land.developed_share_min": ("已开发面积最低占比", "Minimum share developed"),
+    "idle_land.invested_share_min": ("已投资额最低占比", "Minimum share invested"),
+    "idle_land.stopped_years": ("中止开发认定年限（年）", "Stalled for (years)"),
+    "idle_land.idle_fee_share_of_land_price": (
+        "土地闲置费占土地价款比例",
+        "Idle-land fee as a share of the land price",
+    ),
+    "idle_land.recovery_after_years": ("无偿收回年限（年）", "Taken back without compensation after (years)"),
+    "land_control.building_coverage_min": ("建筑系数下限", "Minimum building coverage"),
+    "land_control.office_living_share_max": ("行政办公及生活服务设施用地占比上限", "Maximum office and living share"),
+    "land_control.far_min_by_industry_2002": ("行业容积率下限", "Industry FAR minimum"),
+    "land_control.double_counted_storey_height_m": ("容积率加倍计算层高（m）", "Storey height counted twice (m)"),
+}
+# A threshold given per industry division: the value of the parcel's division, named by its evidence.
+PER_INDUSTRY = {"land_control.far_min_by_industry_2002": "industry_division_2002"}
+
+
 def evidence_label(key: str) -> str:
-    """The Chinese name of a piece of evidence (its key when it has none)."""
-    return EVIDENCE_LABELS.get(key, (key, key))[0]
+    """The Chinese name of a piece of evidence or of a threshold (its key when it has none)."""
+    return (EVIDENCE_LABELS.get(key) or PARAMETER_LABELS.get(key) or (key, key))[0]
 
 
-def readable(text: object, hide: Callable[[str], bool] | None = None, hidden: str = "") -> str:
+def readable(text: object, hide: Callable[[str], bool] | None = None, hidden: str = "", evidence: object = None) -> str:
     """Stored evidence or threshold (a JSON object) as people read it, ``名称: value；…``; values
-    whose key ``hide`` picks are shown as ``hidden``. Text that is not a JSON object stays as it is."""
+    whose key ``hide`` picks are shown as ``hidden``. A threshold given per industry shows the value
+    of the industry its ``evidence`` names. Text that is not a JSON object stays as it is."""
     if not isinstance(text, str):
         return ""
     try:
@@ -67,11 +100,39 @@ def readable(text: object, hide: Callable[[str], bool] | None = None, hidden: st
         return text
     if not isinstance(value, dict):
         return str(value)
-    shown = {k: (hidden if hide is not None and hide(k) else v) for k, v in value.items()}
+    return described(value, _object(evidence), hide, hidden)
+
+
+def described(
+    values: Mapping[str, object],
+    evidence: Mapping[str, object] | None = None,
+    hide: Callable[[str], bool] | None = None,
+    hidden: str = "",
+) -> str:
+    """Evidence or a threshold already read: ``名称: value；…`` (see ``readable``)."""
+    facts = evidence or {}
+    shown = {k: (hidden if hide is not None and hide(k) else _of_industry(k, v, facts)) for k, v in values.items()}
     return "；".join(f"{evidence_label(k)}: {_shown(v)}" for k, v in shown.items())
+
+
+def _object(text: object) -> dict[str, object]:
+    try:
+        value = json.loads(text) if isinstance(text, str) else None
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _of_industry(key: str, value: object, evidence: Mapping[str, object]) -> object:
+    if key not in PER_INDUSTRY or not isinstance(value, dict):
+        return value
+    division = evidence.get(PER_INDUSTRY[key])
+    return value.get(str(division)) if division is not None else None
 
 
 def _shown(value: object) -> str:
     if value is None:
         return "—"
-    return str(round(value, 6)) if isinstance(value, float) else str(value)
+    if isinstance(value, float):  # stored through a float column: a rank of 76 reads 76, not 76.0
+        return str(int(value)) if value.is_integer() else str(round(value, 6))
+    return str(value)

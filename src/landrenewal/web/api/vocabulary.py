@@ -11,8 +11,9 @@ from fastapi import APIRouter
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.domain.privacy import PRIVATE
 from landrenewal.domain.rules import RULES
-from landrenewal.domain.rules.evidence import EVIDENCE_LABELS
+from landrenewal.domain.rules.evidence import EVIDENCE_LABELS, PARAMETER_LABELS
 from landrenewal.domain.vocabulary import RECORDS, VALUES, field_labels
+from landrenewal.policyfiles import shipped_names
 from landrenewal.web.schemas.vocabulary import Labels
 
 router = APIRouter(prefix="/api", tags=["vocabulary"])
@@ -35,6 +36,8 @@ def labels() -> dict[str, Any]:
         },
         "values": VALUES,
         "evidence": dict(EVIDENCE_LABELS),
+        "parameters": dict(PARAMETER_LABELS),
+        "policies": shipped_names(),
         "rules": {rule_id: (rule.zh, rule.en) for rule_id, rule in RULES.items()},
         # the names of private values (domain/privacy.py): shown as 无权查看 where a row is restricted
         "private": sorted(PRIVATE),

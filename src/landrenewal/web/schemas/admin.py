@@ -85,6 +85,7 @@ class PolicyValue(Schema):
     value: Any = Field(description="取值（数、文字、表或列表）")
     unit: str | None = Field(description="单位")
     description: str | None = Field(description="含义")
+    description_en: str | None = Field(None, description="含义（英文）")
     from_: str = Field(alias="from", description="生效日期")
     source: str = Field(description="出处（文件、条款）；无公开出处的写明“本系统默认值”")
     defined_in: str = Field(description="定义它的政策文件")

@@ -13,6 +13,7 @@ from landrenewal.web.schemas.records import Building, EnterpriseFacts, Enterpris
 
 class ThresholdTerm(Schema):
     description: str | None = Field(description="阈值的含义")
+    description_en: str | None = Field(None, description="阈值的含义（英文）")
     unit: str | None = Field(description="单位")
 
 

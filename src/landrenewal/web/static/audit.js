@@ -8,10 +8,17 @@ import {
   clear, h, loading, notice, table,
 } from './dom.js';
 import { localTime, num } from './format.js';
-import { t, valueLabel } from './i18n.js';
+import { actorLabel, t, valueLabel } from './i18n.js';
 
 const PAGE_SIZES = [20, 50, 100, 200];
 const FILTERS = ['username', 'action', 'since', 'until'];
+
+// A setting's row names the setting (its value is the change); a log-in's, the user (shown as who).
+const recordField = (r) => (r.entity === 'settings' ? r.key : '');
+function recordKey(r) {
+  if (r.entity === 'settings') return valueLabel('setting', r.key);
+  return r.entity === 'login' ? actorLabel(r.key) : r.key;
+}
 
 export async function render(root, { query, signal }) {
   if (!mayAdminister()) {
@@ -56,11 +63,11 @@ export async function render(root, { query, signal }) {
     drawFilters(data);
     clear(body).append(data.items.length ? table([
       { key: 'at', label: t('audit.at'), render: (r) => localTime(r.at) },
-      { key: 'username', label: t('audit.who') },
+      { key: 'username', label: t('audit.who'), render: (r) => actorLabel(r.username) },
       { key: 'action', label: t('audit.action'), render: (r) => actionLabel(r.action) },
       { key: 'entity', label: t('audit.entity'), render: (r) => valueLabel('entity', r.entity) },
-      { key: 'key', label: t('audit.key'), kind: 'code' },
-      { key: 'change', label: t('audit.change'), render: (r) => change(r.before, r.after) },
+      { key: 'key', label: t('audit.key'), kind: 'code', render: (r) => recordKey(r) },
+      { key: 'change', label: t('audit.change'), render: (r) => change(r.before, r.after, recordField(r)) },
     ], data.items, { testid: 'audit-table', rowTestid: 'audit-row', compact: true }) : notice(t('common.empty'), 'info'));
     drawPager(data);
   };
@@ -77,7 +84,7 @@ export async function render(root, { query, signal }) {
         onchange: (e) => set({ [name]: e.target.value, page: 1 }),
       }));
     filterBar.append(
-      choice('username', t('audit.who'), data.usernames || [], (v) => v),
+      choice('username', t('audit.who'), data.usernames || [], actorLabel),
       choice('action', t('audit.action'), data.actions || [], (v) => valueLabel('action', v)),
       day('since', t('audit.since')),
       day('until', t('audit.until')),

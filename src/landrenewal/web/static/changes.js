@@ -2,7 +2,7 @@
 // Shared by the audit log and the dossiers' history.
 
 import { h } from './dom.js';
-import { num } from './format.js';
+import { num, policyNamed } from './format.js';
 import {
   fieldLabel, knownField, t, valueLabel,
 } from './i18n.js';
@@ -31,26 +31,39 @@ function label(key) {
 }
 
 // Numbers that are names, not amounts: no thousands separator.
-const PLAIN = new Set(['year', 'id', 'run_id', 'zone_no']);
+const PLAIN = new Set(['year', 'id', 'run_id', 'zone_no', 'import_id', 'evaluation_run_id', 'crs_epsg']);
+
+// Values that are codes with names: shown by their name, the code as a tooltip.
+const NAMED = { role: 'role', selection: 'selection' };
+const DIGEST_SHOWN = 12;
 
 function shown(value, key) {
   if (value == null || value === '') return h('span', { class: 'muted' }, '∅');
   if (typeof value === 'boolean') return value ? t('common.yes') : t('common.no');
   if (typeof value === 'number') return PLAIN.has(key) ? String(value) : num(value);
+  if (key === 'policy') return policyNamed(value);
+  if (key === 'sha256') return h('code', { title: value }, `${String(value).slice(0, DIGEST_SHOWN)}…`);
+  if (NAMED[key]) {
+    const name = valueLabel(NAMED[key], value);
+    return name === value ? String(value) : h('span', { title: value }, name);
+  }
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
 
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
-/** The change of one row: "field: before → after" for each changed field, or a new record's fields. */
-export function change(rawBefore, rawAfter) {
+/**
+ * The change of one row: "field: before → after" for each changed field, or a new record's fields;
+ * ``key`` names a single value that changed (a setting).
+ */
+export function change(rawBefore, rawAfter, key = '') {
   const before = parsed(rawBefore);
   const after = parsed(rawAfter);
   if (before == null && after == null) return null;
   const isObject = (x) => x && typeof x === 'object' && !Array.isArray(x);
   if (!isObject(before) && !isObject(after)) {
-    return h('span', { class: 'diff' }, shown(before), ' → ', shown(after));
+    return h('span', { class: 'diff' }, shown(before, key), ' → ', shown(after, key));
   }
   const items = [];
   if (isObject(after) && after.password_changed) items.push(h('li', { class: 'diff-flag' }, t('audit.passwordReset')));

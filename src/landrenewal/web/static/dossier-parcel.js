@@ -7,7 +7,7 @@ import { card, clear, empty, facts, h, loading, table } from './dom.js';
 import { attributeList, dossierHead, historyCard, metricsBlock, sectionLinks } from './dossier.js';
 import { findingList, keyValues } from './findings.js';
 import {
-  categoryChips, classBadge, coded, mu, num, percent, restrictedMark,
+  categoryChips, classBadge, coded, mu, num, percent, policyNamed, restrictedMark,
 } from './format.js';
 import { Charts } from './charts.js';
 import { fieldLabel, t } from './i18n.js';
@@ -199,7 +199,7 @@ function evaluationBlock(ev, classes) {
     [t('eval.unit'), ev.unit_key],
     [t('eval.rankIndustry'), ev.rank_industry != null ? t('eval.rankOf', { rank: num(ev.rank_industry), size: num(ev.rank_industry_size) }) : null],
     [fieldLabel('land_mu'), ev.land_mu != null ? mu(ev.land_mu) : null],
-    [t('eval.policy'), ev.policy || ev.run?.policy_version],
+    [t('eval.policy'), policyNamed(ev.policy || ev.run?.policy_version)],
     ev.filled_with_list_mean?.length ? [t('eval.filled'), ev.filled_with_list_mean.map((k) => fieldLabel(k)).join('、')] : null,
     ev.enterprises?.length > 1 ? [t('eval.members'), ev.enterprises.map((e) => e.name).join('、')] : null,
   ]);

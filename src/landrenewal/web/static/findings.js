@@ -23,23 +23,27 @@ function value(v) {
 const UNITLESS = new Set(['比例', '类型', '方法', '分', '指标列表', '各指标单位']);
 
 /**
- * A policy parameter's description in the UI's language: the files write "中文 (English)", and
- * the Chinese alone when that is all there is.
+ * A policy parameter's description in the UI's language. Results stored before the files gave the
+ * English apart hold "中文 (English)" in one text: each language takes its part of it.
  */
-function described(text) {
-  const m = /^(.*?)\s*\(([^()]*[A-Za-z][^()]*)\)\s*$/.exec(text || '');
+function described(term) {
+  const text = term?.description || '';
+  if (lang() === 'en' && term?.description_en) return term.description_en;
+  const m = /^(.*?)\s*\(([^()]*[A-Za-z][^()]*)\)\s*$/.exec(text);
   if (!m) return text;
   return lang() === 'en' ? m[2] : m[1];
 }
 
+// A threshold by its short name, its policy description on hover; a name nobody gave shows as it is.
 function termLabel(k, terms) {
   const term = terms?.[k];
-  if (term?.description) return h('span', { title: k }, described(term.description));
-  return knownField(k) ? fieldLabel(k) : h('code', null, k);
+  const about = term?.description ? described(term) : undefined;
+  if (knownField(k)) return h('span', { title: about }, fieldLabel(k));
+  return about ? h('span', null, about) : h('code', null, k);
 }
 
 function withUnit(v, k, terms) {
-  const unit = terms?.[k]?.unit;
+  const unit = !knownField(k) && terms?.[k]?.unit; // a domain name carries its unit
   return unit && !UNITLESS.has(unit) && typeof v === 'number' ? [value(v), ' ', h('small', null, unit)] : value(v);
 }
 
@@ -70,9 +74,8 @@ export function findingList(findings, { withParcel = false } = {}) {
   if (!findings?.length) return h('p', { class: 'empty', testid: 'no-findings' }, t('parcel.noFindings'));
   return h('div', { class: 'finding-list' }, findings.map((f) => h('article', { class: 'finding', testid: 'finding' },
     h('div', { class: 'finding-head' },
-      h('strong', null, ruleLabel(f.rule_id, f.rule_name)),
+      h('strong', { title: f.rule_id }, ruleLabel(f.rule_id, f.rule_name)),
       categoryChips([f.category].filter(Boolean)),
-      h('span', { class: 'rule-id' }, f.rule_id),
       withParcel && f.parcel_code
         ? h('a', { href: `#/parcel/${encodeURIComponent(f.parcel_code)}`, class: 'code' }, f.parcel_code) : null),
     h('dl', null,

@@ -1,7 +1,9 @@
 // Showing values: numbers, dates, classes, categories, and the private figures a user may not see.
 
 import { h } from './dom.js';
-import { isPrivateName, lang, locale, t, valueLabel } from './i18n.js';
+import {
+  isPrivateName, lang, locale, policyLabel, t, valueLabel,
+} from './i18n.js';
 
 // Private enterprise figures and everything derived from them, as the server names them
 // (GET /api/labels → private). A restricted row shows "无权查看" here, never a number.
@@ -103,6 +105,13 @@ export function coded(field, value) {
   if (value == null || value === '') return null;
   const shown = valueLabel(field, value);
   return shown === value ? String(value) : h('span', { title: value }, shown);
+}
+
+/** A policy by its name, the reference (its version) as a tooltip. */
+export function policyNamed(reference) {
+  if (reference == null || reference === '') return null;
+  const shown = policyLabel(reference);
+  return shown === reference ? String(reference) : h('span', { title: reference }, shown);
 }
 
 /** Black or white text, whichever reads better on ``hex``. */

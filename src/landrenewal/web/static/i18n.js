@@ -333,6 +333,7 @@ const STRINGS = {
   'audit.removed': ['删除', 'removed'],
   'audit.noChange': ['无字段变化', 'no field changed'],
   'audit.more': ['其余 {n} 项', '{n} more'],
+  'audit.commandLine': ['命令行（系统账户 {name}）', 'command line (system account {name})'],
 };
 
 let current = localStorage.getItem(KEY) === 'en' ? 'en' : 'zh';
@@ -369,9 +370,10 @@ export function columnLabel(column) {
 }
 
 // The domain's own names (GET /api/labels at start): every field and derived figure, each table's
-// own labels, coded values in words, the evidence and the rules. The UI keeps no copy of them.
+// own labels, coded values in words, the evidence, the policy parameters the rules compare with,
+// and the rules. The UI keeps no copy of them.
 const DOMAIN = {
-  fields: {}, entities: {}, values: {}, evidence: {}, rules: {}, private: [],
+  fields: {}, entities: {}, values: {}, evidence: {}, parameters: {}, rules: {}, policies: {}, private: [],
 };
 
 export function useDomainLabels(labels) {
@@ -384,7 +386,7 @@ export function isPrivateName(name) {
 }
 
 function domainField(name) {
-  return DOMAIN.evidence[name] || DOMAIN.fields[name];
+  return DOMAIN.evidence[name] || DOMAIN.parameters[name] || DOMAIN.fields[name];
 }
 
 /**
@@ -412,6 +414,22 @@ export function ruleLabel(ruleId, fallback) {
 export function valueLabel(field, value) {
   const pair = DOMAIN.values[field]?.[value];
   return pair ? pick(pair) : value;
+}
+
+/**
+ * A policy by its name: ``id``, ``id@version`` or ``file id@version`` (what a run records); the
+ * reference as written when it names no shipped policy (a user's own file).
+ */
+export function policyLabel(reference) {
+  const words = String(reference ?? '').split(/\s+/).map((w) => w.split('@')[0]);
+  const id = words.find((w) => DOMAIN.policies[w]);
+  return id ? pick(DOMAIN.policies[id]) : reference;
+}
+
+/** Who did it: a log-in name, or ``os:name`` for the command line run by that system account. */
+export function actorLabel(username) {
+  const os = /^os:(.+)$/.exec(username || '');
+  return os ? t('audit.commandLine', { name: os[1] }) : username;
 }
 
 /** The inventory tables one may import, by their key: [[key, label]]. */

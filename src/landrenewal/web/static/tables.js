@@ -47,8 +47,8 @@ const LISTS = {
 };
 
 const FILTER_KEYS = ['run', 'town', 'class', 'category', 'scale', 'list', 'use_type', 'parcel', 'year', 'uscc', 'q'];
-// Shown in exports, left out of the screen (the town name says the same).
-const HIDDEN_COLUMNS = new Set(['division_code']);
+// Shown in exports, left out of the screen (the town name, the rule's name say the same).
+const HIDDEN_COLUMNS = new Set(['division_code', 'rule_id']);
 const LONG_TEXT = new Set(['evidence', 'threshold', 'clause', 'verdict', 'rule_name', 'rights_holder']);
 
 export async function render(root, { args: [name], query, signal }) {
