@@ -562,7 +562,8 @@ def api_search(served: Served, q: str) -> list[dict[str, object]]:
 # Words a Chinese page may hold in Latin letters: the language switch, file formats, the time zone,
 # the demo's login names and the codes of records (parcel codes, USCCs, planning zone codes).
 LATIN_ALLOWED = re.compile(
-    r"English|XLSX|CSV|Shapefile|GeoPackage|GeoJSON|\.(?:zip|shp|dbf|shx|prj|cpg)\b|UTC|MapLibre|OpenStreetMap|"
+    r"English|XLSX|CSV|Shapefile|GeoPackage|GeoJSON|UTC|MapLibre|OpenStreetMap|"
+    r"\.(?:zip|shp|dbf|shx|prj|cpg|csv|xlsx|gpkg|geojson)\b|"  # the names of files a user imported
     r"\b(?:admin|city|town|viewer|demo|zhang|user)\b|"
     r"\b[0-9A-Z]{2,}[0-9][0-9A-Z\-/]*\b|\b[A-D]\b|\b[A-Z]{1,2}\d+\b|"
     r"\b[0-9a-f]{12}…|SHA-256|EPSG|GB/T"  # a file's checksum, shortened; the names of standards
