@@ -7,11 +7,10 @@ inventory table is kept per city view and, for the figures people edit in the ap
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -21,7 +20,7 @@ from landrenewal.analysis.identification_runs import identification_info, stored
 from landrenewal.analysis.zone_runs import stored_zones, zone_unit_shares
 from landrenewal.domain.privacy import Pools, is_aggregate, is_private
 from landrenewal.domain.rules import RULES
-from landrenewal.domain.rules.evidence import readable
+from landrenewal.domain.rules.evidence import json_object, readable
 from landrenewal.domain.zone_figures import town_parts
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
@@ -80,16 +79,15 @@ class RunTables:
             parcels = view.parcels[["parcel_code", "division_code", "town_name", "area_mu"]]
             found = found.merge(parcels, on="parcel_code", how="left")
             found["rule_name"] = found["rule_id"].map({k: r.zh for k, r in RULES.items()})
-            evidence = found["evidence"].map(_json_object)
+            evidence = found["evidence"].map(json_object)  # read once: the unit, and each threshold's industry
             found["unit_key"] = evidence.map(lambda v: v.get("unit_key")).astype("string")
             owners = self.unit_owners(evaluation_run, view)
             found["figures_division"] = (
                 found["unit_key"].map(owners).where(found["unit_key"].notna(), found["division_code"]).fillna("")
             ).astype(object)
             found["pool_run"] = evaluation_run
-            stored = found["evidence"]  # a threshold per industry reads the parcel's industry from it
             for column in ("evidence", "threshold"):
-                pairs = list(zip(found[column], stored, strict=True))
+                pairs = list(zip(found[column], evidence, strict=True))
                 for suffix, hide in (("_public", is_private), ("_own", is_aggregate)):
                     found[column + suffix] = [readable(text, hide, RESTRICTED, facts) for text, facts in pairs]
                 found[column] = [readable(text, evidence=facts) for text, facts in pairs]
@@ -188,11 +186,3 @@ class RunTables:
             return rows.drop(columns=["id"]).merge(names, on="uscc", how="left")
 
         return self._get("metrics", (view.fingerprint, edited), read)
-
-
-def _json_object(text: object) -> dict[str, Any]:
-    try:
-        value = json.loads(text) if isinstance(text, str) else None
-    except json.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from typing import Any
 
 EVIDENCE_LABELS: dict[str, tuple[str, str]] = {
     "far": ("容积率", "FAR"),
@@ -88,10 +89,16 @@ def evidence_label(key: str) -> str:
     return (EVIDENCE_LABELS.get(key) or PARAMETER_LABELS.get(key) or (key, key))[0]
 
 
-def readable(text: object, hide: Callable[[str], bool] | None = None, hidden: str = "", evidence: object = None) -> str:
+def readable(
+    text: object,
+    hide: Callable[[str], bool] | None = None,
+    hidden: str = "",
+    evidence: Mapping[str, object] | str | None = None,
+) -> str:
     """Stored evidence or threshold (a JSON object) as people read it, ``名称: value；…``; values
     whose key ``hide`` picks are shown as ``hidden``. A threshold given per industry shows the value
-    of the industry its ``evidence`` names. Text that is not a JSON object stays as it is."""
+    of the industry its ``evidence`` (stored text, or already read) names. Text that is not a JSON
+    object stays as it is."""
     if not isinstance(text, str):
         return ""
     try:
@@ -100,7 +107,8 @@ def readable(text: object, hide: Callable[[str], bool] | None = None, hidden: st
         return text
     if not isinstance(value, dict):
         return str(value)
-    return described(value, _object(evidence), hide, hidden)
+    facts = evidence if isinstance(evidence, Mapping) else json_object(evidence)
+    return described(value, facts, hide, hidden)
 
 
 def described(
@@ -115,7 +123,8 @@ def described(
     return "；".join(f"{evidence_label(k)}: {_shown(v)}" for k, v in shown.items())
 
 
-def _object(text: object) -> dict[str, object]:
+def json_object(text: object) -> dict[str, Any]:
+    """Stored JSON text as an object; anything else (no text, not JSON, not an object) as {}."""
     try:
         value = json.loads(text) if isinstance(text, str) else None
     except json.JSONDecodeError:
