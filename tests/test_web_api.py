@@ -425,6 +425,27 @@ def test_the_openapi_document_lists_the_api_and_unknown_paths_answer_json(admin:
     assert missing.status_code == 404 and missing.json()["reason"] == "not_found"
 
 
+def test_messages_come_whole_in_the_language_the_reader_asks_for(admin: httpx.Client) -> None:
+    asked = {
+        "/api/no-such-thing": {},
+        "/api/parcels": {"page": "0"},
+        "/api/parcels/NO-SUCH-PARCEL": {},
+        "/api/evaluation/results": {"run": "99999999"},
+    }
+    for path, query in asked.items():
+        chinese = admin.get(path, params=query, headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
+        english = admin.get(path, params=query, headers={"Accept-Language": "en-GB,en;q=0.9"})
+        default = admin.get(path, params=query)
+        assert chinese.status_code == english.status_code == default.status_code >= 400, path
+        assert chinese.headers["Content-Language"] == "zh-CN" and english.headers["Content-Language"] == "en"
+        assert "Accept-Language" in english.headers["Vary"]
+        zh, en = str(chinese.json()["detail"]), str(english.json()["detail"])
+        assert default.json()["detail"] == zh, path
+        # each whole in its language: no English words in the Chinese, no Chinese in the English
+        assert not re.search(r"\b(no|not|such|must|the|is|invalid)\b", zh), (path, zh)
+        assert not re.search(r"[\u4e00-\u9fff]", en), (path, en)
+
+
 def test_dashboard_classes_by_town_add_up_to_the_city(admin: httpx.Client) -> None:
     board = admin.get("/api/dashboard").json()
     total = sum(sum(row[c] for c in ("A", "B", "C", "D", "T", "unrated")) for row in board["classes_by_town"])

@@ -19,10 +19,12 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Scope
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from landrenewal.domain.language import say
 from landrenewal.store.engine import Store, StoreBusy, open_store
 from landrenewal.web.api import admin, dashboard, dossiers, imports, lists, maps, session, vocabulary
 from landrenewal.web.city import LiveView
 from landrenewal.web.deps import ApiError, AppState, SessionCache
+from landrenewal.web.language import Speaking
 from landrenewal.web.run_tables import RunTables
 from landrenewal.web.schemas.common import ErrorOut
 from landrenewal.web.schemas.session import Health
@@ -37,13 +39,14 @@ def _error(status: int, reason: str, detail: Any) -> JSONResponse:
     return JSONResponse({"detail": detail, "reason": reason}, status_code=status)
 
 
-def _outermost(app: FastAPI, middleware: type[SecurityHeaders], headers: list[tuple[bytes, bytes]]) -> None:
+def _outermost(app: FastAPI, headers: list[tuple[bytes, bytes]]) -> None:
     """Wrap the whole stack, the last-resort error handler included (``add_middleware`` puts a
-    middleware inside it, so a 500 answer would go out without the headers)."""
+    middleware inside it, so a 500 answer would go out without the headers, or in Chinese to an
+    English reader)."""
     build = app.build_middleware_stack
 
     def wrapped() -> ASGIApp:
-        return middleware(build(), headers)
+        return SecurityHeaders(Speaking(build()), headers)
 
     app.build_middleware_stack = wrapped  # type: ignore[method-assign]
 
@@ -110,7 +113,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         # Only these peers may say who the client is (X-Forwarded-For) and that it came by HTTPS.
         # The server itself believes no one (`serve` starts uvicorn without its proxy headers).
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
-    _outermost(app, SecurityHeaders, security_headers(settings))
+    _outermost(app, security_headers(settings))
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -121,7 +124,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         reason = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        detail = "没有这个地址 (no such path)" if exc.status_code == 404 else str(exc.detail)
+        detail = say("没有这个地址", "no such path") if exc.status_code == 404 else str(exc.detail)
         answer = _error(exc.status_code, reason, detail)
         answer.headers.update(exc.headers or {})
         if exc.status_code == 405:  # Starlette names only the first route of the path; a path has several
@@ -131,16 +134,17 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors())
-        return _error(422, "invalid", f"请求参数有误 (invalid request): {problems}")
+        return _error(422, "invalid", say(f"请求参数有误：{problems}", f"invalid request: {problems}"))
 
     @app.exception_handler(StoreBusy)
     async def busy(request: Request, exc: StoreBusy) -> JSONResponse:
-        return _error(503, "store_busy", "库正被另一个写入占用，请稍后再试")
+        busy = say("库正被另一个写入占用，请稍后再试", "the store is busy with another write; try again shortly")
+        return _error(503, "store_busy", busy)
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _error(500, "server_error", "服务器内部错误，已记录日志 (internal error; logged)")
+        return _error(500, "server_error", say("服务器内部错误，已记录日志", "internal error; it has been logged"))
 
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
 

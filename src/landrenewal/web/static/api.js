@@ -1,7 +1,7 @@
 // Talking to the server: JSON in and out, the CSRF token on every write, errors as toasts.
 
 import { toast } from './dom.js';
-import { t } from './i18n.js';
+import { lang, t } from './i18n.js';
 
 let csrf = null;
 
@@ -46,7 +46,8 @@ async function failure(response) {
  * login form's own calls).
  */
 export async function request(method, path, options = {}) {
-  const headers = { Accept: 'application/json' };
+  // the server writes its messages in the language the page shows
+  const headers = { Accept: 'application/json', 'Accept-Language': lang() === 'en' ? 'en' : 'zh-CN' };
   let body;
   if (options.json !== undefined) {
     headers['Content-Type'] = 'application/json';
