@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import update
 
 from landrenewal import accounts
+from landrenewal.domain.language import speaking
 from landrenewal.passwords import password_problem
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
@@ -17,26 +19,31 @@ LIMITS = accounts.LoginLimits(attempts=3, window_s=60.0, block_max_s=200.0)
 
 
 @pytest.mark.parametrize(
-    ("password", "why"),
+    ("password", "why", "why_zh"),
     [
-        ("12345678", "run or a repetition"),
-        ("87654321", "run or a repetition"),
-        ("qwertyuiop", "run or a repetition"),
-        ("abcabcabc", "different characters"),
-        ("12341234", "run or a repetition"),
-        ("password", "common password"),
-        ("P@ssw0rd", "common password"),
-        ("woaini1314", "common password"),
-        ("        ", "only spaces"),
-        ("aaaaaaaaaaaa", "different characters"),
-        ("zhang-2026-ok", "user name"),
-        ("Zhang2026!", "user name"),
-        ("short", "at least 8"),
+        ("12345678", "run or a repetition", "连续或重复"),
+        ("87654321", "run or a repetition", "连续或重复"),
+        ("qwertyuiop", "run or a repetition", "连续或重复"),
+        ("abcabcabc", "different characters", "不同的字符"),
+        ("12341234", "run or a repetition", "连续或重复"),
+        ("password", "common password", "常见口令"),
+        ("P@ssw0rd", "common password", "常见口令"),
+        ("woaini1314", "common password", "常见口令"),
+        ("        ", "only spaces", "只有空格"),
+        ("aaaaaaaaaaaa", "different characters", "不同的字符"),
+        ("zhang-2026-ok", "user name", "用户名"),
+        ("Zhang2026!", "user name", "用户名"),
+        ("short", "at least 8", "至少 8 个字符"),
     ],
 )
-def test_common_trivial_and_own_name_passwords_are_refused_with_the_reason(password: str, why: str) -> None:
-    problem = password_problem(password, "zhang")
-    assert problem is not None and why in problem
+def test_common_trivial_and_own_name_passwords_are_refused_with_the_reason_in_the_readers_language(
+    password: str, why: str, why_zh: str
+) -> None:
+    chinese = password_problem(password, "zhang")
+    assert chinese is not None and why_zh in chinese and not re.search(r"[a-z]{3,}", chinese)
+    with speaking("en"):
+        english = password_problem(password, "zhang")
+    assert english is not None and why in english and not re.search(r"[\u4e00-\u9fff]", english)
 
 
 def test_a_long_uncommon_password_without_the_user_name_is_accepted() -> None:
@@ -45,11 +52,11 @@ def test_a_long_uncommon_password_without_the_user_name_is_accepted() -> None:
 
 
 def test_creating_or_changing_a_user_refuses_a_weak_password(store: Store) -> None:
-    with store.engine.begin() as conn, pytest.raises(accounts.AccountError, match="common password"):
+    with store.engine.begin() as conn, pytest.raises(accounts.AccountError, match="常见口令"):
         accounts.create_user(conn, "zhang", "iloveyou", "viewer")
     with store.engine.begin() as conn:
         accounts.create_user(conn, "zhang", "river-bridge-2026", "viewer")
-    with store.engine.begin() as conn, pytest.raises(accounts.AccountError, match="user name"):
+    with store.engine.begin() as conn, pytest.raises(accounts.AccountError, match="用户名"):
         accounts.update_user(conn, "zhang", by="test", password="zhang-river-2026")
 
 
@@ -57,12 +64,12 @@ def test_the_last_active_administrator_can_be_neither_stopped_nor_demoted(store:
     with store.engine.begin() as conn:
         accounts.create_user(conn, "wang", "river-bridge-2026", "admin")
     for change in ({"active": False}, {"role": "city"}):
-        with store.engine.begin() as conn, pytest.raises(accounts.AccountError, match="last active administrator"):
+        with store.engine.begin() as conn, pytest.raises(accounts.AccountError, match="最后一个在用的管理员"):
             accounts.update_user(conn, "wang", by="test", **change)  # type: ignore[arg-type]
     with store.engine.begin() as conn:
         accounts.create_user(conn, "li", "mountain-path-2026", "admin")
         accounts.update_user(conn, "wang", by="test", active=False)  # another stays
-        with pytest.raises(accounts.AccountError, match="last active administrator"):
+        with pytest.raises(accounts.AccountError, match="最后一个在用的管理员"):
             accounts.update_user(conn, "li", by="test", role="viewer")
         assert accounts.update_user(conn, "li", by="test", display_name="李")["display_name"] == "李"
 
@@ -110,7 +117,7 @@ def test_a_success_clears_the_count_and_other_pairs_are_counted_apart(store: Sto
 
 def test_the_users_command_refuses_a_weak_password_and_says_why(store: Store, store_location: str) -> None:
     added = run("users", "add", "zhang", "--role", "viewer", "--password", "12345678", "--db", store_location)
-    assert added.returncode == 2 and "run or a repetition" in added.stdout + added.stderr
+    assert added.returncode == 2 and "连续或重复" in added.stdout + added.stderr
     run(
         "users",
         "add",
@@ -124,4 +131,4 @@ def test_the_users_command_refuses_a_weak_password_and_says_why(store: Store, st
         check=True,
     )
     changed = run("users", "password", "zhang", "--password", "        ", "--db", store_location)
-    assert changed.returncode == 2 and "only spaces" in changed.stdout + changed.stderr
+    assert changed.returncode == 2 and "只有空格" in changed.stdout + changed.stderr

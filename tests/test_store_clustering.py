@@ -110,7 +110,7 @@ def test_codes_of_any_text_travel_and_unusable_ones_get_minus_one(postgis: Store
 def test_a_geopackage_store_is_refused_with_a_clear_error(tmp_path: Path) -> None:
     store = open_store(tmp_path / "store.gpkg")
     try:
-        with store.engine.connect() as conn, pytest.raises(StoreError, match="needs a PostGIS store"):
+        with store.engine.connect() as conn, pytest.raises(StoreError, match="库不是 PostGIS"):
             postgis_clusters(conn, ["A"], 30.0)
     finally:
         store.dispose()

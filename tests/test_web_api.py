@@ -383,7 +383,7 @@ def test_only_an_admin_manages_users_and_every_change_is_audited_before_and_afte
     new = {"username": "zhang", "password": "long-enough-1", "role": "viewer", "display_name": "张三"}
     assert town.post("/api/users", json=new).status_code == 403
     assert admin.post("/api/users", json=new | {"password": "short"}).status_code == 422
-    for weak, why in (("12345678", "run"), ("password", "common"), (" " * 8, "spaces"), ("zhang2026", "user name")):
+    for weak, why in (("12345678", "连续"), ("password", "常见"), (" " * 8, "空格"), ("zhang2026", "用户名")):
         refused = admin.post("/api/users", json=new | {"password": weak})
         assert refused.status_code == 422 and why in refused.json()["detail"]
     assert admin.post("/api/users", json=new).status_code == 201
@@ -809,9 +809,9 @@ def test_a_town_officer_must_be_bound_to_a_town_not_to_its_county(admin: httpx.C
     county = _town_code(town)[:6]
     new = {"username": "wang", "password": "river-bridge-2026", "role": "town", "division_code": county}
     refused = admin.post("/api/users", json=new)
-    assert refused.status_code == 422 and "9-digit" in refused.json()["detail"]
+    assert refused.status_code == 422 and "9 位" in refused.json()["detail"]
     moved = admin.patch("/api/users/town", json={"division_code": county})
-    assert moved.status_code == 422 and "9-digit" in moved.json()["detail"]
+    assert moved.status_code == 422 and "9 位" in moved.json()["detail"]
     assert _town_code(town) != county  # nothing changed
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from landrenewal.domain.access import AccessError, Role, User, role_of
 from landrenewal.domain.divisions import Level
+from landrenewal.domain.language import say
 from landrenewal.passwords import password_problem
 from landrenewal.store import schema
 from landrenewal.store.frames import plain, utc_iso
@@ -90,17 +91,19 @@ def _check_division(conn: Connection, role: Role, division_code: str | None) -> 
     if role is not Role.TOWN:
         return
     if not division_code:
-        raise AccountError("镇街用户必须指定所属行政区划 (a town officer needs --division)")
+        raise AccountError(say("镇街用户必须指定所属行政区划", "a town officer needs its division (--division)"))
     found = conn.execute(
         select(schema.divisions.c.level).where(schema.divisions.c.division_code == division_code)
     ).scalar()
     if found is None:
-        raise AccountError(f"行政区划 {division_code} 不在库中 (no such division in the store)")
+        raise AccountError(say(f"行政区划 {division_code} 不在库中", f"no division {division_code} in the store"))
     if found != Level.TOWN.value:
         # A town officer bound to its county would see every town's private figures.
         raise AccountError(
-            f"镇街用户只能绑定到镇（街道）：{division_code} 不是 9 位的镇街代码 "
-            "(a town officer needs a town, a 9-digit division)"
+            say(
+                f"镇街用户只能绑定到镇（街道）：{division_code} 不是 9 位的镇街代码",
+                f"a town officer needs a town, a 9-digit division: {division_code} is not one",
+            )
         )
     try:
         User("check", "check", Role.TOWN, division_code)
@@ -127,7 +130,7 @@ def create_user(
     """A new user; AccountError if the name is taken or the definition is incomplete."""
     username = username.strip()
     if not username:
-        raise AccountError("用户名不能为空 (user name is empty)")
+        raise AccountError(say("用户名不能为空", "the user name is empty"))
     try:
         parsed = role_of(role)
     except AccessError as e:
@@ -136,7 +139,7 @@ def create_user(
     _check_password(password, username)
     users = schema.users
     if conn.execute(select(users.c.id).where(users.c.username == username)).first():
-        raise AccountError(f"用户名 {username} 已存在 (user already exists)")
+        raise AccountError(say(f"用户名 {username} 已存在", f"the user {username} already exists"))
     values = {
         "username": username,
         "display_name": display_name or username,
@@ -157,7 +160,12 @@ def _keep_an_admin(conn: Connection, leaving: int) -> None:
         (users.c.role == Role.ADMIN.value) & (users.c.active == 1) & (users.c.id != leaving)
     )
     if not conn.execute(others).scalar_one():
-        raise AccountError("这是最后一个在用的管理员，不能停用或改为其他角色 (the last active administrator stays one)")
+        raise AccountError(
+            say(
+                "这是最后一个在用的管理员，不能停用或改为其他角色",
+                "this is the last active administrator: it can be neither stopped nor given another role",
+            )
+        )
 
 
 def update_user(
@@ -175,7 +183,7 @@ def update_user(
     users = schema.users
     row = conn.execute(select(users).where(users.c.username == username)).first()
     if row is None:
-        raise AccountError(f"没有用户 {username} (no such user)")
+        raise AccountError(say(f"没有用户 {username}", f"no such user: {username}"))
     before = _public(row)
     changes: dict[str, Any] = {}
     if display_name is not None:
@@ -371,9 +379,7 @@ def audit_rows(
         query = query.where(where)
     rows = conn.execute(query.order_by(log.c.id.desc()).offset(offset).limit(limit))
     names = ("at", "username", "action", "entity", "key", "before", "after")
-    return [
-        {n: utc_iso(v) if n == "at" else plain(v) for n, v in zip(names, row, strict=True)} for row in rows
-    ]
+    return [{n: utc_iso(v) if n == "at" else plain(v) for n, v in zip(names, row, strict=True)} for row in rows]
 
 
 def audit_count(conn: Connection, where: ColumnElement[bool] | None = None) -> int:

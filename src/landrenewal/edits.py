@@ -16,6 +16,7 @@ from sqlalchemy import Connection, select
 
 from landrenewal import accounts
 from landrenewal.domain.fields import ENTITIES, FieldSpec
+from landrenewal.domain.language import say
 from landrenewal.store import schema
 from landrenewal.store.frames import plain
 
@@ -60,28 +61,37 @@ def set_metrics(
     change); a negative tax is stored only when ``confirmed_negative``."""
     unknown = sorted(set(values) - set(METRIC_FIELDS))
     if unknown:
-        raise EditError(f"{', '.join(unknown)}: 不是企业经营指标字段 (not a metrics field)")
+        raise EditError(
+            say(f"{'、'.join(unknown)}：不是企业经营指标字段", f"{', '.join(unknown)}: not a metrics field")
+        )
     if not values:
-        raise EditError("没有要修改的字段 (nothing to change)")
+        raise EditError(say("没有要修改的字段", "nothing to change"))
     problem = YEAR.range_problem(year)
     if problem or year > today.year:
-        raise EditError(f"year: {problem or '年度晚于今年 (a year that has not happened)'}")
+        raise EditError(
+            say(f"year：{problem or '年度晚于今年'}", f"year: {problem or 'a year that has not happened yet'}")
+        )
     cleaned = {name: _number(METRIC_FIELDS[name], value) for name, value in values.items()}
     negative = [n for n in CONFIRM_NEGATIVE if (cleaned.get(n) or 0.0) < 0]
     if negative and not confirmed_negative:
         field = METRIC_FIELDS[negative[0]]
         raise NeedsConfirmation(
-            f"{field.name}: 「{field.zh}」为负数 {cleaned[field.name]:g}，请确认后再保存 (negative: confirm it)"
+            say(
+                f"{field.name}：「{field.zh}」为负数 {cleaned[field.name]:g}，请确认后再保存",
+                f"{field.name}: {field.en} is negative ({cleaned[field.name]:g}); confirm it to save",
+            )
         )
     why = (reason or "").strip()
     if len(why) > REASON_MAX:
-        raise EditError(f"reason: 修改原因最多 {REASON_MAX} 字 (at most {REASON_MAX} characters)")
+        raise EditError(say(f"reason：修改原因最多 {REASON_MAX} 字", f"reason: at most {REASON_MAX} characters"))
     enterprises = schema.enterprises
     if conn.execute(select(enterprises.c.id).where(enterprises.c.uscc == uscc)).first() is None:
-        raise EditError(f"uscc: 库中没有企业 {uscc} (no such enterprise)")
+        raise EditError(say(f"uscc：库中没有企业 {uscc}", f"uscc: no enterprise {uscc} in the store"))
     before = metrics_row(conn, uscc, year)
     if before is not None and not why:
-        raise EditError("reason: 更正已有年度的指标须填写修改原因 (a correction needs its reason)")
+        raise EditError(
+            say("reason：更正已有年度的指标须填写修改原因", "reason: a correction of a recorded year needs its reason")
+        )
     table = schema.metrics
     if before is None:
         conn.execute(table.insert().values(uscc=uscc, year=year, **cleaned))
@@ -100,8 +110,15 @@ def _number(field: FieldSpec, value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise EditError(f"{field.name}: 「{field.zh}」应为数字或空 (must be a number or null), 而不是 {value!r}")
+        raise EditError(
+            say(
+                f"{field.name}：「{field.zh}」应为数字或空，而不是 {value!r}",
+                f"{field.name}: {field.en} must be a number or empty, not {value!r}",
+            )
+        )
     problem = field.range_problem(float(value))
     if problem:
-        raise EditError(f"{field.name}: 「{field.zh}」{value:g} {problem}")
+        raise EditError(
+            say(f"{field.name}：「{field.zh}」{value:g} {problem}", f"{field.name}: {field.en} {value:g} {problem}")
+        )
     return float(value)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+from landrenewal.domain.language import say
+
 MIN_LENGTH = 8
 MIN_DISTINCT = 4  # "aaaaaaaa", "abababab", "11112222" are not passwords
 # Rows of keys and runs of letters and digits that people type as passwords ("12345678", "qwertyui").
@@ -41,18 +43,18 @@ def _repeats_a_unit(text: str) -> bool:
 def password_problem(password: str, username: str = "") -> str | None:
     """Why ``password`` may not be used by ``username``, or None when it may."""
     if len(password) < MIN_LENGTH:
-        return f"口令至少 {MIN_LENGTH} 个字符 (a password needs at least {MIN_LENGTH} characters)"
+        return say(f"口令至少 {MIN_LENGTH} 个字符", f"a password needs at least {MIN_LENGTH} characters")
     folded = password.casefold()
     bare = "".join(folded.split())
     if not bare:
-        return "口令不能只有空格 (a password cannot be only spaces)"
+        return say("口令不能只有空格", "a password cannot be only spaces")
     if len(set(folded)) < MIN_DISTINCT:
-        return f"口令至少要有 {MIN_DISTINCT} 个不同的字符 (a password needs {MIN_DISTINCT} different characters)"
+        return say(f"口令至少要有 {MIN_DISTINCT} 个不同的字符", f"a password needs {MIN_DISTINCT} different characters")
     if _is_run(bare) or _repeats_a_unit(folded):
-        return "口令是连续或重复的字符，容易猜到 (a run or a repetition of characters is easy to guess)"
+        return say("口令是连续或重复的字符，容易猜到", "a run or a repetition of characters is easy to guess")
     if folded in common_passwords() or bare in common_passwords():
-        return "这是常见口令，容易猜到 (this is a common password, easy to guess)"
+        return say("这是常见口令，容易猜到", "this is a common password, easy to guess")
     name = username.strip().casefold()
     if len(name) >= 3 and (name in folded or folded in name):
-        return "口令不能包含用户名 (a password cannot contain the user name)"
+        return say("口令不能包含用户名", "a password cannot contain the user name")
     return None

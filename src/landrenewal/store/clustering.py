@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy import Connection
 
+from landrenewal.domain.language import say
 from landrenewal.store.engine import StoreError
 
 # Binary COPY framing (PostgreSQL manual, "COPY", binary format): signature, flags, header
@@ -44,8 +45,11 @@ def postgis_clusters(conn: Connection, codes: Sequence[str] | pd.Series | None, 
     """
     if conn.dialect.name != "postgresql":
         raise StoreError(
-            f"库不是 PostGIS，不能在库内聚类 (postgis_clusters needs a PostGIS store, not {conn.dialect.name}; "
-            "use landrenewal.domain.zones.clusters on the geometries instead)"
+            say(
+                f"库不是 PostGIS（而是 {conn.dialect.name}），不能在库内聚类；请改用 landrenewal.domain.zones.clusters",
+                f"postgis_clusters needs a PostGIS store, not {conn.dialect.name}; "
+                "use landrenewal.domain.zones.clusters on the geometries instead",
+            )
         )
     if not math.isfinite(gap) or gap < 0:
         raise ValueError(f"gap must be a finite, non-negative distance: {gap}")

@@ -16,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, exc, select, text
 
+from landrenewal.domain.language import say
 from landrenewal.store import gpkg, schema
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -57,8 +58,12 @@ class Store:
             except exc.OperationalError as error:
                 if _is_locked(error):
                     raise StoreBusy(
-                        f"{self.location}: 库正被另一个写入占用，等待 {BUSY_TIMEOUT_S:.0f} 秒后仍未释放，请稍后再试"
-                        " (the store is busy with another writer)"
+                        say(
+                            f"{self.location}：库正被另一个写入占用，"
+                            f"等待 {BUSY_TIMEOUT_S:.0f} 秒后仍未释放，请稍后再试",
+                            f"{self.location}: the store is busy with another writer, still after "
+                            f"{BUSY_TIMEOUT_S:.0f} s; try again shortly",
+                        )
                     ) from error
                 raise
             with transaction:
@@ -91,8 +96,10 @@ class Store:
             return
         if current is not None and _any_geometry(conn):
             raise StoreError(
-                f"库中已有 EPSG:{current} 的图形，不能改为 EPSG:{epsg} "
-                f"(the store already holds geometry in EPSG:{current})"
+                say(
+                    f"库中已有 EPSG:{current} 的图形，不能改为 EPSG:{epsg}",
+                    f"the store already holds geometry in EPSG:{current}; it cannot change to EPSG:{epsg}",
+                )
             )
         if self.is_postgis:
             for table in schema.GEOMETRY_TABLES:
@@ -156,9 +163,14 @@ def open_store(location: str | Path, *, create: bool = True) -> Store:
     else:
         path = Path(location)
         if not path.exists() and not create:
-            raise StoreError(f"{path}: 库文件不存在 (no such store; create it with an import or `demo build`)")
+            raise StoreError(
+                say(
+                    f"{path}：库文件不存在，可用导入或 `demo build` 新建",
+                    f"{path}: no such store; create it with an import or `demo build`",
+                )
+            )
         if path.exists() and path.is_dir():
-            raise StoreError(f"{path}: 是目录，不是库文件 (is a directory, not a store file)")
+            raise StoreError(say(f"{path}：是目录，不是库文件", f"{path}: a directory, not a store file"))
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = _sqlite_engine(path)
     store = Store(engine, str(location))

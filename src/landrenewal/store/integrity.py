@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import Connection, text
 
+from landrenewal.domain.language import say
 from landrenewal.store import gpkg, schema
 from landrenewal.store.engine import Store
 
@@ -96,16 +97,38 @@ def _check_geopackage(conn: Connection, store: Store) -> list[Problem]:
     problems: list[Problem] = []
     verdict = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA integrity_check")]
     if verdict != ["ok"]:
-        problems.append(Problem("sqlite_integrity", None, "SQLite 完整性检查未通过：" + "；".join(verdict[:5])))
+        problems.append(
+            Problem(
+                "sqlite_integrity",
+                None,
+                say("SQLite 完整性检查未通过：", "SQLite integrity check failed: ") + "; ".join(verdict[:5]),
+            )
+        )
     broken_keys = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
     if broken_keys:
         tables = sorted({str(r[0]) for r in broken_keys})
         problems.append(
-            Problem("foreign_keys", None, f"{len(broken_keys)} 行引用了不存在的记录（{'、'.join(tables)}）")
+            Problem(
+                "foreign_keys",
+                None,
+                say(
+                    f"{len(broken_keys)} 行引用了不存在的记录（{'、'.join(tables)}）",
+                    f"{len(broken_keys)} rows refer to records that do not exist ({', '.join(tables)})",
+                ),
+            )
         )
     application_id = conn.exec_driver_sql("PRAGMA application_id").scalar()
     if application_id != gpkg.APPLICATION_ID:
-        problems.append(Problem("application_id", None, "文件头不是 GeoPackage（application_id 不是 GPKG）"))
+        problems.append(
+            Problem(
+                "application_id",
+                None,
+                say(
+                    "文件头不是 GeoPackage（application_id 不是 GPKG）",
+                    "the file header is not a GeoPackage's (application_id is not GPKG)",
+                ),
+            )
+        )
     epsg = store.epsg(conn)
     existing = {str(r[0]) for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
     for table, column in _feature_layers(conn):
@@ -116,22 +139,46 @@ def _check_geopackage(conn: Connection, store: Store) -> list[Problem]:
 def _check_layer(conn: Connection, table: str, column: str, existing: set[str], epsg: int | None) -> list[Problem]:
     rtree = _rtree(table, column)
     problems = [
-        Problem("trigger_missing", table, f"空间索引触发器 {name} 缺失：新增或修改的图形不会进入索引")
+        Problem(
+            "trigger_missing",
+            table,
+            say(
+                f"空间索引触发器 {name} 缺失：新增或修改的图形不会进入索引",
+                f"spatial index trigger {name} is missing: new or changed geometry will not be indexed",
+            ),
+        )
         for name in _trigger_names(table, column)
         if name not in existing
     ]
     features = int(conn.execute(text(f"SELECT count(*) FROM {table} WHERE {_present(column)}")).scalar_one())
     if rtree not in existing:
-        problems.append(Problem("rtree_missing", table, f"空间索引表 {rtree} 缺失"))
+        problems.append(
+            Problem("rtree_missing", table, say(f"空间索引表 {rtree} 缺失", f"spatial index table {rtree} is missing"))
+        )
         return problems
     indexed = int(conn.execute(text(f"SELECT count(*) FROM {rtree}")).scalar_one())
     if indexed != features:
-        problems.append(Problem("rtree_count", table, f"空间索引有 {indexed} 条，图层有 {features} 个非空图形"))
+        problems.append(
+            Problem(
+                "rtree_count",
+                table,
+                say(
+                    f"空间索引有 {indexed} 条，图层有 {features} 个非空图形",
+                    f"the spatial index has {indexed} entries, the layer {features} non-empty geometries",
+                ),
+            )
+        )
     unindexed = conn.execute(
         text(f"SELECT count(*) FROM {table} WHERE {_present(column)} AND id NOT IN (SELECT id FROM {rtree})")
     ).scalar_one()
     if unindexed:
-        problems.append(Problem("rtree_unindexed", table, f"{unindexed} 个图形不在空间索引中"))
+        problems.append(
+            Problem(
+                "rtree_unindexed",
+                table,
+                say(f"{unindexed} 个图形不在空间索引中", f"{unindexed} geometries are not in the spatial index"),
+            )
+        )
     wrong_box = conn.execute(
         text(
             f"SELECT count(*) FROM {table} t JOIN {rtree} r ON r.id = t.id WHERE "
@@ -142,7 +189,16 @@ def _check_layer(conn: Connection, table: str, column: str, existing: set[str], 
         )
     ).scalar_one()
     if wrong_box:
-        problems.append(Problem("rtree_box", table, f"{wrong_box} 个空间索引框与图形范围不符"))
+        problems.append(
+            Problem(
+                "rtree_box",
+                table,
+                say(
+                    f"{wrong_box} 个空间索引框与图形范围不符",
+                    f"{wrong_box} spatial index boxes do not match their geometry",
+                ),
+            )
+        )
     problems += _check_contents(conn, table, column, features, epsg)
     return problems
 
@@ -152,13 +208,24 @@ def _check_contents(conn: Connection, table: str, column: str, features: int, ep
         text("SELECT min_x, min_y, max_x, max_y, srs_id FROM gpkg_contents WHERE table_name = :t"), {"t": table}
     ).first()
     if row is None:
-        return [Problem("contents_missing", table, "gpkg_contents 中没有该图层")]
+        return [
+            Problem("contents_missing", table, say("gpkg_contents 中没有该图层", "the layer is not in gpkg_contents"))
+        ]
     problems = []
     srs = conn.execute(
         text("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = :t"), {"t": table}
     ).scalar_one()
     if epsg is not None and table in {t.name for t in schema.GEOMETRY_TABLES} and (srs != epsg or row[4] != epsg):
-        problems.append(Problem("srs", table, f"图层坐标系为 {srs}/{row[4]}，库的坐标系为 EPSG:{epsg}"))
+        problems.append(
+            Problem(
+                "srs",
+                table,
+                say(
+                    f"图层坐标系为 {srs}/{row[4]}，库的坐标系为 EPSG:{epsg}",
+                    f"the layer's CRS is {srs}/{row[4]}, the store's EPSG:{epsg}",
+                ),
+            )
+        )
     if not features:
         return problems
     actual = conn.execute(
@@ -169,7 +236,13 @@ def _check_contents(conn: Connection, table: str, column: str, features: int, ep
     ).one()
     declared = tuple(row[:4])
     if any(v is None for v in declared):
-        problems.append(Problem("extent_missing", table, "gpkg_contents 未记录图层范围"))
+        problems.append(
+            Problem(
+                "extent_missing",
+                table,
+                say("gpkg_contents 未记录图层范围", "gpkg_contents records no extent for the layer"),
+            )
+        )
         return problems
     x0, y0, x1, y1 = (float(v) for v in declared)
     if actual[0] < x0 or actual[1] < y0 or actual[2] > x1 or actual[3] > y1:
@@ -177,8 +250,12 @@ def _check_contents(conn: Connection, table: str, column: str, features: int, ep
             Problem(
                 "extent",
                 table,
-                f"gpkg_contents 记录的范围 ({x0:.1f}, {y0:.1f}, {x1:.1f}, {y1:.1f}) 未包含全部图形 "
-                f"({actual[0]:.1f}, {actual[1]:.1f}, {actual[2]:.1f}, {actual[3]:.1f})",
+                say(
+                    f"gpkg_contents 记录的范围（{x0:.1f}, {y0:.1f}, {x1:.1f}, {y1:.1f}）未包含全部图形"
+                    f"（{actual[0]:.1f}, {actual[1]:.1f}, {actual[2]:.1f}, {actual[3]:.1f}）",
+                    f"the extent in gpkg_contents ({x0:.1f}, {y0:.1f}, {x1:.1f}, {y1:.1f}) does not hold every "
+                    f"geometry ({actual[0]:.1f}, {actual[1]:.1f}, {actual[2]:.1f}, {actual[3]:.1f})",
+                ),
             )
         )
     return problems
@@ -196,8 +273,23 @@ def _check_postgis(conn: Connection, store: Store) -> list[Problem]:
             {"t": table.name},
         ).scalar_one()
         if not indexed:
-            problems.append(Problem("gist_missing", table.name, "图形列没有 GiST 空间索引"))
+            problems.append(
+                Problem(
+                    "gist_missing",
+                    table.name,
+                    say("图形列没有 GiST 空间索引", "the geometry column has no GiST spatial index"),
+                )
+            )
         srid = conn.execute(text("SELECT Find_SRID('public', :t, 'geom')"), {"t": table.name}).scalar_one()
         if epsg is not None and srid != epsg:
-            problems.append(Problem("srs", table.name, f"图形列坐标系为 {srid}，库的坐标系为 EPSG:{epsg}"))
+            problems.append(
+                Problem(
+                    "srs",
+                    table.name,
+                    say(
+                        f"图形列坐标系为 {srid}，库的坐标系为 EPSG:{epsg}",
+                        f"the geometry column's CRS is {srid}, the store's EPSG:{epsg}",
+                    ),
+                )
+            )
     return problems

@@ -19,6 +19,7 @@ from pydantic import BeforeValidator
 
 from landrenewal import accounts
 from landrenewal.domain.access import User
+from landrenewal.domain.language import say
 from landrenewal.store.engine import Store
 from landrenewal.tiles.mercator import to_mercator
 from landrenewal.tiles.source import ParcelTiles
@@ -45,7 +46,7 @@ def _iso_day(raw: object) -> object:
     # pydantic would also take a number as seconds since 1970 (until=0 → 1970-01-01): a day a user
     # never meant. A day comes as the document says, YYYY-MM-DD.
     if isinstance(raw, str) and not _ISO_DAY.match(raw):
-        raise ValueError("应为日期 YYYY-MM-DD (must be a day, YYYY-MM-DD)")
+        raise ValueError(say("应为日期，格式 YYYY-MM-DD", "must be a day, YYYY-MM-DD"))
     return raw
 
 
@@ -57,14 +58,16 @@ def whole_number(name: str, raw: object) -> int:
     try:
         value = int(str(raw))
     except ValueError:
-        raise ValueError(f"{name}: 应为整数 (must be a whole number), 而不是 {raw!r}") from None
+        raise ValueError(
+            say(f"{name}：应为整数，而不是 {raw!r}", f"{name}: must be a whole number, not {raw!r}")
+        ) from None
     if not -MAX_INT - 1 <= value <= MAX_INT:
-        raise ValueError(f"{name}: 数值超出范围 (out of range), 最大 {MAX_INT}")
+        raise ValueError(say(f"{name}：数值超出范围，最大 {MAX_INT}", f"{name}: out of range, at most {MAX_INT}"))
     return value
 
 
 class ApiError(HTTPException):
-    """An error the client is told about: a status, a reason code and a message in Chinese (English)."""
+    """An error the client is told about: a status, a reason code and a message in the reader's language."""
 
     def __init__(self, status: int, reason: str, detail: str) -> None:
         super().__init__(status_code=status, detail=detail)
@@ -76,8 +79,9 @@ class ApiError(HTTPException):
         return self
 
 
-def not_found(what: str) -> ApiError:
-    return ApiError(404, "not_found", f"没有找到 {what} (not found)")
+def not_found(zh: str, en: str) -> ApiError:
+    """404 naming what is missing (``宗地 GB00001``, ``parcel GB00001``)."""
+    return ApiError(404, "not_found", say(f"没有找到{zh}", f"{en} not found"))
 
 
 class SessionCache:
@@ -232,17 +236,17 @@ def _stored_session(state: AppState, token: str) -> accounts.Session | None:
 async def session(request: Request, state: State) -> accounts.Session:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
-        raise ApiError(401, "unauthenticated", "请先登录 (log in first)")
+        raise ApiError(401, "unauthenticated", say("请先登录", "log in first"))
     found = state.sessions.get(token)
     if found is None:
         found = await run_in_threadpool(_stored_session, state, token)
         if found is not None:
             state.sessions.put(found)
     if found is None or found.expires_at <= dt.datetime.now(dt.UTC):
-        raise ApiError(401, "unauthenticated", "登录已失效，请重新登录 (session expired; log in again)")
+        raise ApiError(401, "unauthenticated", say("登录已失效，请重新登录", "the session has expired; log in again"))
     sent = request.headers.get(CSRF_HEADER, "")
     if request.method not in SAFE_METHODS and not secrets.compare_digest(sent.encode(), found.csrf.encode()):
-        raise ApiError(403, "csrf", "缺少或错误的 CSRF 令牌 (missing or wrong CSRF token)")
+        raise ApiError(403, "csrf", say("缺少或错误的 CSRF 令牌", "missing or wrong CSRF token"))
     return found
 
 
@@ -258,13 +262,15 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 async def importer(user: CurrentUser) -> User:
     if not user.may_import:
-        raise ApiError(403, "forbidden", "只有市级用户和管理员可以导入数据 (only city users and admins import)")
+        raise ApiError(
+            403, "forbidden", say("只有市级用户和管理员可以导入数据", "only city users and administrators import data")
+        )
     return user
 
 
 async def administrator(user: CurrentUser) -> User:
     if not user.may_administer:
-        raise ApiError(403, "forbidden", "只有管理员可以管理用户 (only admins manage users)")
+        raise ApiError(403, "forbidden", say("只有管理员可以管理用户", "only administrators manage users"))
     return user
 
 

@@ -27,6 +27,7 @@ from landrenewal.domain.fields import (
     SCALE_ZH,
     TENURE_ZH,
 )
+from landrenewal.domain.language import say
 
 FORMATS = {"xlsx": ".xlsx", "gpkg": ".gpkg", "geojson": ".geojson"}
 MEDIA = {
@@ -82,7 +83,12 @@ def write_export(
 ) -> Path:
     """The rows (already under their Chinese headers) in a new temporary file; the caller deletes it."""
     if fmt not in FORMATS:
-        raise ExportError(f"format: 只能导出 {', '.join(FORMATS)} (unknown format {fmt!r})")
+        raise ExportError(
+            say(
+                f"format：只能导出 {'、'.join(FORMATS)}，而不是 {fmt!r}",
+                f"format: one of {', '.join(FORMATS)}, not {fmt!r}",
+            )
+        )
     folder = Path(tempfile.mkdtemp(prefix="landrenewal-export-"))
     out = folder / f"{name}-{dt.date.today():%Y%m%d}{FORMATS[fmt]}"
     if fmt == "xlsx":

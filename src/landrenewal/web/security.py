@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from landrenewal.domain.language import say
 from landrenewal.web.settings import Settings
 
 
@@ -95,7 +96,10 @@ def trusted_proxies(settings: Settings) -> list[str]:
             ipaddress.ip_network(item, strict=False)
         except ValueError:
             raise ValueError(
-                f"LANDRENEWAL_TRUSTED_PROXIES: {item!r} 不是 IP 地址或网段 (not an IP address or network)"
+                say(
+                    f"LANDRENEWAL_TRUSTED_PROXIES：{item!r} 不是 IP 地址或网段",
+                    f"LANDRENEWAL_TRUSTED_PROXIES: {item!r} is not an IP address or network",
+                )
             ) from None
         found.append(item)
     return found

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from landrenewal.domain.language import say
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -86,5 +88,10 @@ def _parse(name: str, raw: str, kind: object) -> Any:
         if text == "float":
             return float(raw)
     except ValueError:
-        raise ValueError(f"环境变量 LANDRENEWAL_{name.upper()} 的值无效 (invalid value): {raw!r}") from None
+        raise ValueError(
+            say(
+                f"环境变量 LANDRENEWAL_{name.upper()} 的值无效：{raw!r}",
+                f"the environment variable LANDRENEWAL_{name.upper()} has an invalid value: {raw!r}",
+            )
+        ) from None
     return raw or None if "None" in text else raw

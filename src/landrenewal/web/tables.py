@@ -18,6 +18,7 @@ import pandas as pd
 
 from landrenewal.domain.access import User
 from landrenewal.domain.fields import ENTITIES, Kind
+from landrenewal.domain.language import say
 from landrenewal.domain.privacy import Pools, is_private
 from landrenewal.domain.zone_figures import PRIVATE_FIGURES as ZONE_PRIVATE_FIGURES
 from landrenewal.domain.zone_figures import visible_part
@@ -117,10 +118,10 @@ def filtered(frame: pd.DataFrame, spec: ListSpec, params: Mapping[str, str], use
         keep &= hits
     sort = params.get("sort") or spec.default_sort
     if sort not in {c.name for c in spec.columns}:
-        raise ListError(f"sort: 不能按 {sort!r} 排序 (no such column)")
+        raise ListError(say(f"sort：不能按 {sort!r} 排序", f"sort: no column {sort!r} to sort by"))
     order = params.get("order") or "asc"
     if order not in ("asc", "desc"):
-        raise ListError(f"order: 应为 asc 或 desc (must be asc or desc), 而不是 {order!r}")
+        raise ListError(say(f"order：应为 asc 或 desc，而不是 {order!r}", f"order: must be asc or desc, not {order!r}"))
     ascending = order == "asc"
     if sort not in private or visible[keep].all():
         return frame[keep].sort_values(sort, ascending=ascending, na_position="last", kind="stable")
@@ -213,7 +214,7 @@ def page(
     number = _positive(params, "page", 1)
     size = _positive(params, "page_size", 50)
     if size > MAX_PAGE_SIZE:
-        raise ListError(f"page_size: 每页最多 {MAX_PAGE_SIZE} 行 (at most {MAX_PAGE_SIZE})")
+        raise ListError(say(f"page_size：每页最多 {MAX_PAGE_SIZE} 行", f"page_size: at most {MAX_PAGE_SIZE} rows"))
     rows = filtered(own_parts(frame, spec, user, disclosure), spec, params, user)
     chunk = rows.iloc[(number - 1) * size : number * size]
     shown = private_hidden(chunk, spec, user, disclosure)
@@ -236,7 +237,12 @@ def _positive(params: Mapping[str, str], name: str, default: int) -> int:
     except ValueError:
         value = 0
     if not 1 <= value <= MAX_PAGE:  # a page past any list, and far below the stores' integers
-        raise ListError(f"{name}: 应为 1 到 {MAX_PAGE} 的整数 (a whole number from 1 to {MAX_PAGE}), 而不是 {raw!r}")
+        raise ListError(
+            say(
+                f"{name}：应为 1 到 {MAX_PAGE} 的整数，而不是 {raw!r}",
+                f"{name}: a whole number from 1 to {MAX_PAGE}, not {raw!r}",
+            )
+        )
     return value
 
 

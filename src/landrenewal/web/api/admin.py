@@ -15,6 +15,7 @@ from landrenewal.analysis.evaluation_runs import list_runs
 from landrenewal.analysis.identification_runs import list_identifications
 from landrenewal.analysis.policy import store_policy
 from landrenewal.analysis.zone_runs import list_zone_runs
+from landrenewal.domain.language import say
 from landrenewal.domain.policy import PolicyError
 from landrenewal.policyfiles import resolve_policy, shipped_ids
 from landrenewal.store import schema
@@ -107,10 +108,14 @@ def audit(
     """``since`` and ``until`` are days in Asia/Shanghai, both included."""
     if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= 500:  # the offset must stay a store integer
         raise ApiError(
-            422, "invalid", f"page: 1 到 {MAX_PAGE}；page_size: 1 到 500 (page 1–{MAX_PAGE}, page_size 1–500)"
+            422,
+            "invalid",
+            say(f"page：1 到 {MAX_PAGE}；page_size：1 到 500", f"page: 1 to {MAX_PAGE}; page_size: 1 to 500"),
         )
     if since and until and since > until:
-        raise ApiError(422, "invalid", "since: 起始日期晚于截止日期 (since is after until)")
+        raise ApiError(
+            422, "invalid", say("since：起始日期晚于截止日期", "since: the first day is after the last (until)")
+        )
     log = schema.audit_log
     where: ColumnElement[bool] = true()
     if username:
@@ -178,7 +183,7 @@ def policies(state: State, user: CurrentUser) -> dict[str, Any]:
 )
 def policy(policy_id: str, state: State, user: CurrentUser, on: Day | None = None) -> dict[str, Any]:
     if policy_id not in shipped_ids():
-        raise ApiError(404, "not_found", f"没有政策 {policy_id} (no such policy)")
+        raise ApiError(404, "not_found", say(f"没有政策 {policy_id}", f"no such policy: {policy_id}"))
     try:
         resolved = resolve_policy(policy_id, on or dt.date.today())
     except PolicyError as e:

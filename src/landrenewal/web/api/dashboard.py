@@ -50,7 +50,7 @@ def dashboard(state: State, user: CurrentUser, town: str | None = None, run: Int
         runs = list_runs(conn)
     chosen = view.evaluation if run is None else next((r for r in runs if r.id == run), None)
     if run is not None and chosen is None:
-        raise not_found(f"评价批次 {run}")
+        raise not_found(f"评价批次 {run}", f"evaluation run {run}")
     parcels = view.parcels
     if chosen is not None and view.evaluation is not None and chosen.id != view.evaluation.id:
         classes = state.run_tables.parcel_classes(chosen.id)

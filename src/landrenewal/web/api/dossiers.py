@@ -31,6 +31,7 @@ from landrenewal.analysis.identification_runs import IdentificationInfo
 from landrenewal.analysis.results_out import write_xlsx
 from landrenewal.domain.access import User
 from landrenewal.domain.fields import ENTITIES
+from landrenewal.domain.language import say
 from landrenewal.domain.privacy import is_aggregate, is_private, masked
 from landrenewal.domain.rules import RULES
 from landrenewal.domain.vocabulary import field_labels
@@ -156,7 +157,7 @@ def parcel_dossier(code: str, state: State, user: CurrentUser) -> dict[str, Any]
         try:
             explained = explain_parcel(conn, store, code, *_runs(view))
         except ParcelNotFound:
-            raise not_found(f"宗地 {code}") from None
+            raise not_found(f"宗地 {code}", f"parcel {code}") from None
         facts = read_rows(conn, store, schema.parcels, None, schema.parcels.c.parcel_code == code)[0]
         buildings = read_rows(conn, store, schema.buildings, None, schema.buildings.c.parcel_code == code)
         occupancy = read_rows(conn, store, schema.occupancy, None, schema.occupancy.c.parcel_code == code)
@@ -243,7 +244,7 @@ def enterprise_dossier(uscc: str, state: State, user: CurrentUser) -> dict[str, 
         table = schema.enterprises
         found = read_rows(conn, store, table, None, table.c.uscc == uscc)
         if not found:
-            raise not_found(f"企业 {uscc}")
+            raise not_found(f"企业 {uscc}", f"enterprise {uscc}")
         occupancy = read_rows(conn, store, schema.occupancy, None, schema.occupancy.c.uscc == uscc)
         codes = sorted({str(r["parcel_code"]) for r in occupancy})
         metrics = _metrics(conn, state, [uscc])
@@ -323,9 +324,13 @@ def enterprise_metrics(uscc: str, state: State, user: CurrentUser) -> list[dict[
         table = schema.enterprises
         found = read_rows(conn, state.store, table, ["division_code"], table.c.uscc == uscc)
         if not found:
-            raise not_found(f"企业 {uscc}")
+            raise not_found(f"企业 {uscc}", f"enterprise {uscc}")
         if not user.sees_private(str(found[0]["division_code"])):
-            raise ApiError(403, "forbidden", "无权查看其他镇街企业的经营指标 (another town's private figures)")
+            raise ApiError(
+                403,
+                "forbidden",
+                say("无权查看其他镇街企业的经营指标", "another town's enterprise: its figures are not yours to see"),
+            )
         return _without(_metrics(conn, state, [uscc]), "uscc")
 
 
@@ -348,9 +353,11 @@ def change_metrics(uscc: str, year: Int, body: MetricsChange, state: State, user
     with state.store.write() as conn:
         found = read_rows(conn, state.store, table, ["division_code"], table.c.uscc == uscc)
         if not found:
-            raise not_found(f"企业 {uscc}")
+            raise not_found(f"企业 {uscc}", f"enterprise {uscc}")
         if not user.may_edit(str(found[0]["division_code"])):
-            raise ApiError(403, "forbidden", "无权修改该企业的经营指标 (not yours to change)")
+            raise ApiError(
+                403, "forbidden", say("无权修改该企业的经营指标", "this enterprise's figures are not yours to change")
+            )
         try:
             return edits.set_metrics(
                 conn,
@@ -382,11 +389,11 @@ def _zone(state: State, user: User, zone_no: int, run: int | None) -> ZoneDossie
     view = state.view()
     run_id = run if run is not None else (view.zone_run.id if view.zone_run else None)
     if run_id is None or not state.run_tables.exists("zone_runs", run_id):
-        raise not_found(f"片区批次 {run_id}")
+        raise not_found(f"片区批次 {run_id}", f"zone run {run_id}")
     zones = state.run_tables.zones(run_id)
     found = np.flatnonzero(zones["zone_no"].to_numpy() == zone_no)
     if not len(found):
-        raise not_found(f"片区 {zone_no}")
+        raise not_found(f"片区 {zone_no}", f"zone {zone_no}")
     parts = state.run_tables.zone_parts(run_id, view)
     # the officer's own town's part of a zone that also holds other towns' figures (web/tables.own_parts)
     zone = tables.own_parts(zones.iloc[[int(found[0])]], tables.ZONES, user, tables.Disclosure(parts=parts)).iloc[0]

@@ -27,6 +27,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from landrenewal.domain.fields import ENTITIES
+from landrenewal.domain.language import say
 from landrenewal.files.limits import MIB, ReadLimits
 from landrenewal.files.readers import SUPPORTED
 from landrenewal.files.source import SourceError
@@ -93,7 +94,12 @@ def _kept(token: str, entity: str, username: str, name: str, data: BinaryIO, max
                 shutil.rmtree(folder, ignore_errors=True)
                 limit = max_bytes // MIB
                 raise ApiError(
-                    413, "too_large", f"file: 文件超过 {limit} MiB 的上传上限 (the file is larger than {limit} MiB)"
+                    413,
+                    "too_large",
+                    say(
+                        f"file：文件超过 {limit} MiB 的上传上限",
+                        f"file: the file is larger than the {limit} MiB upload limit",
+                    ),
                 )
             out.write(chunk)
     meta = {"entity": entity, "username": username, "file": path.name, "name": name}
@@ -154,7 +160,14 @@ async def upload(
         raise ApiError(422, "invalid", f"entity: 未知的数据类型 {entity!r}；可选 {', '.join(ENTITIES)}")
     name = PurePath(file.filename or "").name
     if not name.lower().endswith(SUPPORTED):
-        raise ApiError(422, "invalid", f"file: 只能导入 {'、'.join(SUPPORTED)} 文件 (unsupported file type): {name!r}")
+        raise ApiError(
+            422,
+            "invalid",
+            say(
+                f"file：只能导入 {'、'.join(SUPPORTED)} 文件，{name!r} 不是",
+                f"file: {name!r} is not one of the types imported ({', '.join(SUPPORTED)})",
+            ),
+        )
     _forget_old()
     token = secrets.token_urlsafe(24)
     item = _kept(token, entity, user.username, name, file.file, state.settings.upload_max_mib * MIB)
@@ -170,10 +183,10 @@ async def upload(
 def _upload(token: str, username: str) -> Upload:
     meta = UPLOADS / token / "upload.json" if _TOKEN.match(token) else None
     if meta is None or not meta.exists():
-        raise ApiError(404, "not_found", "没有这次上传，或已过期 (no such upload, or it expired)")
+        raise ApiError(404, "not_found", say("没有这次上传，或已过期", "no such upload, or it has expired"))
     kept = json.loads(meta.read_text())
     if kept["username"] != username:
-        raise ApiError(404, "not_found", "没有这次上传，或已过期 (no such upload, or it expired)")
+        raise ApiError(404, "not_found", say("没有这次上传，或已过期", "no such upload, or it has expired"))
     return Upload(meta.parent / "file" / kept["file"], kept.get("name", kept["file"]), kept["entity"], username)
 
 
@@ -190,7 +203,11 @@ async def confirm(token: str, state: State, user: Importer, skip_bad: bool = Fal
     item.report = await run_in_threadpool(_checked, state, item, dry_run=False, skip_bad=skip_bad)
     if not item.report.committed:
         errors = len(item.report.errors)
-        raise ApiError(422, "refused", f"{item.name}: 有 {errors} 个错误，不能导入 (fix the errors first)")
+        raise ApiError(
+            422,
+            "refused",
+            say(f"{item.name}：有 {errors} 个错误，不能导入", f"{item.name}: {errors} errors; fix them first"),
+        )
     state.live.rebuild()
     result = _report(token, item, True)
     shutil.rmtree(UPLOADS / token, ignore_errors=True)
@@ -229,7 +246,7 @@ def changes(import_id: Int, state: State, user: Importer, page: Int = 1, page_si
     with state.store.engine.connect() as conn:
         found = import_log.import_row(conn, import_id)
         if found is None:
-            raise ApiError(404, "not_found", f"没有编号为 {import_id} 的导入 (no such import)")
+            raise ApiError(404, "not_found", say(f"没有编号为 {import_id} 的导入", f"no import numbered {import_id}"))
         items = import_log.change_rows(conn, import_id, (page - 1) * page_size, page_size)
         total = import_log.change_count(conn, import_id)
     return {"import": found, "items": items, "total": total, "page": page, "page_size": page_size}

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
+from landrenewal.domain.language import say
 from landrenewal.web import tables
 from landrenewal.web.deps import ApiError, AppState, CurrentUser, State, whole_number
 from landrenewal.web.export import MEDIA, VALUE_LABELS, ExportError, readable_values, write_export
@@ -27,18 +28,30 @@ router = APIRouter(prefix="/api", tags=["lists"])
 Rows = Callable[[AppState, dict[str, str]], tuple[pd.DataFrame, dict[str, str]]]
 
 
+# what each kind of run is called, for "nothing has been run yet"
+RUN_NAMES = {
+    "evaluation_runs": ("亩均评价", "evaluation"),
+    "identification_runs": ("低效用地认定", "identification"),
+    "zone_runs": ("连片片区划定", "zone delineation"),
+}
+
+
 def _run(params: dict[str, str], latest: int | None, table: str, state: AppState) -> int:
     raw = params.get("run")
     if raw in (None, ""):
         if latest is None:
-            raise ApiError(404, "no_run", f"库中还没有 {table} 的结果 (nothing has been run yet)")
+            raise ApiError(
+                404,
+                "no_run",
+                say(f"库中还没有{RUN_NAMES[table][0]}的结果", f"no {RUN_NAMES[table][1]} has been run yet"),
+            )
         return latest
     try:
         run_id = whole_number("run", raw)
     except ValueError as e:
         raise ApiError(422, "invalid", str(e)) from None
     if not state.run_tables.exists(table, run_id):
-        raise ApiError(404, "not_found", f"没有批次 {run_id} (no such run)")
+        raise ApiError(404, "not_found", say(f"没有批次 {run_id}", f"no such run: {run_id}"))
     return run_id
 
 

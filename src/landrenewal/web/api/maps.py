@@ -12,6 +12,7 @@ from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 
 from landrenewal.analysis.results_out import CLASS_COLOURS
+from landrenewal.domain.language import say
 from landrenewal.store import schema
 from landrenewal.store.frames import read_table
 from landrenewal.tiles.mercator import to_lonlat
@@ -97,7 +98,7 @@ async def zone_tile(z: Int, x: Int, y: Int, state: State, user: CurrentUser) -> 
 
 def _check_tile(z: int, x: int, y: int) -> None:
     if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
-        raise ApiError(404, "not_found", f"没有瓦片 {z}/{x}/{y} (no such tile)")
+        raise ApiError(404, "not_found", say(f"没有瓦片 {z}/{x}/{y}", f"no such tile: {z}/{x}/{y}"))
 
 
 def _tile_response(data: bytes) -> Response:

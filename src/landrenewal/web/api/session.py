@@ -10,6 +10,7 @@ from pydantic import Field
 
 from landrenewal import accounts
 from landrenewal.domain.access import ROLE_NAMES_ZH, User
+from landrenewal.domain.language import say
 from landrenewal.web.deps import SESSION_COOKIE, ApiError, CurrentSession, State
 from landrenewal.web.schemas.common import RequestBody
 from landrenewal.web.schemas.session import SessionOut
@@ -51,7 +52,9 @@ def log_in(body: Login, request: Request, response: Response, state: State) -> d
     if not attempt.allowed:
         wait = int(attempt.wait_s) + 1
         raise ApiError(
-            429, "rate_limited", f"登录失败次数过多，请 {wait} 秒后再试 (too many failed logins; wait)"
+            429,
+            "rate_limited",
+            say(f"登录失败次数过多，请 {wait} 秒后再试", f"too many failed logins; try again in {wait} s"),
         ).retry_after(wait)
     with state.store.write() as conn:
         session = accounts.log_in(conn, body.username, body.password, state.settings.session_hours)
@@ -62,7 +65,7 @@ def log_in(body: Login, request: Request, response: Response, state: State) -> d
         else:
             accounts.audit(conn, session.user.username, "login", "login", session.user.username, None, where)
     if session is None:
-        raise ApiError(401, "bad_credentials", "用户名或口令错误 (wrong user name or password)")
+        raise ApiError(401, "bad_credentials", say("用户名或口令错误", "wrong user name or password"))
     response.set_cookie(
         SESSION_COOKIE,
         session.token,
