@@ -4,6 +4,7 @@ limit, 只导入合格行, reports without server paths, and XLSX exports a Chin
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
@@ -125,6 +126,33 @@ def test_the_xlsx_export_reads_in_chinese_sheet_codes_and_filters(admin: httpx.C
     rows = list(book["宗地清单"].iter_rows(values_only=True))
     rights = {r[rows[0].index("权利性质")] for r in rows[1:]}
     assert rights <= {"国有", "集体", None}
+
+
+def test_the_xlsx_export_reads_in_english_for_an_english_reader_and_leaves_rule_ids_to_gis_files(
+    admin: httpx.Client,
+) -> None:
+    english = {"Accept-Language": "en"}
+    answer = admin.get(
+        "/api/evaluation/results/export", params={"format": "xlsx", "status": "rated", "sort": "rank"}, headers=english
+    )
+    book = openpyxl.load_workbook(io.BytesIO(answer.content))
+    assert book.sheetnames == ["About", "Evaluation results"]
+    rows = list(book["Evaluation results"].iter_rows(values_only=True))
+    assert {r[rows[0].index("Status")] for r in rows[1:]} == {"Rated"}
+    about = dict(list(book["About"].iter_rows(values_only=True))[1:])
+    assert about["Filters"] == "Status: Rated; Sorted by: Rank ascending"
+    said = [str(v) for row in book.worksheets[0].iter_rows(values_only=True) for v in row if v is not None]
+    said += [str(v) for v in rows[0]]
+    assert not [s for s in said if re.search(r"[\u4e00-\u9fff]", s) and s != about.get("Exported by")], said
+
+    findings = admin.get("/api/findings/export", params={"format": "xlsx"})
+    book = openpyxl.load_workbook(io.BytesIO(findings.content))
+    header = next(book["低效用地认定结果"].iter_rows(values_only=True))
+    assert "规则" in header and "规则编号" not in header
+    codes = [v for row in book["低效用地认定结果"].iter_rows(min_row=2, values_only=True) for v in row]
+    assert not [v for v in codes if isinstance(v, str) and re.fullmatch(r"[a-z_]+\.[a-z_.]+", v)]
+    layer = admin.get("/api/findings/export", params={"format": "geojson"}).json()
+    assert "规则编号" in layer["features"][0]["properties"]  # a GIS file keeps the code to join on
 
 
 def test_a_filter_that_looks_like_a_formula_is_text_in_the_about_sheet(admin: httpx.Client) -> None:

@@ -15,6 +15,7 @@ from landrenewal.analysis.evaluation_runs import enterprise_results, latest_run,
 from landrenewal.analysis.identification_runs import identification_info, stored_findings
 from landrenewal.domain.evaluation import LISTS, STATUS
 from landrenewal.domain.indicators import INDICATORS
+from landrenewal.domain.language import say
 from landrenewal.domain.rules import RULES
 from landrenewal.domain.rules.evidence import readable
 from landrenewal.domain.units import M2_PER_MU
@@ -103,13 +104,14 @@ def write_xlsx(out: Path, sheets: dict[str, pd.DataFrame], about: dict[str, str]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp.xlsx")
     book = Workbook(write_only=True)
-    about_frame = pd.DataFrame({"项目": list(about), "内容": list(about.values())})
+    about_title = say("说明", "About")
+    about_frame = pd.DataFrame({say("项目", "Item"): list(about), say("内容", "Content"): list(about.values())})
     bold = Font(bold=True)
-    for title, frame in {"说明": about_frame, **sheets}.items():
+    for title, frame in {about_title: about_frame, **sheets}.items():
         ws = book.create_sheet(sheet_title(title))
         ws.freeze_panes = "A2"
         for i in range(len(frame.columns)):
-            ws.column_dimensions[get_column_letter(i + 1)].width = 16 if title != "说明" else 30
+            ws.column_dimensions[get_column_letter(i + 1)].width = 16 if title != about_title else 30
         header = []
         for name in frame.columns:
             cell = WriteOnlyCell(ws, value=str(name))

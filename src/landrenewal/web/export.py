@@ -1,4 +1,4 @@
-"""A filtered list as a file to download: XLSX with Chinese headers, GeoPackage or GeoJSON (RFC 7946).
+"""A filtered list as a file to download: XLSX under the reader's headers, GeoPackage or GeoJSON (RFC 7946).
 
 A list without geometry (enterprises, their yearly figures) goes into a GeoPackage as an attribute
 table (QGIS and GDAL open it and can join it to a layer) and into GeoJSON as features whose
@@ -19,15 +19,8 @@ import pandas as pd
 import pyogrio
 
 from landrenewal.analysis.results_out import write_xlsx
-from landrenewal.domain.evaluation import LISTS, STATUS
-from landrenewal.domain.fields import (
-    BUILDING_USE_ZH,
-    PLANNING_LEVEL_ZH,
-    RIGHTS_TYPE_ZH,
-    SCALE_ZH,
-    TENURE_ZH,
-)
 from landrenewal.domain.language import say
+from landrenewal.domain.vocabulary import VALUES, Pair
 
 FORMATS = {"xlsx": ".xlsx", "gpkg": ".gpkg", "geojson": ".geojson"}
 MEDIA = {
@@ -37,26 +30,31 @@ MEDIA = {
 }
 
 
-# Each list's name as its sheet is titled (a Chinese reader sees no table names of the code).
-SHEETS = {
-    "parcels": "宗地清单",
-    "enterprises": "企业清单",
-    "evaluation": "亩均评价结果",
-    "findings": "低效用地认定结果",
-    "zones": "连片片区",
-    "buildings": "建筑物清单",
-    "metrics": "企业经营指标",
+# Each list's name as its sheet is titled (a reader sees no table names of the code).
+SHEETS: dict[str, Pair] = {
+    "parcels": ("宗地清单", "Parcels"),
+    "enterprises": ("企业清单", "Enterprises"),
+    "evaluation": ("亩均评价结果", "Evaluation results"),
+    "findings": ("低效用地认定结果", "Low-efficiency findings"),
+    "zones": ("连片片区", "Renewal zones"),
+    "buildings": ("建筑物清单", "Buildings"),
+    "metrics": ("企业经营指标", "Enterprise figures"),
 }
-# Stored codes of the lists' columns → what a spreadsheet shows (state → 国有, rated → 参评 …).
-VALUE_LABELS: dict[str, dict[str, str]] = {
-    "rights_type": RIGHTS_TYPE_ZH,
-    "scale": SCALE_ZH,
-    "tenure": TENURE_ZH,
-    "use_type": BUILDING_USE_ZH,
-    "level": PLANNING_LEVEL_ZH,
-    "list": LISTS,
-    "status": STATUS,
-}
+# The lists' columns whose stored codes a spreadsheet shows in words (state → 国有, rated → 参评 …).
+CODED_COLUMNS = ("rights_type", "scale", "tenure", "use_type", "level", "list", "status")
+
+
+def sheet_name(name: str) -> str:
+    """The list ``name`` as the reader calls it."""
+    pair = SHEETS.get(name)
+    return say(*pair) if pair else name
+
+
+def value_labels(column: str) -> dict[str, str]:
+    """The words for the codes of ``column`` in the reader's language (empty for an uncoded column)."""
+    if column not in CODED_COLUMNS:
+        return {}
+    return {code: say(*pair) for code, pair in VALUES[column].items()}
 
 
 class ExportError(ValueError):
@@ -64,10 +62,11 @@ class ExportError(ValueError):
 
 
 def readable_values(rows: pd.DataFrame) -> pd.DataFrame:
-    """``rows`` (canonical columns) with coded values as their Chinese labels; other values as they are."""
+    """``rows`` (canonical columns) with coded values as the reader's words; other values as they are."""
     out = rows.copy()
-    for column, labels in VALUE_LABELS.items():
+    for column in CODED_COLUMNS:
         if column in out.columns:
+            labels = value_labels(column)
             values = out[column].astype(object)
             out[column] = values.map(labels).where(values.isin(list(labels)), values)
     return out
@@ -81,7 +80,7 @@ def write_export(
     geoms: npt.NDArray[np.object_] | None,
     epsg: int | None,
 ) -> Path:
-    """The rows (already under their Chinese headers) in a new temporary file; the caller deletes it."""
+    """The rows (already under the reader's headers) in a new temporary file; the caller deletes it."""
     if fmt not in FORMATS:
         raise ExportError(
             say(
@@ -92,7 +91,7 @@ def write_export(
     folder = Path(tempfile.mkdtemp(prefix="landrenewal-export-"))
     out = folder / f"{name}-{dt.date.today():%Y%m%d}{FORMATS[fmt]}"
     if fmt == "xlsx":
-        write_xlsx(out, {SHEETS.get(name, name): rows}, about)
+        write_xlsx(out, {sheet_name(name): rows}, about)
         return out
     table = rows.reset_index(drop=True)
     layer: pd.DataFrame = table

@@ -30,6 +30,8 @@ class Column:
     zh: str
     en: str
     kind: str = "text"  # text | number | date | code
+    # a code only programs read (a rule's id beside its name): GIS files keep it, a spreadsheet does not
+    for_programs: bool = False
 
 
 @dataclass(frozen=True)
@@ -260,10 +262,11 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def labelled(rows: pd.DataFrame, spec: ListSpec) -> pd.DataFrame:
-    """The columns of ``spec`` under their Chinese headers, for a spreadsheet."""
-    present = [c for c in spec.columns if c.name in rows.columns]
-    return rows[[c.name for c in present]].rename(columns={c.name: c.zh for c in present})
+def labelled(rows: pd.DataFrame, spec: ListSpec, *, for_reading: bool) -> pd.DataFrame:
+    """The columns of ``spec`` under the reader's headers; ``for_reading`` (a spreadsheet) leaves
+    out the codes only programs read."""
+    present = [c for c in spec.columns if c.name in rows.columns and not (for_reading and c.for_programs)]
+    return rows[[c.name for c in present]].rename(columns={c.name: say(c.zh, c.en) for c in present})
 
 
 _TOWN = Column("town_name", "镇街", "Town")
@@ -354,7 +357,7 @@ FINDINGS = ListSpec(
         _TOWN,
         _MU,
         Column("category", "低效类型", "Category"),
-        Column("rule_id", "规则编号", "Rule", "code"),
+        Column("rule_id", "规则编号", "Rule", "code", for_programs=True),
         Column("rule_name", "规则", "Rule name"),
         Column("evidence", "证据", "Evidence"),
         Column("threshold", "阈值", "Threshold"),

@@ -14,9 +14,10 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from landrenewal.domain.language import say
+from landrenewal.domain.vocabulary import Pair
 from landrenewal.web import tables
 from landrenewal.web.deps import ApiError, AppState, CurrentUser, State, whole_number
-from landrenewal.web.export import MEDIA, VALUE_LABELS, ExportError, readable_values, write_export
+from landrenewal.web.export import MEDIA, ExportError, readable_values, sheet_name, value_labels, write_export
 from landrenewal.web.pooling import min_pooled_units
 from landrenewal.web.schemas.common import binary
 from landrenewal.web.schemas.lists import ListPage
@@ -55,42 +56,51 @@ def _run(params: dict[str, str], latest: int | None, table: str, state: AppState
     return run_id
 
 
+def _about(name: str, run_label: str = "", run_id: int | None = None) -> dict[str, str]:
+    """The first lines of an export's 说明 sheet: which list, of which run."""
+    about = {say("数据", "Data"): sheet_name(name)}
+    if run_label:
+        about[run_label] = str(run_id)
+    return about
+
+
 def _parcels(state: AppState, params: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
-    return state.view().parcels, {"数据": "宗地清单"}
+    return state.view().parcels, _about("parcels")
 
 
 def _enterprises(state: AppState, params: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
     view = state.view()
-    about = {"数据": "企业清单"}
+    about = _about("enterprises")
     if view.evaluation is not None:
-        about["评价批次"] = f"{view.evaluation.id}（{view.evaluation.year} 年）"
+        run = view.evaluation
+        about[say("评价批次", "Evaluation run")] = say(f"{run.id}（{run.year} 年）", f"{run.id} ({run.year})")
     return view.enterprises, about
 
 
 def _evaluation(state: AppState, params: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
     view = state.view()
     run_id = _run(params, view.evaluation.id if view.evaluation else None, "evaluation_runs", state)
-    return state.run_tables.evaluation(run_id, view), {"数据": "亩均评价结果", "评价批次": str(run_id)}
+    return state.run_tables.evaluation(run_id, view), _about("evaluation", say("评价批次", "Evaluation run"), run_id)
 
 
 def _findings(state: AppState, params: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
     view = state.view()
     run_id = _run(params, view.identification.id if view.identification else None, "identification_runs", state)
-    return state.run_tables.findings(run_id, view), {"数据": "低效用地认定结果", "认定批次": str(run_id)}
+    return state.run_tables.findings(run_id, view), _about("findings", say("认定批次", "Identification run"), run_id)
 
 
 def _zones(state: AppState, params: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
     view = state.view()
     run_id = _run(params, view.zone_run.id if view.zone_run else None, "zone_runs", state)
-    return state.run_tables.zones(run_id), {"数据": "连片片区", "片区批次": str(run_id)}
+    return state.run_tables.zones(run_id), _about("zones", say("片区批次", "Zone run"), run_id)
 
 
 def _buildings(state: AppState, params: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
-    return state.run_tables.buildings(state.view()), {"数据": "建筑物清单"}
+    return state.run_tables.buildings(state.view()), _about("buildings")
 
 
 def _metrics(state: AppState, params: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
-    return state.run_tables.metrics(state.view()), {"数据": "企业经营指标"}
+    return state.run_tables.metrics(state.view()), _about("metrics")
 
 
 SOURCES: dict[str, tuple[ListSpec, Rows]] = {
@@ -158,11 +168,22 @@ def _list_export(path: str) -> Callable[..., FileResponse]:
         shown = tables.private_hidden(rows, spec, user, disclosure)
         geoms = _geometry(state, rows) if format != "xlsx" else None
         described = _described(params, spec, state.view().divisions)
-        about = about | {"导出人": user.display_name, "筛选条件": described, "行数": str(len(rows))}
+        about = about | {
+            say("导出人", "Exported by"): user.display_name,
+            say("筛选条件", "Filters"): described,
+            say("行数", "Rows"): str(len(rows)),
+        }
         if format == "xlsx":  # a spreadsheet is read: codes in words (GIS formats keep the data's codes)
             shown = readable_values(shown)
         try:
-            out = write_export(tables.labelled(shown, spec), spec.name, format, about, geoms, state.view().epsg)
+            out = write_export(
+                tables.labelled(shown, spec, for_reading=format == "xlsx"),
+                spec.name,
+                format,
+                about,
+                geoms,
+                state.view().epsg,
+            )
         except ExportError as e:
             raise ApiError(422, "invalid", str(e)) from None
         return FileResponse(
@@ -176,31 +197,40 @@ def _list_export(path: str) -> Callable[..., FileResponse]:
     return exported
 
 
-_PARAMS_ZH = {"town": "镇街", "q": "搜索", "run": "批次", "sort": "排序", "rule": "规则", "category": "低效类型"}
-_ORDER_ZH = {"asc": "升序", "desc": "降序"}
+_PARAMS: dict[str, Pair] = {
+    "town": ("镇街", "Town"),
+    "q": ("搜索", "Search"),
+    "run": ("批次", "Run"),
+    "sort": ("排序", "Sorted by"),
+    "rule": ("规则", "Rule"),
+    "category": ("低效类型", "Category"),
+}
+_ORDER: dict[str, Pair] = {"asc": ("升序", "ascending"), "desc": ("降序", "descending")}
 
 
 def _described(params: dict[str, str], spec: ListSpec, divisions: pd.DataFrame) -> str:
     """The filters of an export as a reader says them: ``镇街：恩城街道；类别：D``, not ``town=440785001``."""
-    columns = {c.name: c.zh for c in spec.columns}
+    columns = {c.name: say(c.zh, c.en) for c in spec.columns}
     names = divisions.set_index("division_code")["name"] if len(divisions) else pd.Series(dtype=object)
+    listed, colon = say("、", ", "), say("：", ": ")
     parts = []
     for key, raw in params.items():
-        if not raw or (key not in _PARAMS_ZH and key not in spec.filters):
+        if not raw or (key not in _PARAMS and key not in spec.filters):
             continue  # paging, format, order (said with the sort) and parameters the list does not know
         if key == "town":
-            value = "、".join(str(names.get(code, code)) for code in raw.split(","))
+            value = listed.join(str(names.get(code, code)) for code in raw.split(","))
         elif key == "sort":
-            order = _ORDER_ZH.get(params.get("order") or "asc", "")
-            value = f"{columns.get(raw, raw)} {order}".strip()
+            order = _ORDER.get(params.get("order") or "asc")
+            value = f"{columns.get(raw, raw)} {say(*order) if order else ''}".strip()
         elif key in spec.filters:
-            labels = VALUE_LABELS.get(spec.filters[key], {})
-            value = "、".join(labels.get(v, v) for v in raw.split(",") if v)
+            labels = value_labels(spec.filters[key])
+            value = listed.join(labels.get(v, v) for v in raw.split(",") if v)
         else:
             value = raw
-        label = columns.get(spec.filters.get(key, "")) or _PARAMS_ZH.get(key, key)
-        parts.append(f"{label}：{value}")
-    return "；".join(parts) or "（无）"
+        pair = _PARAMS.get(key)
+        label = columns.get(spec.filters.get(key, "")) or (say(*pair) if pair else key)
+        parts.append(f"{label}{colon}{value}")
+    return say("；", "; ").join(parts) or say("（无）", "(none)")
 
 
 for _path, (_spec, _) in SOURCES.items():
