@@ -24,7 +24,7 @@ _PARAMETER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # "中文 (English words)": the English belongs in its own field (a standard's code such as GB/T is Chinese text)
 _ENGLISH_AFTER = re.compile(r"\([^()]*[a-z]{3,}[^()]*\)\s*$")
-_TOP_KEYS = {"id", "name", "name_en", "parent", "jurisdiction", "description", "parameters"}
+_TOP_KEYS = {"id", "name", "name_en", "parent", "jurisdiction", "description", "description_en", "parameters"}
 _PARAMETER_KEYS = {"description", "description_en", "unit", "values"}
 _ENTRY_KEYS = {"from", "value", "source"}
 # A source is what users read as the clause behind a number: it names the public document
@@ -117,6 +117,7 @@ def parse(text: str, where: str) -> tuple[Policy | None, list[str]]:
         parent=parent if isinstance(parent, str) else None,
         jurisdiction=str(jurisdiction) if jurisdiction is not None else None,
         description=str(data.get("description", "") or "").strip(),
+        description_en=str(data.get("description_en", "") or "").strip(),
     )
     return policy, problems
 

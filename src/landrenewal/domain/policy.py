@@ -38,8 +38,9 @@ class Policy:
     parameters: dict[str, Parameter]
     parent: str | None = None
     jurisdiction: str | None = None
-    description: str = ""
+    description: str = ""  # Chinese, like ``name``
     name_en: str = ""  # ``name`` is Chinese; this is what the English UI shows
+    description_en: str = ""
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ export async function render(root, { query, signal }) {
       { key: 'action', label: t('audit.action'), render: (r) => actionLabel(r.action) },
       { key: 'entity', label: t('audit.entity'), render: (r) => valueLabel('entity', r.entity) },
       { key: 'key', label: t('audit.key'), kind: 'code', render: (r) => recordKey(r) },
-      { key: 'change', label: t('audit.change'), render: (r) => change(r.before, r.after, recordField(r)) },
+      { key: 'change', label: t('audit.change'), render: (r) => change(r.before, r.after, recordField(r), r.action) },
     ], data.items, { testid: 'audit-table', rowTestid: 'audit-row', compact: true }) : notice(t('common.empty'), 'info'));
     drawPager(data);
   };

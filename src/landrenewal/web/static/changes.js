@@ -4,7 +4,7 @@
 import { h } from './dom.js';
 import { num, policyNamed } from './format.js';
 import {
-  fieldLabel, knownField, t, valueLabel,
+  fieldLabel, knownField, selectionLabel, t, valueLabel,
 } from './i18n.js';
 
 // Shown in a new record's summary first, when it has them.
@@ -34,7 +34,7 @@ function label(key) {
 const PLAIN = new Set(['year', 'id', 'run_id', 'zone_no', 'import_id', 'evaluation_run_id', 'crs_epsg']);
 
 // Values that are codes with names: shown by their name, the code as a tooltip.
-const NAMED = { role: 'role', selection: 'selection' };
+const NAMED = { role: 'role' };
 const DIGEST_SHOWN = 12;
 
 function shown(value, key) {
@@ -42,6 +42,10 @@ function shown(value, key) {
   if (typeof value === 'boolean') return value ? t('common.yes') : t('common.no');
   if (typeof value === 'number') return PLAIN.has(key) ? String(value) : num(value);
   if (key === 'policy') return policyNamed(value);
+  if (key === 'selection') {
+    const words = selectionLabel(value);
+    return words === value ? String(value) : h('span', { title: value }, words);
+  }
   if (key === 'sha256') return h('code', { title: value }, `${String(value).slice(0, DIGEST_SHOWN)}…`);
   if (NAMED[key]) {
     const name = valueLabel(NAMED[key], value);
@@ -55,9 +59,10 @@ const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /**
  * The change of one row: "field: before → after" for each changed field, or a new record's fields;
- * ``key`` names a single value that changed (a setting).
+ * ``key`` names a single value that changed (a setting). Only a ``*.create`` action is flagged as a
+ * new record: a log-in or an import records its circumstances, not a record it made.
  */
-export function change(rawBefore, rawAfter, key = '') {
+export function change(rawBefore, rawAfter, key = '', action = '') {
   const before = parsed(rawBefore);
   const after = parsed(rawAfter);
   if (before == null && after == null) return null;
@@ -82,12 +87,13 @@ export function change(rawBefore, rawAfter, key = '') {
   }
   // created (only after) or removed (only before): the record's fields, the long tail folded away
   const record = isObject(after) ? after : before;
-  const kind = isObject(after) ? t('audit.created') : t('audit.removed');
+  const flagged = isObject(after) ? action.endsWith('.create') : action.endsWith('.delete');
+  const kind = flagged ? (isObject(after) ? t('audit.created') : t('audit.removed')) : null;
   const entries = Object.entries(record).filter(([k, v]) => !SKIPPED.has(k) && v != null && v !== '');
   const line = ([k, v]) => h('li', { testid: 'audit-diff', 'data-key': k },
     h('span', { class: 'k', title: k }, label(k)), ' ', isObject(after) ? h('ins', null, shown(v, k)) : h('del', null, shown(v, k)));
   return h('div', null,
-    h('ul', { class: 'diff' }, h('li', { class: 'diff-flag' }, kind), ...items, entries.slice(0, INLINE).map(line)),
+    h('ul', { class: 'diff' }, kind ? h('li', { class: 'diff-flag' }, kind) : null, ...items, entries.slice(0, INLINE).map(line)),
     entries.length > INLINE ? h('details', { class: 'more' },
       h('summary', null, t('audit.more', { n: entries.length - INLINE })),
       h('ul', { class: 'diff' }, entries.slice(INLINE).map(line))) : null);

@@ -109,7 +109,7 @@ export function historyCard(rows, testid = 'history') {
     { key: 'username', label: t('history.who'), kind: 'code' },
     { key: 'action', label: t('history.action'), render: (r) => actionLabel(r.action) },
     { key: 'key', label: t('history.source'), render: (r) => `${valueLabel('entity', r.entity)} ${r.key}` },
-    { key: 'change', label: t('audit.change'), render: (r) => change(r.before, r.after) },
+    { key: 'change', label: t('audit.change'), render: (r) => change(r.before, r.after, '', r.action) },
   ];
   return card(t('parcel.history'), testid,
     rows?.length ? table(columns, rows) : empty(t('parcel.noHistory')));

@@ -334,6 +334,10 @@ const STRINGS = {
   'audit.noChange': ['无字段变化', 'no field changed'],
   'audit.more': ['其余 {n} 项', '{n} more'],
   'audit.commandLine': ['命令行（系统账户 {name}）', 'command line (system account {name})'],
+  'selection.class': ['{values} 类宗地', 'parcels of class {values}'],
+  'selection.rule': ['按「{values}」认定的宗地', 'parcels found by {values}'],
+  'selection.category': ['{values}', '{values}'],
+  'selection.or': ['或', 'or'],
 };
 
 let current = localStorage.getItem(KEY) === 'en' ? 'en' : 'zh';
@@ -414,6 +418,23 @@ export function ruleLabel(ruleId, fallback) {
 export function valueLabel(field, value) {
   const pair = DOMAIN.values[field]?.[value];
   return pair ? pick(pair) : value;
+}
+
+/**
+ * A zone run's selection in words: ``class:C,D;rule:local.x`` → C、D 类宗地或按「…」认定的宗地. The
+ * code stays as the tooltip; a selection that cannot be read is shown as written.
+ */
+export function selectionLabel(text) {
+  const list = current === 'en' ? ', ' : '、';
+  const parts = String(text).split(';').map((part) => part.trim()).filter(Boolean).map((part) => {
+    const [kind, rest = ''] = part.split(':');
+    const values = rest.split(/[,，]/).map((v) => v.trim()).filter(Boolean);
+    if (!values.length) return valueLabel('selection', kind);
+    if (kind === 'rule') return t('selection.rule', { values: values.map((id) => ruleLabel(id)).join(list) });
+    if (kind === 'class' || kind === 'category') return t(`selection.${kind}`, { values: values.join(list) });
+    return part;
+  });
+  return parts.join(current === 'en' ? ` ${t('selection.or')} ` : t('selection.or'));
 }
 
 /**
