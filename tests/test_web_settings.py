@@ -25,6 +25,10 @@ def test_a_bad_value_names_the_variable() -> None:
         Settings.from_env({"LANDRENEWAL_PORT": "eighty"})
     with pytest.raises(ValueError, match="LANDRENEWAL_COOKIE_SECURE"):
         Settings.from_env({"LANDRENEWAL_COOKIE_SECURE": "maybe"})
+    with pytest.raises(ValueError, match="LANDRENEWAL_WORKERS"):
+        Settings.from_env({"LANDRENEWAL_WORKERS": "0"})
+    with pytest.raises(ValueError, match="LANDRENEWAL_TILE_SEED_MIB"):
+        Settings.from_env({"LANDRENEWAL_TILE_SEED_MIB": "1.5"})
 
 
 def test_trusted_proxies_are_addresses_or_networks_and_none_by_default() -> None:

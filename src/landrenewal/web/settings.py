@@ -1,22 +1,30 @@
-"""The web app's settings: one object, read from ``LANDRENEWAL_*`` environment variables."""
+"""The web app's settings: one typed object, read from ``LANDRENEWAL_*`` environment variables.
+
+The fields' types do the reading (pydantic): ``LANDRENEWAL_PORT=eighty`` or
+``LANDRENEWAL_COOKIE_SECURE=maybe`` is refused with the variable's name.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from landrenewal.domain.language import say
 
+PREFIX = "LANDRENEWAL_"
 
-@dataclass(frozen=True)
-class Settings:
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     db: str = "demo/landrenewal.gpkg"  # a GeoPackage path or a postgresql:// URL
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=0, le=65535)
     # Server processes: each holds its own copy of the city view and tiles; one per core.
-    workers: int = 1
+    workers: int = Field(default=1, ge=1)
     session_hours: float = 12.0
     # Send the session cookie over HTTPS only: on when the intranet serves the app behind TLS. (A
     # request that a trusted proxy marks as HTTPS gets a Secure cookie anyway.)
@@ -53,45 +61,37 @@ class Settings:
     # Columns a table may have (inventory files have dozens).
     table_max_columns: int = 500
 
+    @field_validator("basemap_url", mode="before")
+    @classmethod
+    def _none_when_empty(cls, value: object) -> object:
+        return None if value == "" else value
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Defaults, then ``LANDRENEWAL_<FIELD>`` variables, then the explicit overrides (CLI flags)."""
         env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            raw = env.get(f"LANDRENEWAL_{f.name.upper()}")
-            if raw is not None:
-                values[f.name] = _parse(f.name, raw, f.type)
-        settings = replace(cls(), **values)
-        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+        values: dict[str, Any] = {
+            name: env[f"{PREFIX}{name.upper()}"] for name in cls.model_fields if f"{PREFIX}{name.upper()}" in env
+        }
+        values |= {k: v for k, v in overrides.items() if v is not None}
+        try:
+            return cls.model_validate(values)
+        except ValidationError as e:
+            name = str(e.errors()[0]["loc"][0])
+            raw = values.get(name)
+            raise ValueError(
+                say(
+                    f"环境变量 {PREFIX}{name.upper()} 的值无效：{raw!r}",
+                    f"the environment variable {PREFIX}{name.upper()} has an invalid value: {raw!r}",
+                )
+            ) from None
 
 
 def to_env(settings: Settings) -> dict[str, str]:
     """The settings as ``LANDRENEWAL_*`` variables: how worker processes receive them."""
     out = {}
-    for f in fields(settings):
-        value = getattr(settings, f.name)
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
         if value is not None:
-            out[f"LANDRENEWAL_{f.name.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
+            out[f"{PREFIX}{name.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
     return out
-
-
-def _parse(name: str, raw: str, kind: object) -> Any:
-    text = str(kind)
-    try:
-        if text == "bool":
-            if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
-                raise ValueError(raw)
-            return raw.lower() in ("1", "true", "yes")
-        if text == "int":
-            return int(raw)
-        if text == "float":
-            return float(raw)
-    except ValueError:
-        raise ValueError(
-            say(
-                f"环境变量 LANDRENEWAL_{name.upper()} 的值无效：{raw!r}",
-                f"the environment variable LANDRENEWAL_{name.upper()} has an invalid value: {raw!r}",
-            )
-        ) from None
-    return raw or None if "None" in text else raw
