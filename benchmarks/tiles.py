@@ -33,7 +33,7 @@ from landrenewal.demo.city import generate_city
 from landrenewal.domain.units import M2_PER_MU
 from landrenewal.tiles.mercator import HALF_WORLD, tile_range, tile_size, to_mercator
 from landrenewal.tiles.source import ParcelTiles
-from landrenewal.web.deps import COARSE_PROPERTIES, DETAIL_ZOOM
+from landrenewal.web.map_tiles import COARSE_PROPERTIES, DETAIL_ZOOM
 
 WALK_ZOOMS = range(10, 18)
 LOW_ZOOMS = range(0, 10)

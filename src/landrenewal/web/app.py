@@ -23,13 +23,14 @@ from landrenewal.domain.language import say
 from landrenewal.store.engine import Store, StoreBusy, open_store
 from landrenewal.web.api import admin, dashboard, dossiers, imports, lists, maps, session, vocabulary
 from landrenewal.web.city import LiveView
-from landrenewal.web.deps import ApiError, AppState, SessionCache
+from landrenewal.web.deps import ApiError
 from landrenewal.web.language import Speaking
 from landrenewal.web.run_tables import RunTables
 from landrenewal.web.schemas.common import ErrorOut
 from landrenewal.web.schemas.session import Health
 from landrenewal.web.security import SecurityHeaders, security_headers, trusted_proxies
 from landrenewal.web.settings import Settings
+from landrenewal.web.state import AppState, SessionCache
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("landrenewal.web")

@@ -34,11 +34,12 @@ from landrenewal.files.source import SourceError
 from landrenewal.importing.pipeline import ImportOptions, ImportRefused, import_file
 from landrenewal.importing.report import ImportReport
 from landrenewal.store import changes as import_log
-from landrenewal.web.deps import ApiError, AppState, Importer, Int, State
+from landrenewal.web.deps import ApiError, Importer, Int, State
 from landrenewal.web.schemas.common import binary
 from landrenewal.web.schemas.imports import ImportChanges
 from landrenewal.web.schemas.imports import ImportReport as ImportReportOut
 from landrenewal.web.settings import Settings
+from landrenewal.web.state import AppState
 from landrenewal.web.tables import records
 
 router = APIRouter(prefix="/api/imports", tags=["imports"])

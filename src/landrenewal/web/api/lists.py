@@ -16,11 +16,12 @@ from starlette.background import BackgroundTask
 from landrenewal.domain.language import say
 from landrenewal.domain.vocabulary import Pair
 from landrenewal.web import tables
-from landrenewal.web.deps import ApiError, AppState, CurrentUser, State, whole_number
+from landrenewal.web.deps import ApiError, CurrentUser, State, whole_number
 from landrenewal.web.export import MEDIA, ExportError, readable_values, sheet_name, value_labels, write_export
 from landrenewal.web.pooling import min_pooled_units
 from landrenewal.web.schemas.common import binary
 from landrenewal.web.schemas.lists import ListPage
+from landrenewal.web.state import AppState
 from landrenewal.web.tables import Disclosure, ListError, ListSpec
 
 router = APIRouter(prefix="/api", tags=["lists"])
