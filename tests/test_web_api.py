@@ -431,6 +431,8 @@ def test_messages_come_whole_in_the_language_the_reader_asks_for(admin: httpx.Cl
         "/api/parcels": {"page": "0"},
         "/api/parcels/NO-SUCH-PARCEL": {},
         "/api/evaluation/results": {"run": "99999999"},
+        "/api/audit": {"page": "first", "since": "yesterday"},
+        "/tiles/parcels/99/0/0.pbf": {},
     }
     for path, query in asked.items():
         chinese = admin.get(path, params=query, headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})

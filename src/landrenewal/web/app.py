@@ -25,6 +25,7 @@ from landrenewal.web.api import admin, dashboard, dossiers, imports, lists, maps
 from landrenewal.web.city import LiveView
 from landrenewal.web.deps import ApiError
 from landrenewal.web.language import Speaking
+from landrenewal.web.request_errors import described
 from landrenewal.web.run_tables import RunTables
 from landrenewal.web.schemas.common import ErrorOut
 from landrenewal.web.schemas.session import Health
@@ -134,7 +135,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors())
+        problems = described(exc.errors())
         return _error(422, "invalid", say(f"请求参数有误：{problems}", f"invalid request: {problems}"))
 
     @app.exception_handler(StoreBusy)
