@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -18,7 +19,9 @@ from landrenewal.domain.fields import ENTITIES
 from landrenewal.domain.identification import CATEGORIES, active_rules, identify
 from landrenewal.domain.language import speaking
 from landrenewal.domain.policy import PolicyError, ResolvedPolicy
+from landrenewal.domain.rules.evidence import described, readable
 from landrenewal.domain.selection import parse_selection, selected
+from landrenewal.domain.zone_policy import ZoneThresholds, judge
 from landrenewal.policyfiles import resolve_policy
 
 _CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
@@ -155,3 +158,33 @@ def test_a_rule_waiting_for_an_evaluation_says_why_in_the_readers_language() -> 
     chinese = identify(land, policy, pd.Timestamp("2025-01-01"), evaluated=False).skipped
     assert set(english.values()) == {"there is no evaluation run to judge by; run evaluate first."}
     assert set(chinese.values()) == {"没有可用的亩均评价结果，请先运行 evaluate。"}
+
+
+def test_evidence_reads_with_the_names_of_the_readers_language() -> None:
+    evidence = {"far": 0.5, "industry_division_2002": "34", "rank": 76.0}
+    threshold = {"land_control.far_min_by_industry_2002": {"34": 0.7}}
+    assert described(evidence) == "容积率: 0.5；行业大类（2002版）: 34；排名: 76"
+    assert described(threshold, evidence) == "行业容积率下限: 0.7"
+    with speaking("en"):
+        assert described(evidence) == "FAR: 0.5; Industry division (2002): 34; Rank: 76"
+        assert readable('{"days_idle": 400, "idle_since": "2023-01-01"}') == "Days idle: 400; Idle since: 2023-01-01"
+
+
+def test_zone_verdicts_read_whole_in_the_readers_language() -> None:
+    t = ZoneThresholds(300.0, 500.0, 50.0, 75.0, 0.4, 0.7)
+    area = np.array([49.99, 299.99, 500.0])
+    with speaking("en"):
+        english = judge(area, t)["verdict"].tolist()
+    chinese = judge(area, t)["verdict"].tolist()
+    assert english == [
+        "scattered block (< 50 mu), listed for elimination",
+        "the parking rule applies (≥ 75 mu, 0.4 spaces per 100 m² of floor area)",
+        "candidate contiguous renewal area (≥ 300 mu); "
+        "candidate contiguous industrial-to-industrial renewal (≥ 500 mu); "
+        "the parking rule applies (≥ 75 mu, 0.4 spaces per 100 m² of floor area)",
+    ]
+    assert chinese[0] == "零星区块（<50亩），列入消除清单"
+    assert not [v for v in chinese if re.search(r"[A-Za-z]{2,}", v)]
+    no_threshold = ZoneThresholds(None, None, None, None, None, None)
+    with speaking("en"):
+        assert judge(area[:1], no_threshold)["verdict"].tolist() == ["the policy sets no contiguous area threshold"]
