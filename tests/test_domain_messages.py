@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from landrenewal.domain import divisions, uscc
+from landrenewal.domain import crs, divisions, uscc
 from landrenewal.domain.access import Role, User, role_of
 from landrenewal.domain.evaluation import EvaluationRules
 from landrenewal.domain.fields import ENTITIES
@@ -22,11 +22,12 @@ from landrenewal.domain.policy import PolicyError, ResolvedPolicy
 from landrenewal.domain.rules.evidence import described, readable
 from landrenewal.domain.selection import parse_selection, selected
 from landrenewal.domain.zone_policy import ZoneThresholds, judge
+from landrenewal.domain.zones import clusters
 from landrenewal.policyfiles import resolve_policy
 
 _CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 # Codes and names a Chinese message carries as they are written (parameter names, role codes, GB).
-_CODES = re.compile(r"[a-z_]+(\.[a-z_0-9]+)+|'[^']*'|\b(admin|city|town|viewer|evaluate|all|GB)\b|\bli\b")
+_CODES = re.compile(r"[a-z_]+(\.[a-z_0-9]+)+|'[^']*'|\b(admin|city|town|viewer|evaluate|all|GB|CGCS2000)\b|\bli\b")
 
 
 def _message(make: Callable[[], object]) -> str:
@@ -63,6 +64,16 @@ CASES: list[tuple[Callable[[], object], str, str]] = [
         lambda: role_of("mayor"),
         "未知的角色 'mayor'；可选：admin, city, town, viewer。",
         "unknown role 'mayor'; one of: admin, city, town, viewer.",
+    ),
+    (
+        lambda: crs.gk3_central_meridian(150.0),
+        "经度 150.0000° 不在我国 CGCS2000 3° 分带范围内（东经 73.5°–136.5°）",
+        "longitude 150.0000° is outside China's CGCS2000 3° zones (73.5°E–136.5°E)",
+    ),
+    (
+        lambda: clusters(np.array([], dtype=object), -1.0),
+        "连片间距不能为负：-1.0",
+        "the gap must not be negative: -1.0",
     ),
     (lambda: divisions.level_of("44x"), "区划代码只能是数字：'44x'", "a division code must be digits: '44x'"),
     (
