@@ -31,15 +31,15 @@ def test_only_city_and_admin_import_and_only_admin_manages_users() -> None:
 
 
 def test_a_town_officer_without_a_town_and_unknown_roles_are_refused() -> None:
-    with pytest.raises(AccessError, match="division"):
+    with pytest.raises(AccessError, match="必须指定所属行政区划"):
         User("li", "李", Role.TOWN, None)
-    with pytest.raises(AccessError, match="unknown role"):
+    with pytest.raises(AccessError, match="未知的角色"):
         role_of("mayor")
 
 
 @pytest.mark.parametrize("code", ["440785", "440785101201", "44078510x", "4407851011"])
 def test_a_town_officer_is_bound_to_a_town_not_to_its_county_or_a_village(code: str) -> None:
     # Jurisdiction is a prefix: bound to the county, the officer would see every town's private figures.
-    with pytest.raises(AccessError, match="9-digit"):
+    with pytest.raises(AccessError, match="不是 9 位的镇街代码"):
         User("li", "李", Role.TOWN, code)
     assert User("li", "李", Role.VIEWER, None).division_code is None

@@ -26,7 +26,7 @@ def test_suggested_zone_is_the_pyproj_zone_for_that_meridian(lon: float) -> None
 
 
 def test_longitude_outside_china_is_refused() -> None:
-    with pytest.raises(ValueError, match="outside"):
+    with pytest.raises(ValueError, match="不在我国 CGCS2000 3° 分带范围内"):
         crs.suggest_gk3_epsg(10.0)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from landrenewal.domain import planning
+from landrenewal.domain.language import speaking
 from landrenewal.domain.planning import (
     BIG_KM2,
     ELASTICITY,
@@ -312,3 +314,50 @@ def test_area_inside_big_zones_counts_overlapping_big_zones_once() -> None:
     )
     parcels = np.array([_box(400.0, 100.0, 200.0, 100.0), _box(-100.0, 0, 200.0, 100.0), _box(5000.0, 0, 10, 10)])
     assert area_inside_big(parcels, zones) == pytest.approx([20_000.0, 10_000.0, 0.0])
+
+
+# What a message may carry in either language: zone codes, their names (data) and the parameters it names.
+_DATA = re.compile(r"(DG-01|X-404|S\d|M)号|DG-01|X-404|S\d|zones\.[a-z_0-9]+|planning_zones|km²")
+_CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+
+
+def _every_kind_of_violation() -> pd.DataFrame:
+    return _plan(
+        ("DG-01", "big", None, _box(0, 0, KM, 11_800.0)),  # too large
+        ("M", "middle", None, _box(40 * KM, 0, KM, KM)),  # in no 大圈
+        ("S1", "small", "DG-01", _box(0, 0, 300.0, 300.0)),  # a 大圈 as its parent
+        ("S2", "small", "X-404", _box(500.0, 0, 300.0, 300.0)),  # an unknown parent
+        ("S3", "small", None, _box(40 * KM, 0, 300.0, 300.0)),
+        ("S4", "small", None, _box(40 * KM + 200.0, 0, 300.0, 300.0)),  # overlaps S3
+    )
+
+
+def test_violations_and_skipped_checks_read_whole_in_the_readers_language(dongguan: ResolvedPolicy) -> None:
+    limits = PlanLimits.of(dongguan)
+    plan = _every_kind_of_violation()
+    chinese = check_plan(plan, limits)
+    with speaking("en"):
+        english = check_plan(plan, limits)
+        skipped_en = list(not_run(plan, PlanLimits.of(_without(dongguan, ELASTICITY, BIG_KM2))).values())
+        skipped_en += list(not_run(_plan(("S", "small", None, _box(0, 0, 1.0, 1.0))), limits).values())
+        skipped_en += list(not_run(_plan(), limits).values())
+    skipped_zh = list(not_run(plan, PlanLimits.of(_without(dongguan, ELASTICITY, BIG_KM2))).values())
+    kinds = {"size_too_large", "parent_missing", "parent_wrong_level", "no_parent", "overlaps_sibling"}
+    assert set(chinese["check"]) == set(english["check"]) >= kinds
+    for message in [*chinese["message"], *skipped_zh]:
+        assert not re.search(r"[A-Za-z]{2,}", _DATA.sub("", message)), message
+    for message in [*english["message"], *skipped_en]:
+        assert not _CJK.search(_DATA.sub("", message)), message
+    by_check = english.set_index("check")["message"]
+    assert by_check["size_too_large"] == "big zone DG-01 (DG-01号) has an area of 11.80 km², above 10 km² " + (
+        "(11.00 km² with the 10% elasticity)"
+    )
+    assert by_check["parent_wrong_level"] == (
+        "small zone S1 (S1号): its parent zone DG-01 is a big zone; it should be a middle zone"
+    )
+    assert by_check["overlaps_sibling"] == "small zone S3 (S3号) overlaps small zone S4 by 45.0 mu"
+    assert f"the policy has no {BIG_KM2} (the size of a big zone)" in skipped_en[0]
+    assert f"the policy has no {ELASTICITY}" in skipped_en[1]
+    with speaking("en"), pytest.raises(PolicyError) as caught:
+        PlanLimits.of(_with(dongguan, ELASTICITY, 10))
+    assert str(caught.value) == f"policy {dongguan.policy_id}: {ELASTICITY} must be a share from 0 to 1, not 10"

@@ -41,7 +41,7 @@ def test_missing_and_empty_geometry_are_not_clustered() -> None:
     geoms = np.array([None, _square(0, 0), shapely.Polygon(), _square(110, 0)], dtype=object)
     assert clusters(geoms, 30.0).tolist() == [-1, 0, -1, 0]
     assert clusters(np.array([], dtype=object), 30.0).tolist() == []
-    with pytest.raises(ValueError, match="negative"):
+    with pytest.raises(ValueError, match="连片间距不能为负"):
         clusters(geoms, -1.0)
 
 

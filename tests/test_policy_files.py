@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
 
+from landrenewal.domain.language import speaking
 from landrenewal.domain.policy import PolicyError
 from landrenewal.policyfiles import load_chain, resolve_policy, shipped_ids, shipped_names
 from tests.cli import run
@@ -231,9 +233,9 @@ parameters:
     with pytest.raises(PolicyError) as error:
         load_chain(str(bad))
     text = "\n".join(error.value.problems)
-    assert "zones.contiguos_renewal_min" in text and "unknown parameter" in text
-    assert "projects.consent_min" in text and "value kind differs" in text
-    assert "zones.small_circle_max" in text and "from must be a date" in text and "source" in text
+    assert "zones.contiguos_renewal_min" in text and "上级政策没有此参数" in text
+    assert "projects.consent_min" in text and "取值类型为数值，与上级的键值结构不同" in text
+    assert "zones.small_circle_max" in text and "from 须为日期" in text and "缺少 source" in text
     assert all(p.startswith(str(bad)) for p in error.value.problems)
     impossible = _write(
         tmp_path,
@@ -241,8 +243,80 @@ parameters:
         "id: d\nname: d\nparent: cn\nparameters:\n  a.b:\n    values:\n"
         "      - from: 2025-13-01\n        value: 1\n        source: s\n",
     )
-    with pytest.raises(PolicyError, match="invalid date"):
+    with pytest.raises(PolicyError, match="无效的日期"):
         load_chain(str(impossible))
+
+
+# Words a message may carry in either language: the file's path, the YAML keys and names it points at, quoted input.
+_KEYS = re.compile(
+    r"(/[^\s：:，,]+)|'[^']*'|\b(id|name|name_en|parent|jurisdiction|description|description_en|parameters"
+    r"|unit|values|from|value|source|null)\b|[a-z_]+(\.[a-z_0-9]+)+"
+)
+_CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+
+
+def _bad_policy_file(folder: Path) -> Path:
+    return _write(
+        folder,
+        "bad.yaml",
+        """
+id: bad
+name: Bad example
+parent: gd-dongguan
+surplus: 1
+parameters:
+  zones.contiguos_renewal_min:
+    values:
+      - from: 2025-01-01
+        value: 200
+        source: 某文件
+  projects.consent_min:
+    values:
+      - from: 2025-01-01
+        value: 0.8
+        source: 某文件
+  zones.small_circle_max:
+    values:
+      - from: 2025年1月
+        value: 250
+      - from: 2024-01-01
+        value: 260
+""",
+    )
+
+
+def test_policy_problems_read_whole_in_the_readers_language(tmp_path: Path) -> None:
+    bad = _bad_policy_file(tmp_path)
+    with pytest.raises(PolicyError) as chinese:
+        load_chain(str(bad))
+    with speaking("en"), pytest.raises(PolicyError) as english:
+        load_chain(str(bad))
+    assert len(chinese.value.problems) == len(english.value.problems) == 6
+    for problem in chinese.value.problems:
+        assert not re.search(r"[A-Za-z]{2,}", _KEYS.sub("", problem)), problem
+        assert "(" not in problem, problem
+    for problem in english.value.problems:
+        assert not _CJK.search(problem), problem
+    english_text = "\n".join(english.value.problems)
+    assert "name is the Chinese name; put the English name in name_en" in english_text
+    assert "unknown key 'surplus'; allowed: description, id, jurisdiction, name" in english_text
+    assert "parameter zones.contiguos_renewal_min: unknown parameter" in english_text
+    assert "the value kind number differs from the parent's mapping" in english_text
+    assert "entry 1: from must be a date, such as 2023-01-10." in english_text
+    with speaking("en"), pytest.raises(PolicyError) as unknown:
+        load_chain("nowhere")
+    assert unknown.value.problems[0].startswith("nowhere: unknown policy; the shipped ones are: ")
+
+
+def test_policy_check_speaks_english_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = _bad_policy_file(tmp_path)
+    chinese = json.loads(run("policy", "check", str(bad), "--json").stdout)["problems"]
+    assert any("上级政策没有此参数" in p for p in chinese)
+    monkeypatch.setenv("LANDRENEWAL_LANG", "en")
+    english = json.loads(run("policy", "check", str(bad), "--json").stdout)["problems"]
+    assert len(english) == len(chinese)
+    assert any("unknown parameter; no parent policy defines it" in p for p in english)
+    assert not [p for p in english if _CJK.search(p)]
 
 
 def test_cli_show_and_check(tmp_path: Path) -> None:

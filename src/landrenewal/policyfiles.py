@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from landrenewal.domain.language import say
 from landrenewal.domain.policy import DatedValue, Parameter, Policy, PolicyError, ResolvedPolicy, resolve
 
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -75,37 +76,73 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+# How a value kind reads in Chinese; the English reader sees the kind itself.
+_KIND_ZH = {"boolean": "布尔值", "number": "数值", "text": "文本", "list": "列表", "mapping": "键值结构"}
+
+
+def _kind_named(kind: str) -> str:
+    return say(_KIND_ZH.get(kind, kind), kind)
+
+
+def _unknown_key(where: str, key: object, allowed: list[str]) -> str:
+    return say(
+        f"{where}：未知的键 {key!r}；可用的键：{'、'.join(allowed)}。",
+        f"{where}: unknown key {key!r}; allowed: {', '.join(allowed)}.",
+    )
+
+
 def parse(text: str, where: str) -> tuple[Policy | None, list[str]]:
     """One policy file's content, and what is wrong with it (``where`` names it in messages)."""
     problems: list[str] = []
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        return None, [f"{where}: 不是合法的 YAML (not valid YAML): {exc}"]
+        return None, [say(f"{where}：不是合法的 YAML：{exc}", f"{where}: not valid YAML: {exc}")]
     except ValueError as exc:  # YAML reads 2025-13-01 as a date and fails
-        return None, [f"{where}: 无效的日期 (invalid date): {exc}"]
+        return None, [say(f"{where}：无效的日期：{exc}", f"{where}: invalid date: {exc}")]
     if not isinstance(data, dict):
-        return None, [f"{where}: 政策文件应为键值结构 (a policy file is a mapping with id, name, parameters)"]
+        return None, [
+            say(
+                f"{where}：政策文件应为键值结构，含 id、name、parameters。",
+                f"{where}: a policy file is a mapping with id, name and parameters.",
+            )
+        ]
     for key in sorted(set(data) - _TOP_KEYS):
-        problems.append(f"{where}: 未知的键 {key!r}；可用 (allowed): {', '.join(sorted(_TOP_KEYS))}")
+        problems.append(_unknown_key(where, key, sorted(_TOP_KEYS)))
     policy_id = data.get("id")
     if not isinstance(policy_id, str) or not _ID.match(policy_id):
-        problems.append(f"{where}: id 须为小写字母、数字和连字符，如 gd-dongguan (id missing or malformed)")
+        problems.append(
+            say(
+                f"{where}：缺少 id 或格式不对；id 须为小写字母、数字和连字符，如 gd-dongguan。",
+                f"{where}: id is missing or malformed; use lower-case letters, digits and hyphens, "
+                "such as gd-dongguan.",
+            )
+        )
         policy_id = "?"
     if not isinstance(data.get("name"), str):
-        problems.append(f"{where}: 缺少 name (name missing)")
+        problems.append(say(f"{where}：缺少 name。", f"{where}: name is missing."))
     elif _LATIN_WORD.search(data["name"]):
-        problems.append(f"{where}: name 只写中文名称，英文名写在 name_en (name is the Chinese name)")
+        problems.append(
+            say(
+                f"{where}：name 只写中文名称，英文名写在 name_en。",
+                f"{where}: name is the Chinese name; put the English name in name_en.",
+            )
+        )
     parent = data.get("parent")
     if parent is not None and not isinstance(parent, str):
-        problems.append(f"{where}: parent 须为上级政策的 id (parent must be a policy id)")
+        problems.append(say(f"{where}：parent 须为上级政策的 id。", f"{where}: parent must be a policy id."))
     raw_parameters = data.get("parameters") or {}
     if not isinstance(raw_parameters, dict):
-        problems.append(f"{where}: parameters 须为 参数名: 定义 的结构 (parameters must be a mapping)")
+        problems.append(
+            say(
+                f"{where}：parameters 须为“参数名: 定义”的结构。",
+                f"{where}: parameters must be a mapping of parameter names to definitions.",
+            )
+        )
         raw_parameters = {}
     parameters = {}
     for name, body in raw_parameters.items():
-        parameter = _parameter(str(name), body, f"{where}: 参数 {name}", problems)
+        parameter = _parameter(str(name), body, say(f"{where}：参数 {name}", f"{where}: parameter {name}"), problems)
         if parameter is not None:
             parameters[str(name)] = parameter
     jurisdiction = data.get("jurisdiction")
@@ -124,53 +161,89 @@ def parse(text: str, where: str) -> tuple[Policy | None, list[str]]:
 
 def _parameter(name: str, body: Any, where: str, problems: list[str]) -> Parameter | None:
     if not _PARAMETER.match(name):
-        problems.append(f"{where}: 参数名须为小写点分形式，如 zones.contiguous_renewal_min (malformed name)")
+        problems.append(
+            say(
+                f"{where}：参数名须为小写点分形式，如 zones.contiguous_renewal_min。",
+                f"{where}: malformed name; use lower-case words joined by dots, such as zones.contiguous_renewal_min.",
+            )
+        )
         return None
     if not isinstance(body, dict):
-        problems.append(f"{where}: 参数须有 values 列表 (a parameter needs a values list)")
+        problems.append(say(f"{where}：参数须有 values 列表。", f"{where}: a parameter needs a values list."))
         return None
     for key in sorted(set(body) - _PARAMETER_KEYS):
-        problems.append(f"{where}: 未知的键 {key!r}；可用 (allowed): {', '.join(sorted(_PARAMETER_KEYS))}")
+        problems.append(_unknown_key(where, key, sorted(_PARAMETER_KEYS)))
     if ("description" in body) != ("unit" in body):
-        problems.append(f"{where}: 新参数须同时写 description 和 unit (a new parameter needs both)")
+        problems.append(
+            say(
+                f"{where}：新参数须同时写 description 和 unit。",
+                f"{where}: a new parameter needs both description and unit.",
+            )
+        )
     raw_values = body.get("values")
     if not isinstance(raw_values, list) or not raw_values:
-        problems.append(f"{where}: values 须为非空列表，每项含 from、value、source (values must be a non-empty list)")
+        problems.append(
+            say(
+                f"{where}：values 须为非空列表，每项含 from、value、source。",
+                f"{where}: values must be a non-empty list, each entry with from, value and source.",
+            )
+        )
         return None
     entries = []
     for i, entry in enumerate(raw_values, start=1):
-        here = f"{where} 第{i}项 (entry {i})"
+        here = say(f"{where} 第{i}项", f"{where}, entry {i}")
         if not isinstance(entry, dict):
-            problems.append(f"{here}: 须含 from、value、source (needs from, value, source)")
+            problems.append(say(f"{here}：须含 from、value、source。", f"{here}: needs from, value and source."))
             continue
         for key in sorted(set(entry) - _ENTRY_KEYS):
-            problems.append(f"{here}: 未知的键 {key!r}；可用 (allowed): from, value, source")
+            problems.append(_unknown_key(here, key, ["from", "value", "source"]))
         start = entry.get("from")
         if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
-            problems.append(f"{here}: from 须为日期，如 2023-01-10 (from must be a date)")
+            problems.append(
+                say(f"{here}：from 须为日期，如 2023-01-10。", f"{here}: from must be a date, such as 2023-01-10.")
+            )
             continue
         if "value" not in entry:
-            problems.append(f"{here}: 缺少 value（停止适用请写 value: null）(value missing)")
+            problems.append(
+                say(
+                    f"{here}：缺少 value（停止适用请写 value: null）。",
+                    f"{here}: value is missing (write value: null when the parameter stops applying).",
+                )
+            )
             continue
         source = entry.get("source")
         if not isinstance(source, str) or not source.strip():
-            problems.append(f"{here}: 缺少 source，请注明文件及条款 (every value cites its source)")
+            problems.append(
+                say(
+                    f"{here}：缺少 source，请注明文件及条款。",
+                    f"{here}: source is missing; every value cites its document and clause.",
+                )
+            )
             continue
         internal = _NOT_A_CITATION.search(source)
         if internal is not None:
             problems.append(
-                f"{here}: source 含有 {internal.group(0)!r}；请写明发文机关、文件名称、文号和条款，"
-                "无公开出处的写“本系统默认值，无公开出处” (a source cites the public document, "
-                "not the project's spec or seed files)"
+                say(
+                    f"{here}：source 含有 {internal.group(0)!r}；请写明发文机关、文件名称、文号和条款，"
+                    "无公开出处的写“本系统默认值，无公开出处”。",
+                    f"{here}: source contains {internal.group(0)!r}; a source cites the public document "
+                    "(issuer, title, number and clause), not the project's own notes; a value with no "
+                    "public source says “本系统默认值，无公开出处”.",
+                )
             )
             continue
         entries.append(DatedValue(start, entry["value"], source.strip()))
     starts = [e.start for e in entries]
     if starts != sorted(set(starts)) or len(starts) != len(set(starts)):
-        problems.append(f"{where}: 各项 from 日期须严格递增 (dates must increase)")
+        problems.append(say(f"{where}：各项 from 日期须严格递增。", f"{where}: the from dates must increase."))
     description = body.get("description")
     if isinstance(description, str) and _ENGLISH_AFTER.search(description):
-        problems.append(f"{where}: description 只写中文，英文写在 description_en (description is the Chinese one)")
+        problems.append(
+            say(
+                f"{where}：description 只写中文，英文写在 description_en。",
+                f"{where}: description is the Chinese one; put the English in description_en.",
+            )
+        )
     unit = body.get("unit")
     return Parameter(
         name,
@@ -186,13 +259,21 @@ def _read(ref: str, beside: Path | None) -> tuple[str, str]:
     path = Path(ref)
     if ref.endswith((".yaml", ".yml")) or path.exists():
         if not path.is_file():
-            raise PolicyError([f"{ref}: 政策文件不存在 (no such policy file)"])
+            raise PolicyError([say(f"{ref}：政策文件不存在。", f"{ref}: no such policy file.")])
         return str(path), path.read_text(encoding="utf-8")
     if beside is not None and (beside / f"{ref}.yaml").is_file():
         return str(beside / f"{ref}.yaml"), (beside / f"{ref}.yaml").read_text(encoding="utf-8")
     shipped = _shipped_text(ref)
     if shipped is None:
-        raise PolicyError([f"{ref}: 没有这个政策；内置的有 (unknown policy; shipped): {', '.join(shipped_ids())}"])
+        shipped_list = ", ".join(shipped_ids())
+        raise PolicyError(
+            [
+                say(
+                    f"{ref}：没有这个政策；内置的有：{shipped_list}。",
+                    f"{ref}: unknown policy; the shipped ones are: {shipped_list}.",
+                )
+            ]
+        )
     return shipped
 
 
@@ -209,7 +290,12 @@ def load_chain(ref: str | Path) -> list[PolicyFile]:
         if policy is None:
             break
         if any(f.policy.id == policy.id for f in files):
-            problems.append(f"{where}: 上级关系成环 (parent chain loops back to {policy.id})")
+            problems.append(
+                say(
+                    f"{where}：上级关系成环，又回到 {policy.id}。",
+                    f"{where}: the parent chain loops back to {policy.id}.",
+                )
+            )
             break
         files.append(PolicyFile(policy, where, text))
         current = policy.parent
@@ -227,21 +313,34 @@ def _chain_problems(files: list[PolicyFile]) -> list[str]:
         for name, parameter in item.policy.parameters.items():
             defined = [a.policy.parameters[name] for a in ancestors if name in a.policy.parameters]
             defining = [p for p in defined if p.description is not None]
-            where = f"{item.path}: 参数 {name}"
+            where = say(f"{item.path}：参数 {name}", f"{item.path}: parameter {name}")
             if parameter.description is None and not defining:
-                problems.append(f"{where}: 上级政策没有此参数；新参数须写 description 和 unit (unknown parameter)")
+                problems.append(
+                    say(
+                        f"{where}：上级政策没有此参数；新参数须写 description 和 unit。",
+                        f"{where}: unknown parameter; no parent policy defines it, and a new parameter "
+                        "needs description and unit.",
+                    )
+                )
                 continue
             if parameter.description is not None and defining and parameter.unit != defining[-1].unit:
                 problems.append(
-                    f"{where}: 单位 {parameter.unit!r} 与上级的 {defining[-1].unit!r} 不同 (unit differs from parent)"
+                    say(
+                        f"{where}：单位 {parameter.unit!r} 与上级的 {defining[-1].unit!r} 不同。",
+                        f"{where}: the unit {parameter.unit!r} differs from the parent's {defining[-1].unit!r}.",
+                    )
                 )
             inherited = [e.value for p in defined for e in p.values if e.value is not None]
             kinds = {_kind(v) for v in inherited}
             for entry in parameter.values:
                 if entry.value is not None and kinds and _kind(entry.value) not in kinds:
-                    expected = "/".join(sorted(kinds))
+                    expected = "/".join(_kind_named(k) for k in sorted(kinds))
+                    kind = _kind_named(_kind(entry.value))
                     problems.append(
-                        f"{where}: 取值类型 {_kind(entry.value)} 与上级的 {expected} 不同 (value kind differs)"
+                        say(
+                            f"{where}：取值类型为{kind}，与上级的{expected}不同。",
+                            f"{where}: the value kind {kind} differs from the parent's {expected}.",
+                        )
                     )
     return problems
 

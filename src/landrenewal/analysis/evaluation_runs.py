@@ -16,6 +16,7 @@ from landrenewal.analysis.compare import differences
 from landrenewal.analysis.inputs import read_inventory
 from landrenewal.analysis.policy import policy_for
 from landrenewal.domain.evaluation import Evaluation, EvaluationRules, evaluate
+from landrenewal.domain.language import say
 from landrenewal.domain.policy import ResolvedPolicy, from_snapshot, snapshot_json
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
@@ -116,7 +117,7 @@ def _info_query() -> Select[Any]:
 def run_info(conn: Connection, run_id: int) -> RunInfo:
     row = conn.execute(_info_query().where(schema.evaluation_runs.c.id == run_id)).mappings().first()
     if row is None:
-        raise RunNotFound(f"没有编号为 {run_id} 的评价批次 (no evaluation run {run_id})")
+        raise RunNotFound(say(f"没有编号为 {run_id} 的评价批次。", f"no evaluation run {run_id}."))
     return _info(dict(row))
 
 

@@ -18,6 +18,7 @@ from landrenewal.analysis.identification_runs import (
 )
 from landrenewal.domain.evaluation import LISTS, STATUS
 from landrenewal.domain.indicators import INDICATORS
+from landrenewal.domain.language import say
 from landrenewal.domain.policy import ResolvedPolicy
 from landrenewal.domain.rules import RULES
 from landrenewal.domain.units import M2_PER_MU
@@ -59,7 +60,7 @@ def explain_parcel(
     # Row by row, not frame by frame: the web app asks this once per dossier.
     found = read_rows(conn, store, schema.parcels, PARCEL_FACTS, schema.parcels.c.parcel_code == parcel_code)
     if not found:
-        raise ParcelNotFound(f"库中没有宗地 {parcel_code} (no such parcel)")
+        raise ParcelNotFound(say(f"库中没有宗地 {parcel_code}。", f"no such parcel {parcel_code}."))
     facts = found[0]
     facts["area_mu"] = round(float(facts["area_m2"]) / M2_PER_MU, 4)
     if isinstance(identification_run, IdentificationInfo):
@@ -137,7 +138,8 @@ def _evaluation(conn: Connection, store: Store, info: RunInfo, parcel_code: str)
     ).scalar()
     head: dict[str, Any] = {"run_id": run_id, "year": info.year, "policy": info.policy_version}
     if unit_key is None:
-        return head | {"status": "no_user", "note": f"{info.year} 年无企业使用该宗地 (no enterprise used it that year)"}
+        note = say(f"{info.year} 年无企业使用该宗地。", f"no enterprise used this parcel in {info.year}.")
+        return head | {"status": "no_user", "note": note}
     row, usccs = _unit(conn, store, run_id, str(unit_key))
     policy = run_policy(conn, info)
     names = policy.values.get("evaluation.classes.names")

@@ -16,6 +16,7 @@ from landrenewal.analysis.inputs import read_inventory
 from landrenewal.analysis.policy import policy_for
 from landrenewal.domain.identification import FINDING_COLUMNS, Identification, identify
 from landrenewal.domain.land import land_on
+from landrenewal.domain.language import say
 from landrenewal.domain.policy import ResolvedPolicy, snapshot_json
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
@@ -86,7 +87,7 @@ def _compute(
     if evaluation_run is not None:
         exists = conn.execute(select(schema.evaluation_runs.c.id).where(schema.evaluation_runs.c.id == evaluation_run))
         if exists.scalar() is None:
-            raise RunNotFound(f"没有编号为 {evaluation_run} 的评价批次 (no evaluation run {evaluation_run})")
+            raise RunNotFound(say(f"没有编号为 {evaluation_run} 的评价批次。", f"no evaluation run {evaluation_run}."))
         units = stored_units(conn, store, evaluation_run)
         table = schema.evaluation_parcels
         parcels = read_table(
@@ -136,7 +137,7 @@ def identification_info(conn: Connection, run_id: int) -> IdentificationInfo:
     columns = [table.c[name] for name in IdentificationInfo.__dataclass_fields__]
     row = conn.execute(select(*columns).where(table.c.id == run_id)).mappings().first()
     if row is None:
-        raise RunNotFound(f"没有编号为 {run_id} 的认定批次 (no identification run {run_id})")
+        raise RunNotFound(say(f"没有编号为 {run_id} 的认定批次。", f"no identification run {run_id}."))
     return _info(dict(row))
 
 

@@ -24,6 +24,7 @@ from landrenewal.analysis.identification_runs import (
 from landrenewal.analysis.inputs import frame_digest
 from landrenewal.analysis.policy import policy_for
 from landrenewal.domain import keys
+from landrenewal.domain.language import say
 from landrenewal.domain.overlay import containing, dominant
 from landrenewal.domain.planning import LEVELS, area_inside_big, share_inside_big
 from landrenewal.domain.policy import ResolvedPolicy, snapshot_json
@@ -83,9 +84,19 @@ def build_zones(
 ) -> ZoneRun:
     """Cluster the selected parcels within ``gap`` metres (the policy's zones.gap_m by default)."""
     if engine not in ENGINES:
-        raise SelectionError(f"未知的计算方式 {engine!r}；可选 python、postgis (unknown engine)")
+        raise SelectionError(
+            say(
+                f"未知的计算方式 {engine!r}；可选 python、postgis。",
+                f"unknown engine {engine!r}; one of: python, postgis.",
+            )
+        )
     if engine == "postgis" and not store.is_postgis:
-        raise StoreError("postgis 计算方式需要 PostgreSQL + PostGIS 库 (engine postgis needs a PostGIS store)")
+        raise StoreError(
+            say(
+                "postgis 计算方式需要 PostgreSQL + PostGIS 库。",
+                "the postgis engine needs a PostgreSQL + PostGIS store.",
+            )
+        )
     chosen = parse_selection(selection, rules=RULES)
     with store.write() as conn:
         ident = _identification(conn, identification_run, chosen)
@@ -93,10 +104,15 @@ def build_zones(
         policy = policy_for(conn, policy_ref, as_of)
         if gap is None:
             if GAP not in policy.values:
-                raise SelectionError(f"政策 {policy.policy_id} 未规定连片间距 {GAP}，请用 --gap 指定 (give --gap)")
+                raise SelectionError(
+                    say(
+                        f"政策 {policy.policy_id} 未规定连片间距 {GAP}，请用 --gap 指定。",
+                        f"policy {policy.policy_id} has no contiguity gap {GAP}; give one with --gap.",
+                    )
+                )
             gap = float(policy[GAP])
         if gap < 0:
-            raise SelectionError(f"连片间距不能为负 (gap must not be negative): {gap}")
+            raise SelectionError(say(f"连片间距不能为负：{gap}", f"the gap must not be negative: {gap}"))
         if evaluation_run is None:
             evaluation_run = ident.evaluation_run_id if ident is not None else _latest_evaluation(conn)
         elif (
@@ -105,7 +121,7 @@ def build_zones(
             ).scalar()
             is None
         ):
-            raise RunNotFound(f"没有编号为 {evaluation_run} 的评价批次 (no evaluation run {evaluation_run})")
+            raise RunNotFound(say(f"没有编号为 {evaluation_run} 的评价批次。", f"no evaluation run {evaluation_run}."))
         inputs = _read(conn, store, ident, evaluation_run, as_of)
         result = _compute(conn, store, inputs, chosen, gap, policy, engine)
         info = _save(conn, store, result, chosen, gap, engine, policy, ident, evaluation_run)
@@ -129,8 +145,10 @@ def _identification(conn: Connection, run_id: int | None, chosen: Selection) -> 
     found = latest_identification(conn)
     if found is None and chosen.needs_findings:
         raise RunNotFound(
-            "库中还没有低效认定结果；请先运行 `landrenewal identify`，或用 --select all / class:… "
-            "(no identification run yet: run identify first, or select all or by class)"
+            say(
+                "库中还没有低效认定结果；请先运行 `landrenewal identify`，或用 --select all / class:… 选取。",
+                "there is no identification run yet: run `landrenewal identify` first, or use --select all / class:….",
+            )
         )
     return found
 
@@ -316,7 +334,16 @@ def _compute(
     )
     has_big = bool((inputs.planning["level"] == "big").any())
     towns = _towns(zone_parcels, zones, inside_big, evaluated["tax_wan"], thresholds if has_big else None, names)
-    notes = [] if has_big else ["库中没有大圈（planning_zones），未检查大圈内占比 (no 大圈 imported: share not judged)"]
+    notes = (
+        []
+        if has_big
+        else [
+            say(
+                "库中没有大圈（planning_zones），未检查大圈内占比。",
+                "no big zones (planning_zones) are imported: the share inside them was not judged.",
+            )
+        ]
+    )
     return _Result(zones, zone_parcels, towns, thresholds, without_geometry, inputs.sha256, notes)
 
 
@@ -429,7 +456,7 @@ def zone_run_info(conn: Connection, run_id: int) -> ZoneRunInfo:
     table = schema.zone_runs
     row = conn.execute(select(table).where(table.c.id == run_id)).mappings().first()
     if row is None:
-        raise RunNotFound(f"没有编号为 {run_id} 的连片片区批次 (no zone run {run_id})")
+        raise RunNotFound(say(f"没有编号为 {run_id} 的连片片区批次。", f"no zone run {run_id}."))
     return _info(dict(row))
 
 

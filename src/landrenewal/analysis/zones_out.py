@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Table
 
 from landrenewal.analysis.results_out import write_xlsx
 from landrenewal.analysis.zone_runs import stored_towns, stored_zone_parcels, stored_zones, zone_run_info
+from landrenewal.domain.language import say
 from landrenewal.files.writers import replacing
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
@@ -57,7 +58,9 @@ def write_zones(conn: Connection, store: Store, run_id: int, out: Path) -> None:
     """Write the run's zones (with parcels and town summary where the format allows) to ``out``."""
     kind = FORMATS.get(out.suffix.lower())
     if kind is None:
-        raise ZoneExportError(f"{out}: 只能写出 .xlsx、.gpkg 或 .geojson (write .xlsx, .gpkg or .geojson)")
+        raise ZoneExportError(
+            say(f"{out}：只能写出 .xlsx、.gpkg 或 .geojson。", f"{out}: can only write .xlsx, .gpkg or .geojson.")
+        )
     zones = stored_zones(conn, store, run_id)
     about = zone_about(conn, run_id)
     out.parent.mkdir(parents=True, exist_ok=True)

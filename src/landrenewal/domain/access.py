@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from landrenewal.domain.divisions import Level, level_of
+from landrenewal.domain.language import say
 
 
 class Role(StrEnum):
@@ -43,7 +44,12 @@ class User:
         if self.role is not Role.TOWN:
             return
         if not self.division_code:
-            raise AccessError(f"镇街用户必须指定所属行政区划 (a town officer needs a division): {self.username}")
+            raise AccessError(
+                say(
+                    f"镇街用户 {self.username} 必须指定所属行政区划。",
+                    f"town officer {self.username} needs a division.",
+                )
+            )
         # Jurisdiction is a prefix of the code: a county's code would open every town in it.
         try:
             level = level_of(self.division_code)
@@ -51,8 +57,10 @@ class User:
             level = None
         if level is not Level.TOWN:
             raise AccessError(
-                f"镇街用户只能绑定到镇（街道）：{self.division_code} 不是 9 位的镇街代码 "
-                f"(a town officer needs a town, a 9-digit division): {self.username}"
+                say(
+                    f"镇街用户 {self.username} 只能绑定到镇（街道）：{self.division_code} 不是 9 位的镇街代码。",
+                    f"town officer {self.username} needs a town: {self.division_code} is not a 9-digit town code.",
+                )
             )
 
     @property
@@ -95,4 +103,6 @@ def role_of(text: str) -> Role:
         return Role(text)
     except ValueError:
         choices = ", ".join(r.value for r in Role)
-        raise AccessError(f"未知的角色 (unknown role) {text!r}; 可选 (one of): {choices}") from None
+        raise AccessError(
+            say(f"未知的角色 {text!r}；可选：{choices}。", f"unknown role {text!r}; one of: {choices}.")
+        ) from None

@@ -15,6 +15,8 @@ import numpy.typing as npt
 import shapely
 from pyproj import Transformer
 
+from landrenewal.domain.language import say
+
 CGCS2000_GEOGRAPHIC = 4490
 GK3_FIRST_CM = 75
 GK3_LAST_CM = 135
@@ -26,7 +28,12 @@ def gk3_central_meridian(lon: float) -> int:
     """The central meridian (°E) of the 3° zone a longitude falls in."""
     cm = 3 * math.floor(lon / 3.0 + 0.5)  # zone edges belong to the zone to the east
     if not GK3_FIRST_CM <= cm <= GK3_LAST_CM:
-        raise ValueError(f"longitude {lon:.4f}° is outside China's CGCS2000 3° zones (73.5°E–136.5°E)")
+        raise ValueError(
+            say(
+                f"经度 {lon:.4f}° 不在我国 CGCS2000 3° 分带范围内（东经 73.5°–136.5°）",
+                f"longitude {lon:.4f}° is outside China's CGCS2000 3° zones (73.5°E–136.5°E)",
+            )
+        )
     return cm
 
 

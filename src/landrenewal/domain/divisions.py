@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from landrenewal.domain.language import say
+
 
 class Level(StrEnum):
     PROVINCE = "province"
@@ -29,7 +31,7 @@ LEVEL_NAMES_ZH: dict[Level, str] = {
 def level_of(code: str) -> Level:
     """The level of a county, town or village code; ValueError for anything else."""
     if not code.isdigit():
-        raise ValueError(f"区划代码只能是数字 (division code must be digits): {code!r}")
+        raise ValueError(say(f"区划代码只能是数字：{code!r}", f"a division code must be digits: {code!r}"))
     if len(code) == 6 and code.endswith("0000"):
         return Level.PROVINCE
     if len(code) == 6 and code.endswith("00"):
@@ -37,7 +39,9 @@ def level_of(code: str) -> Level:
     try:
         return LEVEL_BY_LENGTH[len(code)]
     except KeyError:
-        raise ValueError(f"区划代码应为6、9或12位 (division code must have 6, 9 or 12 digits): {code!r}") from None
+        raise ValueError(
+            say(f"区划代码应为6、9或12位：{code!r}", f"a division code must have 6, 9 or 12 digits: {code!r}")
+        ) from None
 
 
 def parent_of(code: str) -> str | None:

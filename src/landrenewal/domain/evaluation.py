@@ -25,6 +25,7 @@ from scipy.sparse.csgraph import connected_components
 
 from landrenewal.domain import keys
 from landrenewal.domain.indicators import INDICATORS, indicators
+from landrenewal.domain.language import say
 from landrenewal.domain.policy import PolicyError, ResolvedPolicy
 from landrenewal.domain.units import M2_PER_MU
 
@@ -96,23 +97,43 @@ class EvaluationRules:
             if name in policy.values:
                 return policy.values[name].value
             if required:
-                problems.append(f"政策 {policy.policy_id} 在 {policy.on} 缺少参数 {name} (missing parameter)")
+                problems.append(
+                    say(
+                        f"政策 {policy.policy_id} 在 {policy.on} 缺少参数 {name}。",
+                        f"policy {policy.policy_id} has no parameter {name} on {policy.on}.",
+                    )
+                )
             return default
 
         def scheme(prefix: str) -> Scheme:
             method = str(get(f"{prefix}.method", "ratio", required=False))
             if method not in METHODS:
-                problems.append(f"{prefix}.method: {method!r} 不是 {'/'.join(METHODS)} (unknown scoring method)")
+                problems.append(
+                    say(
+                        f"{prefix}.method：{method!r} 不是已知的计分方法（{'/'.join(METHODS)}）。",
+                        f"{prefix}.method: {method!r} is not a known scoring method ({'/'.join(METHODS)}).",
+                    )
+                )
             weights = _number_map(get(f"{prefix}.weights", {}), f"{prefix}.weights", problems)
             unknown = sorted(set(weights) - set(INDICATORS))
             if unknown:
-                problems.append(f"{prefix}.weights: 未知指标 {', '.join(unknown)} (unknown indicators)")
+                problems.append(
+                    say(
+                        f"{prefix}.weights：未知指标 {'、'.join(unknown)}。",
+                        f"{prefix}.weights: unknown indicators {', '.join(unknown)}.",
+                    )
+                )
             multiple = get(f"{prefix}.benchmark_multiple_of_prior_mean", None, required=False)
             given = get(f"{prefix}.benchmarks", {}, required=method == "ratio" and multiple is None)
             benchmarks = _number_map(given, f"{prefix}.benchmarks", problems)
             if method == "ratio" and multiple is None and set(weights) - set(benchmarks):
-                absent = ", ".join(sorted(set(weights) - set(benchmarks)))
-                problems.append(f"{prefix}.benchmarks: 缺少 {absent} 的基准值 (no benchmark for weighted indicators)")
+                absent = sorted(set(weights) - set(benchmarks))
+                problems.append(
+                    say(
+                        f"{prefix}.benchmarks：缺少 {'、'.join(absent)} 的基准值。",
+                        f"{prefix}.benchmarks: no benchmark for the weighted indicators {', '.join(absent)}.",
+                    )
+                )
             fill = get(f"{prefix}.fill_missing_with_list_mean", [], required=False)
             return Scheme(
                 method=method,
@@ -131,12 +152,20 @@ class EvaluationRules:
         )
         if method == "ranked_shares" and shares and abs(sum(shares.values()) - 1.0) > 1e-9:
             problems.append(
-                f"evaluation.classes.ranked_shares: 比例之和为 {sum(shares.values())}，应为 1 (must sum to 1)"
+                say(
+                    f"evaluation.classes.ranked_shares：比例之和为 {sum(shares.values())}，应为 1。",
+                    f"evaluation.classes.ranked_shares: the shares sum to {sum(shares.values())}, they must sum to 1.",
+                )
             )
         names = get("evaluation.classes.names", {}, required=True)
         overdue = get("evaluation.classes.overdue_not_producing", None, required=False)
         if overdue is not None and overdue not in CLASSES:
-            problems.append(f"evaluation.classes.overdue_not_producing: {overdue!r} 不是 A/B/C/D (not a class)")
+            problems.append(
+                say(
+                    f"evaluation.classes.overdue_not_producing：{overdue!r} 不是 A/B/C/D 中的类别。",
+                    f"evaluation.classes.overdue_not_producing: {overdue!r} is not a class (A/B/C/D).",
+                )
+            )
         land_min = float(str(get("evaluation.scope.below_scale_land_min", 0.0)))
         if problems:
             raise PolicyError(problems)
@@ -151,12 +180,14 @@ class EvaluationRules:
 
 def _number_map(value: object, where: str, problems: list[str]) -> dict[str, float]:
     if not isinstance(value, Mapping):
-        problems.append(f"{where}: 应为 指标: 数值 的映射 (expected a mapping of numbers)")
+        problems.append(
+            say(f"{where}：应为“指标: 数值”的映射。", f"{where}: expected a mapping of indicators to numbers.")
+        )
         return {}
     out: dict[str, float] = {}
     for key, number in value.items():
         if isinstance(number, bool) or not isinstance(number, int | float):
-            problems.append(f"{where}.{key}: {number!r} 不是数值 (not a number)")
+            problems.append(say(f"{where}.{key}：{number!r} 不是数值。", f"{where}.{key}: {number!r} is not a number."))
         else:
             out[str(key)] = float(number)
     return out

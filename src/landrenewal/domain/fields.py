@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from landrenewal.domain.language import say
+
 
 class Kind(StrEnum):
     TEXT = "text"
@@ -55,15 +57,25 @@ class FieldSpec:
     def below_reason(self) -> str:
         """Why a value under ``minimum`` is refused, as import reports and edit forms say it."""
         if self.minimum == 0:
-            return "不能为负数 (must not be negative)"
-        unit = f" {self.unit}" if self.unit else ""
-        return f"小于合理下限 {self.minimum:g}{unit} (below the plausible minimum)"
+            return say("不能为负数", "must not be negative")
+        zh, en = self._units()
+        return say(f"小于合理下限 {self.minimum:g}{zh}", f"below the plausible minimum of {self.minimum:g}{en}")
 
     @property
     def above_reason(self) -> str:
-        unit = f" {self.unit}" if self.unit else ""
-        hint = "；若为百分数请写 % (write % for a percentage)" if self.kind is Kind.SHARE else ""
-        return f"超过合理上限 {self.maximum:g}{unit}，疑为单位错误 (above the plausible maximum: wrong unit?){hint}"
+        zh, en = self._units()
+        share = self.kind is Kind.SHARE
+        return say(
+            f"超过合理上限 {self.maximum:g}{zh}，疑为单位错误" + ("；若为百分数请写 %" if share else ""),
+            f"above the plausible maximum of {self.maximum:g}{en}: wrong unit?"
+            + ("; write % for a percentage" if share else ""),
+        )
+
+    def _units(self) -> tuple[str, str]:
+        """The unit after a number, as the Chinese and the English reader write it."""
+        if not self.unit:
+            return "", ""
+        return f" {UNITS_ZH.get(self.unit, self.unit)}", f" {UNITS_EN.get(self.unit, self.unit)}"
 
     def range_problem(self, value: float) -> str | None:
         """The reason one number is out of this field's plausible range, or None."""

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from landrenewal.domain import keys
+from landrenewal.domain.language import say
 from landrenewal.domain.policy import PolicyError, ResolvedPolicy
 from landrenewal.domain.rules import RULES, Rule
 
@@ -34,17 +35,31 @@ class Identification:
 def active_rules(policy: ResolvedPolicy) -> dict[str, str]:
     """Rule id → category, as the policy lists them; every unknown rule or missing value named."""
     if CATEGORIES not in policy.values:
-        raise PolicyError([f"政策 {policy.policy_id} 在 {policy.on} 没有 {CATEGORIES} (no rules switched on)"])
+        raise PolicyError(
+            [
+                say(
+                    f"政策 {policy.policy_id} 在 {policy.on} 没有 {CATEGORIES}，没有启用任何认定规则。",
+                    f"policy {policy.policy_id} has no {CATEGORIES} on {policy.on}: no rules are switched on.",
+                )
+            ]
+        )
     categories = policy[CATEGORIES]
     problems = [
-        f"{CATEGORIES}: 未知规则 {rid!r} (unknown rule; known: {', '.join(sorted(RULES))})"
+        say(
+            f"{CATEGORIES}：未知规则 {rid!r}；已有的规则：{'、'.join(sorted(RULES))}。",
+            f"{CATEGORIES}: unknown rule {rid!r}; the known rules are {', '.join(sorted(RULES))}.",
+        )
         for rid in categories
         if rid not in RULES
     ]
     for rid in categories:
         if rid in RULES:
             problems += [
-                f"规则 {rid} 需要政策参数 {name}，政策 {policy.policy_id} 在 {policy.on} 没有 (missing parameter)"
+                say(
+                    f"规则 {rid} 需要政策参数 {name}，政策 {policy.policy_id} 在 {policy.on} 没有此参数。",
+                    f"rule {rid} needs the policy parameter {name}, which policy {policy.policy_id} "
+                    f"does not have on {policy.on}.",
+                )
                 for name in RULES[rid].parameters
                 if name not in policy.values
             ]
@@ -57,7 +72,9 @@ def identify(land: pd.DataFrame, policy: ResolvedPolicy, as_of: pd.Timestamp, *,
     """Every active rule over every parcel of ``land`` (see domain.land); evaluation rules need ``evaluated``."""
     categories = active_rules(policy)
     skipped = {
-        rule_id: "没有可用的亩均评价结果，请先运行 evaluate (no evaluation run to judge by)"
+        rule_id: say(
+            "没有可用的亩均评价结果，请先运行 evaluate。", "there is no evaluation run to judge by; run evaluate first."
+        )
         for rule_id in categories
         if RULES[rule_id].needs_evaluation and not evaluated
     }

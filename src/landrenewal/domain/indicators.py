@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from landrenewal.domain.language import say
 from landrenewal.domain.units import M2_PER_MU
 
 
@@ -76,7 +77,12 @@ def weighted_score(values: pd.DataFrame, weights: Mapping[str, float], benchmark
     """Σ value ÷ benchmark × weight over the weighted indicators (Zhejiang's method)."""
     missing = set(weights) - set(benchmarks)
     if missing:
-        raise ValueError(f"no benchmark for weighted indicators: {', '.join(sorted(missing))}")
+        raise ValueError(
+            say(
+                f"有权重的指标缺少基准值：{'、'.join(sorted(missing))}",
+                f"no benchmark for the weighted indicators {', '.join(sorted(missing))}",
+            )
+        )
     parts = [values[name] / float(benchmarks[name]) * float(weight) for name, weight in weights.items()]
     return pd.concat(parts, axis=1).sum(axis=1, min_count=len(parts))
 

@@ -39,6 +39,7 @@ import shapely
 
 from landrenewal.domain import keys, overlay
 from landrenewal.domain.fields import PLANNING_LEVEL_ZH
+from landrenewal.domain.language import say
 from landrenewal.domain.policy import PolicyError, ResolvedPolicy
 from landrenewal.domain.units import M2_PER_MU
 from landrenewal.domain.zone_policy import SHARE_INSIDE_BIG_MIN
@@ -58,6 +59,9 @@ KM2, MU = "km²", "亩"
 # How each level's area is shown and judged: the unit its policy parameter is given in.
 LEVEL_UNIT = {"big": (KM2, M2_PER_KM2), "middle": (KM2, M2_PER_KM2), "small": (MU, M2_PER_MU)}
 SHARE_UNIT = "比例"
+# The levels and units as the English reader names them (vocabulary.py has the labels the UI shows).
+LEVEL_EN = {"big": "big zone", "middle": "middle zone", "small": "small zone"}
+UNIT_EN = {MU: "mu"}
 
 # Areas come from coordinates and differ from exact figures in their last bits: a zone drawn at
 # exactly the bound must pass, so comparisons allow this much relative (areas) or absolute
@@ -106,7 +110,9 @@ class PlanLimits:
             sources={name: policy.values[name].source for name in PARAMETERS if name in policy.values},
         )
         if problems:
-            raise PolicyError([f"政策 {policy.policy_id}: {p}" for p in problems])
+            raise PolicyError(
+                [say(f"政策 {policy.policy_id}：{p}", f"policy {policy.policy_id}: {p}") for p in problems]
+            )
         return limits
 
     def missing(self) -> list[str]:
@@ -143,23 +149,32 @@ def _range(name: str, value: Any, problems: list[str]) -> tuple[float, float] | 
     try:
         low, high = (float(v) for v in value)
     except (TypeError, ValueError):
-        problems.append(f"{name} 应为 [下限, 上限] 两个数 (must be [low, high]), 而不是 {value!r}")
+        problems.append(
+            say(f"{name} 应为 [下限, 上限] 两个数，而不是 {value!r}", f"{name} must be [low, high], not {value!r}")
+        )
         return None
     if not 0 <= low <= high:
-        problems.append(f"{name} 的下限应不大于上限且不为负 (need 0 ≤ low ≤ high): {value!r}")
+        problems.append(
+            say(
+                f"{name} 的下限应不大于上限且不为负：{value!r}",
+                f"{name} needs a low bound of at least 0 and no higher than the high one (0 ≤ low ≤ high): {value!r}",
+            )
+        )
         return None
     return low, high
 
 
 def _positive(name: str, value: Any, problems: list[str]) -> float | None:
-    return _number(name, value, problems, lambda n: n > 0, "应为正数 (must be a positive number)")
+    return _number(name, value, problems, lambda n: n > 0, ("应为正数", "must be a positive number"))
 
 
 def _share(name: str, value: Any, problems: list[str]) -> float | None:
-    return _number(name, value, problems, lambda n: 0 <= n <= 1, "应为 0–1 之间的比例 (must be a share 0–1)")
+    return _number(name, value, problems, lambda n: 0 <= n <= 1, ("应为 0–1 之间的比例", "must be a share from 0 to 1"))
 
 
-def _number(name: str, value: Any, problems: list[str], fits: Callable[[float], bool], wanted: str) -> float | None:
+def _number(
+    name: str, value: Any, problems: list[str], fits: Callable[[float], bool], wanted: tuple[str, str]
+) -> float | None:
     """``value`` as a number if it fits; None (with a problem named) if it does not; None if absent."""
     if value is None:
         return None
@@ -168,7 +183,7 @@ def _number(name: str, value: Any, problems: list[str], fits: Callable[[float], 
     except (TypeError, ValueError):
         number = float("nan")
     if not fits(number):
-        problems.append(f"{name} {wanted}, 而不是 {value!r}")
+        problems.append(say(f"{name} {wanted[0]}，而不是 {value!r}", f"{name} {wanted[1]}, not {value!r}"))
         return None
     return number
 
@@ -177,26 +192,42 @@ def not_run(zones: pd.DataFrame, limits: PlanLimits) -> dict[str, str]:
     """The checks that cannot run on this plan under these limits, ``check:level`` → why."""
     out: dict[str, str] = {}
     if not len(zones):
-        out["plan"] = "没有改造规划分区（planning_zones），请先导入大/中/小圈 (no planning zones to check)"
+        out["plan"] = say(
+            "没有改造规划分区（planning_zones），请先导入大/中/小圈。",
+            "there are no planning zones (planning_zones) to check; import the big, middle and small zones first.",
+        )
         return out
-    no_elasticity = f"政策未规定 {ELASTICITY}（各层级弹性调整空间）(the policy has no elasticity)"
+    no_elasticity_zh = f"政策未规定 {ELASTICITY}（各层级弹性调整空间）"
+    no_elasticity_en = f"the policy has no {ELASTICITY} (the room each level keeps for adjustment)"
     for level, name in (("big", BIG_KM2), ("middle", MIDDLE_KM2), ("small", SMALL_MAX)):
-        zh = PLANNING_LEVEL_ZH[level]
+        zh, en = PLANNING_LEVEL_ZH[level], LEVEL_EN[level]
         if limits.stated(level) == (None, None):
-            out[f"size:{level}"] = f"政策未规定 {name}（{zh}面积），未检查{zh}面积 (no size limit in the policy)"
+            out[f"size:{level}"] = say(
+                f"政策未规定 {name}（{zh}面积），未检查{zh}面积",
+                f"the policy has no {name} (the size of a {en}): the sizes of {en}s were not checked",
+            )
         elif limits.elasticity is None:
-            out[f"size:{level}"] = f"{no_elasticity}，未检查{zh}面积"
+            out[f"size:{level}"] = say(
+                f"{no_elasticity_zh}，未检查{zh}面积", f"{no_elasticity_en}: the sizes of {en}s were not checked"
+            )
     present = set(zones["level"].astype(str))
     for level, up in PARENT_LEVEL.items():
         zh, up_zh = PLANNING_LEVEL_ZH[level], PLANNING_LEVEL_ZH[up]
+        en, up_en = LEVEL_EN[level], LEVEL_EN[up]
         if level not in present:
             continue
         if up not in present:
-            why = f"规划中没有{up_zh}，未检查{zh}是否位于{up_zh}内 (no zones one level up)"
+            why = say(
+                f"规划中没有{up_zh}，未检查{zh}是否位于{up_zh}内",
+                f"the plan has no {up_en}: whether each {en} lies inside one was not checked",
+            )
             out[f"no_parent:{level}"] = why
             out[f"outside_parent:{level}"] = why
         elif limits.elasticity is None:
-            out[f"outside_parent:{level}"] = f"{no_elasticity}，未检查{zh}超出{up_zh}的比例"
+            out[f"outside_parent:{level}"] = say(
+                f"{no_elasticity_zh}，未检查{zh}超出{up_zh}的比例",
+                f"{no_elasticity_en}: the share of each {en} outside its {up_en} was not checked",
+            )
     return out
 
 
@@ -243,7 +274,7 @@ class _Plan:
     def of(cls, zones: pd.DataFrame) -> _Plan:
         codes = zones["zone_code"].astype(str).to_numpy(dtype=object)
         if len(set(codes)) != len(codes):
-            raise ValueError("zone_code must be unique")
+            raise ValueError(say("分区代码（zone_code）有重复", "zone_code must be unique"))
         parent = zones["parent_code"] if "parent_code" in zones else pd.Series(None, index=zones.index)
         parent = parent.astype(object).where(parent.notna() & (parent.astype(str).str.strip() != ""), None)
         geom = np.asarray(zones["geom"].to_numpy(dtype=object), dtype=object)
@@ -291,15 +322,24 @@ def _rows(
 
 
 def _label(plan: _Plan, rows: npt.NDArray[np.int64]) -> list[str]:
-    """大圈 DG-01（东城重点改造区域）: how a message names a zone."""
+    """大圈 DG-01（东城重点改造区域）, big zone DG-01 (东城重点改造区域): how a message names a zone."""
     return [
-        f"{PLANNING_LEVEL_ZH.get(lv, lv)} {code}（{name}）"
+        say(f"{PLANNING_LEVEL_ZH.get(lv, lv)} {code}（{name}）", f"{LEVEL_EN.get(lv, lv)} {code} ({name})")
         for lv, code, name in zip(plan.level[rows], plan.code[rows], plan.name[rows], strict=True)
     ]
 
 
+def _level(level: str) -> str:
+    """A level's name in the reader's language: 大圈, big zone."""
+    return say(PLANNING_LEVEL_ZH.get(level, level), LEVEL_EN.get(level, level))
+
+
+def _unit(unit: str) -> str:
+    return say(unit, UNIT_EN.get(unit, unit))
+
+
 def _amount(value: float, unit: str) -> str:
-    return f"{value:.2f} {unit}" if unit == KM2 else f"{value:.1f} {unit}"
+    return f"{value:.2f} {_unit(unit)}" if unit == KM2 else f"{value:.1f} {_unit(unit)}"
 
 
 def _percent(share: float) -> str:
@@ -318,7 +358,11 @@ def _sizes(plan: _Plan, limits: PlanLimits, level: str) -> pd.DataFrame:
         over = rows[value > wide_high * (1 + AREA_RTOL)]
         v = plan.area_m2[over] / factor
         text = [
-            f"{who}面积 {_amount(x, unit)}，超过 {high:g} {unit}（含{room}弹性 {_amount(wide_high, unit)}）"
+            say(
+                f"{who}面积 {_amount(x, unit)}，超过 {high:g} {unit}（含{room}弹性 {_amount(wide_high, unit)}）",
+                f"{who} has an area of {_amount(x, unit)}, above {high:g} {_unit(unit)} "
+                f"({_amount(wide_high, unit)} with the {room} elasticity)",
+            )
             for who, x in zip(_label(plan, over), v, strict=True)
         ]
         parts.append(_rows(plan, over, "size_too_large", v, wide_high, unit, text))
@@ -326,7 +370,11 @@ def _sizes(plan: _Plan, limits: PlanLimits, level: str) -> pd.DataFrame:
         under = rows[value < wide_low * (1 - AREA_RTOL)]
         v = plan.area_m2[under] / factor
         text = [
-            f"{who}面积 {_amount(x, unit)}，小于 {low:g} {unit}（含{room}弹性 {_amount(wide_low, unit)}）"
+            say(
+                f"{who}面积 {_amount(x, unit)}，小于 {low:g} {unit}（含{room}弹性 {_amount(wide_low, unit)}）",
+                f"{who} has an area of {_amount(x, unit)}, below {low:g} {_unit(unit)} "
+                f"({_amount(wide_low, unit)} with the {room} elasticity)",
+            )
             for who, x in zip(_label(plan, under), v, strict=True)
         ]
         parts.append(_rows(plan, under, "size_too_small", v, wide_low, unit, text))
@@ -357,7 +405,7 @@ def _parents(plan: _Plan) -> tuple[npt.NDArray[np.int64], list[pd.DataFrame]]:
             np.nan,
             "",
             [
-                f"{who}的上级分区代码 {p} 不在规划分区中"
+                say(f"{who}的上级分区代码 {p} 不在规划分区中", f"{who}: its parent zone code {p} is not in the plan")
                 for who, p in zip(_label(plan, unknown), plan.parent_code[unknown], strict=True)
             ],
             plan.parent_code[unknown],
@@ -392,16 +440,29 @@ def _parents(plan: _Plan) -> tuple[npt.NDArray[np.int64], list[pd.DataFrame]]:
 
 
 def _wrong_level_text(who: str, level: str, parent: str, parent_level: str) -> str:
-    found = PLANNING_LEVEL_ZH.get(parent_level, parent_level)
+    found = _level(parent_level)
     if level not in PARENT_LEVEL:
-        return f"{who}是最上一级，不应有上级分区（填了{found} {parent}）"
-    return f"{who}的上级分区 {parent} 是{found}，应为{PLANNING_LEVEL_ZH[PARENT_LEVEL[level]]}"
+        return say(
+            f"{who}是最上一级，不应有上级分区（填了{found} {parent}）",
+            f"{who} is at the top level and has no parent zone ({found} {parent} is given)",
+        )
+    wanted = _level(PARENT_LEVEL[level])
+    return say(
+        f"{who}的上级分区 {parent} 是{found}，应为{wanted}",
+        f"{who}: its parent zone {parent} is a {found}; it should be a {wanted}",
+    )
 
 
 def _no_parent(plan: _Plan, parent: npt.NDArray[np.int64], level: str) -> pd.DataFrame:
-    up = PLANNING_LEVEL_ZH[PARENT_LEVEL[level]]
+    up = _level(PARENT_LEVEL[level])
     rows = np.flatnonzero((plan.level == level) & pd.isna(plan.parent_code) & (parent < 0))
-    text = [f"{who}不在任何{up}内（未填上级分区代码，也没有与之相交的{up}）" for who in _label(plan, rows)]
+    text = [
+        say(
+            f"{who}不在任何{up}内（未填上级分区代码，也没有与之相交的{up}）",
+            f"{who} lies in no {up} (no parent zone code is given and no {up} intersects it)",
+        )
+        for who in _label(plan, rows)
+    ]
     return _rows(plan, rows, "no_parent", np.nan, np.nan, "", text)
 
 
@@ -415,10 +476,14 @@ def _outside(plan: _Plan, parent: npt.NDArray[np.int64], level: str, elasticity:
     hit = share > elasticity + SHARE_ATOL
     rows, up, share, outside_m2 = rows[hit], up[hit], share[hit], outside_m2[hit]
     unit, factor = LEVEL_UNIT[level]
-    up_zh = PLANNING_LEVEL_ZH[PARENT_LEVEL[level]]
+    up_name = _level(PARENT_LEVEL[level])
     text = [
-        f"{who}有 {s:.1%} 的面积（{_amount(m2 / factor, unit)}）在所属{up_zh} {code} 之外，"
-        f"超过{_percent(elasticity)}的弹性调整空间"
+        say(
+            f"{who}有 {s:.1%} 的面积（{_amount(m2 / factor, unit)}）在所属{up_name} {code} 之外，"
+            f"超过{_percent(elasticity)}的弹性调整空间",
+            f"{who} has {s:.1%} of its area ({_amount(m2 / factor, unit)}) outside its {up_name} {code}, "
+            f"more than the {_percent(elasticity)} elasticity",
+        )
         for who, s, m2, code in zip(_label(plan, rows), share, outside_m2, plan.code[up], strict=True)
     ]
     return _rows(plan, rows, "outside_parent", share, elasticity, SHARE_UNIT, text, plan.code[up])
@@ -436,7 +501,10 @@ def _overlaps(plan: _Plan) -> pd.DataFrame:
     units = [LEVEL_UNIT[lv] for lv in plan.level[left]]
     value = np.array([m2 / factor for m2, (_, factor) in zip(shared, units, strict=True)], dtype=np.float64)
     text = [
-        f"{who}与{PLANNING_LEVEL_ZH.get(lv, lv)} {other} 重叠 {_amount(v, unit)}"
+        say(
+            f"{who}与{_level(lv)} {other} 重叠 {_amount(v, unit)}",
+            f"{who} overlaps {_level(lv)} {other} by {_amount(v, unit)}",
+        )
         for who, lv, other, v, (unit, _) in zip(
             _label(plan, left), plan.level[right], plan.code[right], value, units, strict=True
         )

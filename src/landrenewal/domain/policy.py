@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from landrenewal.domain.language import say
+
 
 @dataclass(frozen=True)
 class DatedValue:
@@ -70,7 +72,10 @@ class ResolvedPolicy:
             return self.values[name].value
         except KeyError:
             raise KeyError(
-                f"政策 {self.policy_id} 在 {self.on} 没有参数 {name!r} (no such parameter on that date)"
+                say(
+                    f"政策 {self.policy_id} 在 {self.on} 没有参数 {name!r}。",
+                    f"policy {self.policy_id} has no parameter {name!r} on {self.on}.",
+                )
             ) from None
 
     def described(self) -> dict[str, Any]:

@@ -13,13 +13,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from landrenewal.domain.language import say
+
 DEFAULT_SELECTION = "findings"
 _KINDS = ("all", "findings", "class", "rule", "category")
 _NEEDS_VALUES = ("class", "rule", "category")
 
 
 class SelectionError(ValueError):
-    """A selection that cannot be understood, with the reason in Chinese and English."""
+    """A selection that cannot be understood, with the reason in the reader's language."""
 
 
 @dataclass(frozen=True)
@@ -59,13 +61,22 @@ def parse_selection(
         values = tuple(v.strip() for v in rest.replace("，", ",").split(",") if v.strip())
         if kind not in _KINDS:
             raise SelectionError(
-                f"无法识别的选取条件 {part!r}；可用 all、findings、class:C,D、rule:规则编号、category:类别 "
-                f"(unknown selection; use all | findings | class:… | rule:… | category:…)"
+                say(
+                    f"无法识别的选取条件 {part!r}；可用 all、findings、class:C,D、rule:规则编号、category:类别。",
+                    f"unknown selection {part!r}; use all, findings, class:C,D, rule:rule ids or category:categories.",
+                )
             )
         if kind in _NEEDS_VALUES and not values:
-            raise SelectionError(f"选取条件 {kind} 需要列出取值，如 {kind}:… ({kind} needs values)")
+            raise SelectionError(
+                say(
+                    f"选取条件 {kind} 需要列出取值，如 {kind}:…。",
+                    f"selection {kind} needs its values listed after a colon ({kind}:…).",
+                )
+            )
         if kind not in _NEEDS_VALUES and values:
-            raise SelectionError(f"选取条件 {kind} 不带取值 ({kind} takes no values): {part!r}")
+            raise SelectionError(
+                say(f"选取条件 {kind} 不带取值：{part!r}", f"selection {kind} takes no values: {part!r}")
+            )
         if kind == "class":
             values = tuple(v.upper() for v in values)
             _refuse_unknown(values, known_classes, "分类", "class")
@@ -73,7 +84,7 @@ def parse_selection(
             _refuse_unknown(values, known_rules, "规则", "rule")
         criteria.append(Criterion(kind, values))
     if not criteria:
-        raise SelectionError("选取条件为空 (empty selection)")
+        raise SelectionError(say("选取条件为空。", "the selection is empty."))
     return Selection(tuple(criteria))
 
 
@@ -81,7 +92,10 @@ def _refuse_unknown(values: tuple[str, ...], known: set[str], zh: str, en: str) 
     unknown = [v for v in values if v not in known]
     if unknown:
         raise SelectionError(
-            f"未知的{zh} {', '.join(unknown)}；可选 {', '.join(sorted(known))} (unknown {en}: {', '.join(unknown)})"
+            say(
+                f"未知的{zh} {'、'.join(unknown)}；可选：{'、'.join(sorted(known))}。",
+                f"unknown {en} {', '.join(unknown)}; one of: {', '.join(sorted(known))}.",
+            )
         )
 
 
@@ -99,12 +113,12 @@ def selected(
             chosen[:] = True
         elif criterion.kind == "class":
             if classes is None:
-                raise SelectionError("按分类选取需要一次亩均评价 (selecting by class needs an evaluation run)")
+                raise SelectionError(say("按分类选取需要一次亩均评价。", "selecting by class needs an evaluation run."))
             chosen |= classes.isin(criterion.values).to_numpy(dtype=bool, na_value=False)
         else:
             if findings is None:
                 raise SelectionError(
-                    "按认定结果选取需要一次低效认定 (selecting by findings needs an identification run)"
+                    say("按认定结果选取需要一次低效认定。", "selecting by findings needs an identification run.")
                 )
             rows = findings
             if criterion.kind == "rule":

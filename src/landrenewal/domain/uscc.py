@@ -11,6 +11,8 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
+from landrenewal.domain.language import say
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = np.array([1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28], dtype=np.int64)
 LENGTH = 18
@@ -54,11 +56,20 @@ def validate_many(codes: Iterable[object]) -> npt.NDArray[np.bool_]:
 def problem(code: str) -> str | None:
     """Why a code is not a valid USCC, in words a clerk understands; None when it is valid."""
     if len(code) != LENGTH:
-        return f"统一社会信用代码应为18位，实为{len(code)}位 (USCC must have 18 characters, has {len(code)})"
+        return say(
+            f"统一社会信用代码应为18位，实为{len(code)}位",
+            f"a unified social credit code must have 18 characters, this one has {len(code)}",
+        )
     bad = [c for c in code if c not in ALPHABET]
     if bad:
-        return f"含非法字符 {''.join(bad)!r} (characters outside the GB 32100 alphabet)"
+        return say(
+            f"含非法字符 {''.join(bad)!r}（不在 GB 32100 规定的字符集内）",
+            f"characters outside the GB 32100 alphabet: {''.join(bad)!r}",
+        )
     expected = check_char(code[:17])
     if code[17] != expected:
-        return f"校验码错误：应为 {expected}，实为 {code[17]} (check digit should be {expected})"
+        return say(
+            f"校验码错误：应为 {expected}，实为 {code[17]}",
+            f"wrong check character: should be {expected}, is {code[17]}",
+        )
     return None

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from landrenewal.domain.language import say
 from landrenewal.domain.policy import ResolvedPolicy
 
 GAP = "zones.gap_m"
@@ -64,7 +65,8 @@ def _number(value: Any) -> float | None:
 
 
 def judge(area_mu: npt.NDArray[np.float64], t: ZoneThresholds) -> pd.DataFrame:
-    """Flags per zone (1 / 0, empty when the policy has no such value) and a verdict in Chinese."""
+    """Flags per zone (1 / 0, empty when the policy has no such value) and a verdict in the reader's
+    language (stored with the run: it stays in the language of whoever ran it)."""
     area = np.asarray(area_mu, dtype=np.float64)
     checks: list[tuple[str, float, npt.NDArray[np.bool_], str]] = []
     if t.contiguous_min is not None:
@@ -73,7 +75,10 @@ def judge(area_mu: npt.NDArray[np.float64], t: ZoneThresholds) -> pd.DataFrame:
                 "contiguous_candidate",
                 t.contiguous_min,
                 area >= t.contiguous_min,
-                f"连片整治候选（≥{t.contiguous_min:g}亩）",
+                say(
+                    f"连片整治候选（≥{t.contiguous_min:g}亩）",
+                    f"candidate contiguous renewal area (≥ {t.contiguous_min:g} mu)",
+                ),
             )
         )
     if t.industrial_min is not None:
@@ -82,11 +87,17 @@ def judge(area_mu: npt.NDArray[np.float64], t: ZoneThresholds) -> pd.DataFrame:
                 "industrial_candidate",
                 t.industrial_min,
                 area >= t.industrial_min,
-                f"连片工改工候选（≥{t.industrial_min:g}亩）",
+                say(
+                    f"连片工改工候选（≥{t.industrial_min:g}亩）",
+                    f"candidate contiguous industrial-to-industrial renewal (≥ {t.industrial_min:g} mu)",
+                ),
             )
         )
     if t.scattered_max is not None:
-        text = f"零星区块（<{t.scattered_max:g}亩），列入消除清单"
+        text = say(
+            f"零星区块（<{t.scattered_max:g}亩），列入消除清单",
+            f"scattered block (< {t.scattered_max:g} mu), listed for elimination",
+        )
         checks.append(("scattered", t.scattered_max, area < t.scattered_max, text))
     if t.parking_min is not None:
         checks.append(("parking_rule", t.parking_min, area >= t.parking_min, _parking_text(t.parking_min, t)))
@@ -97,8 +108,14 @@ def judge(area_mu: npt.NDArray[np.float64], t: ZoneThresholds) -> pd.DataFrame:
     verdict = np.full(len(area), "", dtype=object)
     for column, _, hit, text in checks:
         out[column] = pd.array(hit.astype(np.int8), dtype="Int8")
-        verdict = np.where(hit, verdict + np.where(verdict == "", "", "；") + text, verdict)
-    below = "政策未规定连片面积门槛" if t.contiguous_min is None else f"未达连片整治面积（<{t.contiguous_min:g}亩）"
+        verdict = np.where(hit, verdict + np.where(verdict == "", "", say("；", "; ")) + text, verdict)
+    if t.contiguous_min is None:
+        below = say("政策未规定连片面积门槛", "the policy sets no contiguous area threshold")
+    else:
+        below = say(
+            f"未达连片整治面积（<{t.contiguous_min:g}亩）",
+            f"below the contiguous renewal area (< {t.contiguous_min:g} mu)",
+        )
     out["verdict"] = np.where(verdict == "", below, verdict)
     return out
 
@@ -107,5 +124,10 @@ FLAGS = ("contiguous_candidate", "industrial_candidate", "scattered", "parking_r
 
 
 def _parking_text(minimum: float, t: ZoneThresholds) -> str:
-    spaces = f"，每100㎡建筑面积{t.parking_spaces_per_100m2:g}个车位" if t.parking_spaces_per_100m2 is not None else ""
-    return f"适用连片工改工停车配置（≥{minimum:g}亩{spaces}）"
+    per_100m2 = t.parking_spaces_per_100m2
+    if per_100m2 is None:
+        return say(f"适用连片工改工停车配置（≥{minimum:g}亩）", f"the parking rule applies (≥ {minimum:g} mu)")
+    return say(
+        f"适用连片工改工停车配置（≥{minimum:g}亩，每100㎡建筑面积{per_100m2:g}个车位）",
+        f"the parking rule applies (≥ {minimum:g} mu, {per_100m2:g} spaces per 100 m² of floor area)",
+    )

@@ -20,12 +20,14 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from landrenewal.domain.language import say
+
 
 def clusters(geoms: npt.NDArray[np.object_], gap: float) -> npt.NDArray[np.int64]:
     """A cluster number for each geometry, numbered 0, 1, … in the order of each cluster's first
     geometry (so the numbering is stable for the same input); -1 for missing or empty geometry."""
     if gap < 0:
-        raise ValueError(f"gap must not be negative: {gap}")
+        raise ValueError(say(f"连片间距不能为负：{gap}", f"the gap must not be negative: {gap}"))
     geoms = np.asarray(geoms, dtype=object)
     n = len(geoms)
     labels = np.full(n, -1, dtype=np.int64)

@@ -11,6 +11,8 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from landrenewal.domain.language import say
+
 EVIDENCE_LABELS: dict[str, tuple[str, str]] = {
     "far": ("容积率", "FAR"),
     "agreed_far": ("约定容积率", "Agreed FAR"),
@@ -85,8 +87,9 @@ PER_INDUSTRY = {"land_control.far_min_by_industry_2002": "industry_division_2002
 
 
 def evidence_label(key: str) -> str:
-    """The Chinese name of a piece of evidence or of a threshold (its key when it has none)."""
-    return (EVIDENCE_LABELS.get(key) or PARAMETER_LABELS.get(key) or (key, key))[0]
+    """The name of a piece of evidence or of a threshold in the reader's language (its key when it has none)."""
+    zh, en = EVIDENCE_LABELS.get(key) or PARAMETER_LABELS.get(key) or (key, key)
+    return say(zh, en)
 
 
 def readable(
@@ -95,7 +98,8 @@ def readable(
     hidden: str = "",
     evidence: Mapping[str, object] | str | None = None,
 ) -> str:
-    """Stored evidence or threshold (a JSON object) as people read it, ``名称: value；…``; values
+    """Stored evidence or threshold (a JSON object) as people read it, ``名称: value；…`` (``Name: value; …``
+    for the English reader); values
     whose key ``hide`` picks are shown as ``hidden``. A threshold given per industry shows the value
     of the industry its ``evidence`` (stored text, or already read) names. Text that is not a JSON
     object stays as it is."""
@@ -120,7 +124,7 @@ def described(
     """Evidence or a threshold already read: ``名称: value；…`` (see ``readable``)."""
     facts = evidence or {}
     shown = {k: (hidden if hide is not None and hide(k) else _of_industry(k, v, facts)) for k, v in values.items()}
-    return "；".join(f"{evidence_label(k)}: {_shown(v)}" for k, v in shown.items())
+    return say("；", "; ").join(f"{evidence_label(k)}: {_shown(v)}" for k, v in shown.items())
 
 
 def json_object(text: object) -> dict[str, Any]:
