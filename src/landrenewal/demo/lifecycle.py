@@ -39,11 +39,11 @@ class Stage(IntEnum):
 STATE_LAND_MIX = {
     Stage.APPROVED_NOT_SUPPLIED: 0.02,
     Stage.SUPPLIED_NOT_DUE: 0.025,
-    Stage.SUPPLIED_IDLE: 0.015,
+    Stage.SUPPLIED_IDLE: 0.013,
     Stage.UNDER_CONSTRUCTION: 0.035,
-    Stage.STALLED: 0.008,
-    Stage.BUILT_NOT_PRODUCING: 0.009,
-    Stage.PRODUCING: 0.870,
+    Stage.STALLED: 0.012,
+    Stage.BUILT_NOT_PRODUCING: 0.008,
+    Stage.PRODUCING: 0.869,
     Stage.CLOSED: 0.018,
 }
 # 村级工业园: old collective land, built long ago and let to tenants; some stand empty.
