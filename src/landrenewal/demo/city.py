@@ -45,6 +45,7 @@ from landrenewal.demo.occupancy import Enterprises, Occupancy, settle
 from landrenewal.demo.planning import draw_plan
 from landrenewal.domain.codes import division_2002
 from landrenewal.domain.fields import BUILDINGS, ENTERPRISES, METRICS, OCCUPANCY, PARCELS
+from landrenewal.domain.language import say
 from landrenewal.domain.planning import PlanLimits
 from landrenewal.domain.policy import ResolvedPolicy
 from landrenewal.domain.units import M2_PER_HA, M2_PER_MU
@@ -84,7 +85,9 @@ class DemoCity:
 def generate_city(parcels: int = DEFAULT_PARCELS, seed: int = DEFAULT_SEED) -> DemoCity:
     """The demo city with exactly ``parcels`` parcels; the same seed always gives the same city."""
     if parcels < 1:
-        raise ValueError(f"a city needs at least one parcel, not {parcels}")
+        raise ValueError(
+            say(f"示范城市至少要有 1 宗地，不能是 {parcels} 宗", f"a city needs at least one parcel, not {parcels}")
+        )
     rng = _streams(seed)
     lots = lay_out_lots(rng["layout"], parcels)
     frame = place_on_map(rng["layout"], lots)
@@ -141,7 +144,12 @@ def _parcel_code_chars(divisions: Divisions, collective: BoolArray) -> npt.NDArr
     village = divisions.village_of_lot
     number = rank_within(village) + 1
     if len(number) and number.max() > MAX_PARCELS_PER_VILLAGE:
-        raise ValueError(f"more than {MAX_PARCELS_PER_VILLAGE} parcels in one village: too many for the 宗地代码")
+        raise ValueError(
+            say(
+                f"一个村的宗地超过 {MAX_PARCELS_PER_VILLAGE} 宗：宗地代码的 5 位顺序号不够用",
+                f"more than {MAX_PARCELS_PER_VILLAGE} parcels in one village: too many for the 5-digit parcel number",
+            )
+        )
     village_chars = np.frombuffer("".join(divisions.village_codes).encode("ascii"), dtype=np.uint8).reshape(-1, 12)
     chars = np.empty((len(village), 19), dtype=np.uint8)
     chars[:, :12] = village_chars[village]

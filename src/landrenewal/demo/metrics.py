@@ -8,7 +8,8 @@ at lower rates, as small-scale taxpayers do, and use more energy, mostly electri
 of value added. Energy and emissions follow value added through the industry's intensity with
 a bounded spread (a real firm's 万元 per tce lies within a small multiple of its industry's), so
 no firm rates dozens of times its benchmark on a tiny denominator. Emission data come from the
-site's pollutant-discharge record: the users of one site all have them or none does.
+pollutant-discharge records of the premises: enterprises that share land (one evaluation unit)
+all have them or none does.
 A year's figures scale with the mu-years of land it used in production that year (its share of
 each parcel × the part of the year it was there), so enterprises that came or left mid-year
 report part of a year, and those not yet producing none.
@@ -20,6 +21,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from landrenewal.demo.arrays import BoolArray, DayArray, FloatArray, IntArray
 from landrenewal.demo.names import INDUSTRIES
@@ -114,7 +117,7 @@ def draw_metrics(
     enterprise = np.concatenate(present)
     year = np.repeat(np.array(YEARS, dtype=np.int64), [len(rows) for rows in present])
     above = latest_revenue >= above_scale_revenue_min  # 规上 by the latest year reported
-    _leave_gaps(rng, enterprise, values, above, enterprises.home_parcel, len(parcel_mu))
+    _leave_gaps(rng, enterprise, values, above, _premises(occupancy, n, len(parcel_mu)))
     return Metrics(enterprise, year, values, above)
 
 
@@ -199,22 +202,34 @@ def _land_in_production(
     return mu_years, most_days
 
 
+def _premises(occupancy: Occupancy, n_enterprises: int, n_parcels: int) -> IntArray:
+    """Per enterprise, its group of enterprises linked by shared land at any time (the connected pieces
+    of the enterprise–parcel graph of all occupancy): every year's evaluation unit lies within one."""
+    graph = coo_matrix(
+        (np.ones(len(occupancy.enterprise), dtype=np.int8), (occupancy.enterprise, occupancy.parcel + n_enterprises)),
+        shape=(n_enterprises + n_parcels,) * 2,
+    )
+    _, component = connected_components(graph, directed=False)
+    return np.asarray(component[:n_enterprises], dtype=np.int64)
+
+
 def _leave_gaps(
     rng: np.random.Generator,
     enterprise: IntArray,
     values: dict[str, FloatArray],
     above: BoolArray,
-    home_parcel: IntArray,
-    n_parcels: int,
+    premises: IntArray,
 ) -> None:
     """Data as it comes: some enterprises report no emissions (more often 规下), many 规下 no R&D.
 
-    Whether emissions are on record is drawn per site, so that enterprises sharing premises (one
-    evaluation unit) mostly all have them or all lack them; a unit's value added over the
-    emissions of only some of its members would rate it far above what it is."""
+    Whether emissions are on record is drawn per group of enterprises sharing land, at the rate of
+    its biggest kind (规上 if any member is): a unit's value added over the emissions of only some
+    of its members would rate it many times its benchmark on the tiny emissions of a small tenant."""
     n = len(above)
-    site = rng.random(n_parcels)[home_parcel]
-    no_emissions = site < np.where(above, EMISSIONS_MISSING["above"], EMISSIONS_MISSING["below"])
+    groups = int(premises.max(initial=-1)) + 1
+    group_above = np.bincount(premises, weights=above, minlength=groups) > 0
+    rate = np.where(group_above, EMISSIONS_MISSING["above"], EMISSIONS_MISSING["below"])
+    no_emissions = (rng.random(groups) < rate)[premises]
     no_rd = ~above & (rng.random(n) < BELOW_SCALE_WITHOUT_RD)
     values["emissions_t"][no_emissions[enterprise]] = np.nan
     values["rd_spending_wan"][no_rd[enterprise]] = 0.0

@@ -13,6 +13,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from landrenewal.demo.arrays import BoolArray, IntArray, digits, fixed_width, joined, pick, rank_within
+from landrenewal.domain.language import say
 from landrenewal.domain.uscc import ALPHABET, WEIGHTS
 
 COUNTY_CODE, COUNTY_NAME = "440785", "恩平市"
@@ -138,7 +139,8 @@ def village_names(rng: np.random.Generator, n: int) -> list[str]:
     """n distinct village names: the familiar ones first, then composed ones, in a seeded order."""
     composed = [a + b for a in VILLAGE_FIRST for b in VILLAGE_SECOND if a != b and a + b not in VILLAGE_NAMES]
     if n > len(VILLAGE_NAMES) + len(composed):
-        raise ValueError(f"no more than {len(VILLAGE_NAMES) + len(composed)} village names; asked for {n}")
+        most = len(VILLAGE_NAMES) + len(composed)
+        raise ValueError(say(f"村名最多 {most} 个，而要求 {n} 个", f"no more than {most} village names; asked for {n}"))
     familiar = [VILLAGE_NAMES[i] for i in rng.permutation(len(VILLAGE_NAMES))]
     others = [composed[i] for i in rng.permutation(len(composed))]
     return (familiar + others)[:n]

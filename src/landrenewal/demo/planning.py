@@ -30,6 +30,7 @@ from landrenewal.demo.arrays import TEXT, FloatArray, IntArray, ObjectArray
 from landrenewal.demo.divisions import Divisions
 from landrenewal.demo.layout import Lots, MapFrame, rectangles
 from landrenewal.demo.names import TOWNS
+from landrenewal.domain.language import say
 from landrenewal.domain.planning import M2_PER_KM2, PlanLimits
 from landrenewal.domain.units import M2_PER_MU
 
@@ -93,9 +94,20 @@ def draw_plan(
 ) -> pd.DataFrame:
     """zone_code, name, level, parent_code and geom of every 大圈, 中圈 and 小圈 of the demo city."""
     if limits.big_km2 is None or limits.middle_km2 is None or limits.small_max_mu is None:
-        raise ValueError(f"the demo plan needs the plan policy's sizes; missing: {', '.join(limits.missing())}")
+        missing = limits.missing()
+        raise ValueError(
+            say(
+                f"示范城市的规划需要政策给出大/中/小圈的面积，缺少：{'、'.join(missing)}",
+                f"the demo plan needs the plan policy's sizes; missing: {', '.join(missing)}",
+            )
+        )
     if limits.elasticity is None:
-        raise ValueError("the demo plan needs the plan policy's elasticity (zones.level_elasticity)")
+        raise ValueError(
+            say(
+                "示范城市的规划需要政策给出各层级的弹性调整空间（zones.level_elasticity）",
+                "the demo plan needs the plan policy's elasticity (zones.level_elasticity)",
+            )
+        )
     grid = _grid(lots, divisions)
     n_towns = int(grid.town_of_column.max()) + 1
     zones: list[_Zone] = []
