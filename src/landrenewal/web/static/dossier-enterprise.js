@@ -73,14 +73,14 @@ async function draw(root, d, charts, { saved, reload }) {
       d.restricted ? null : h('p', { class: 'note' },
         h('a', { href: `#/tables/metrics?uscc=${encodeURIComponent(e.uscc)}`, testid: 'enterprise-metrics-list' }, `${t('ent.allMetrics')} →`))),
     card(t('ent.evaluations'), 'enterprise-evaluations', evaluations.length
-      ? h('div', null, evaluationsTable(evaluations, d.restricted), evaluations.length > 1 ? scoreChart : null)
+      ? h('div', null, evaluationsTable(evaluations, d.restricted), evaluations.length > 1 && !d.restricted ? scoreChart : null)
       : empty(t('ent.noEvaluations'))),
     card(t('ent.findings'), 'findings', findingList(d.findings, { withParcel: true })),
     historyCard(d.history),
   );
   if (saved != null) root.querySelector('[data-testid="metrics-saved"]')?.scrollIntoView({ block: 'center' });
 
-  if (evaluations.length > 1) {
+  if (evaluations.length > 1 && !d.restricted) {
     await charts.draw(scoreChart, {
       xAxis: { type: 'category', data: evaluations.map((r) => String(r.year)) },
       yAxis: { type: 'value', name: t('eval.score') },
