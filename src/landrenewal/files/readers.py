@@ -310,7 +310,7 @@ def _read_zip(path: Path, layer: str | None, limits: ReadLimits) -> Source:
             raise SourceError(
                 path,
                 say(
-                    f"压缩包中应恰有一个 .shp（或用 layer 指定一个），实有 {len(shps)} 个："
+                    f"压缩包中应恰有一个 .shp（或指定其中一个图层），实有 {len(shps)} 个："
                     + ("、".join(Path(n).name for n in shps) or "无"),
                     f"the zip must hold exactly one shapefile (or name one as the layer); it holds {len(shps)}: "
                     + (", ".join(Path(n).name for n in shps) or "none"),
