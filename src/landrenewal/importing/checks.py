@@ -156,7 +156,7 @@ def check_dates(frame: pd.DataFrame, spec: EntitySpec, ctx: CheckContext, order:
             later,
             say(
                 f"{b.zh}早于{a.zh}，日期顺序不可能",
-                f"{b.en or later} is before {(a.en or earlier).lower()}: the dates cannot be in this order",
+                f'the date "{b.en or later}" is before the date "{a.en or earlier}": the dates cannot be in this order',
             ),
             _pair_at(_dates_at(frame[earlier]), _dates_at(frame[later]), " > "),
         )

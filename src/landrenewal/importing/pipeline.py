@@ -47,7 +47,7 @@ class ImportRefused(Exception):
         super().__init__(
             say(
                 f"{report.file}：{errors} 个错误，未写入任何数据",
-                f"{report.file}: {errors} errors, nothing written",
+                f"{report.file}: {errors} error{'' if errors == 1 else 's'}, nothing written",
             )
         )
         self.report = report

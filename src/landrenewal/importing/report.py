@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -12,7 +13,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from landrenewal.domain.fields import ENTITIES
-from landrenewal.domain.language import say
+from landrenewal.domain.language import current, say
 from landrenewal.store.writes import Changes
 
 
@@ -111,6 +112,18 @@ class Problems:
         return bool(((frame["_index"] < 0) & (frame["severity"] == Severity.ERROR)).any())
 
 
+# The English of an old "中文 (English)" message: a bracket of Latin words with at least one space, no CJK.
+# "(EPSG:4490)" or "(m²)" are not English and stay.
+_ENGLISH = re.compile(r"\s*\((?=[^()]*[A-Za-z]{2,}[^()]* )[^()\u3000-\u9fff\uff00-\uffef]*\)")
+
+
+def _for_reader(text: str) -> str:
+    """A reason as the rejects file says it. Messages are formed with ``say``; a reason from a module
+    that still writes ``中文 (English)`` loses its English bracket for a Chinese reader (for an English
+    one it is left whole: stripping would cut real English brackets)."""
+    return _ENGLISH.sub("", str(text)).strip() if current() == "zh" else str(text)
+
+
 @dataclass
 class ImportReport:
     kind: str
@@ -172,7 +185,7 @@ class ImportReport:
         colon, semicolon, comma = say("：", ": "), say("；", "; "), say("、", ", ")
         errors = self.errors
         labels = errors["field"].map(self.field_label)
-        reasons = errors["reason"].astype(str)
+        reasons = errors["reason"].map(_for_reader)
         whole = errors["_index"] < 0
         lines = pd.DataFrame(
             {
