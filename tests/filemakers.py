@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import struct
 import warnings
 import zipfile
@@ -296,3 +297,24 @@ def shapefile_with_dbf_count(folder: Path, shapes: int, declared: int) -> Path:
     struct.pack_into("<I", data, 4, declared)
     dbf.write_bytes(bytes(data))
     return path
+
+
+# ---- messages in one language -----------------------------------------------------------------
+
+# An English word in a Chinese message: lower-case letters standing alone (".shp", "EPSG", "Excel" or a
+# file's own name are not words of a sentence).
+_ENGLISH_WORD = re.compile(r"(?<![.\w])[a-z]{2,}\b")
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+# Names of formats, which both languages write as they are.
+_CODES = {"gpkg", "shp", "geojson", "json", "xlsx", "csv", "zip", "kml"}
+
+
+def whole_chinese(text: str) -> bool:
+    """Whether ``text`` is a Chinese sentence with no English words in it."""
+    words = [w for w in _ENGLISH_WORD.findall(text) if w not in _CODES]
+    return bool(_CJK.search(text)) and not words
+
+
+def whole_english(text: str) -> bool:
+    """Whether ``text`` is an English sentence with no Chinese characters (or full-width punctuation)."""
+    return bool(_ENGLISH_WORD.search(text)) and not _CJK.search(text)

@@ -12,6 +12,7 @@ import pyogrio
 import pytest
 import shapely
 
+from landrenewal.domain.language import speaking
 from landrenewal.files.encoding import detect_dbf_encoding, normalise_codec
 from landrenewal.files.readers import read_source
 from landrenewal.files.source import SourceError
@@ -54,7 +55,10 @@ def test_detect_dbf_encoding_says_why(tmp_path: Path) -> None:
     path = filemakers.gbk_shapefile_without_cpg(tmp_path)
     codec, reason = detect_dbf_encoding(str(path))
     assert codec == "gbk"
-    assert "GBK: no .cpg, language byte 0, text is not valid UTF-8" in reason
+    assert reason == "编码 GBK：.dbf 无 .cpg 文件，语言标志为 0，且文本不是合法 UTF-8"
+    with speaking("en"):
+        codec, reason = detect_dbf_encoding(str(path))
+    assert reason == "Encoding GBK: the .dbf has no .cpg file, its language byte is 0, and the text is not valid UTF-8"
 
 
 def test_utf8_shapefile_with_cpg_and_a_field_name_cut_at_10_bytes(tmp_path: Path) -> None:
@@ -300,6 +304,30 @@ def test_files_that_cannot_be_read_say_why(tmp_path: Path) -> None:
     (tmp_path / "broken.zip").write_bytes(b"PK not really")
     with pytest.raises(SourceError, match="无法读取"):
         read_source(tmp_path / "broken.zip")
+
+
+def test_a_refused_file_and_the_notes_on_a_read_file_are_whole_sentences_in_the_readers_language(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    table = tmp_path / "清单.csv"
+    table.write_text("2025 QD,,\nDM,MC,MC\n0601,X,Y\n", encoding="utf-8")
+    for language, whole in (("zh", filemakers.whole_chinese), ("en", filemakers.whole_english)):
+        with speaking(language), pytest.raises(SourceError) as refused:
+            read_source(tmp_path / "old.xls")
+        assert whole(refused.value.reason), refused.value.reason
+        with speaking(language):
+            notes = read_source(table).notes
+        assert len(notes) == 4 and all(whole(n) for n in notes), notes
+    with speaking("en"), pytest.raises(SourceError) as refused:
+        read_source(tmp_path / "old.xls")
+    assert refused.value.reason.endswith("Save it as .xlsx in Excel.")
+    with speaking("en"):
+        assert read_source(table).notes[1:] == [
+            'Row 1, "2025 QD", was taken for a title and skipped',
+            "The header is in row 2",
+            'The header "MC" appears more than once; number 2 was renamed "MC_2"',
+        ]
 
 
 @pytest.mark.parametrize("part", [".dbf", ".shx"])

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from landrenewal.domain.fields import ENTITIES
+from landrenewal.domain.language import speaking
 from landrenewal.files.limits import ReadLimits
 from landrenewal.files.readers import read_source
 from landrenewal.files.source import SourceError
@@ -97,6 +98,17 @@ def test_a_csv_wider_than_the_limit_is_refused_before_parsing(tmp_path: Path) ->
     with pytest.raises(SourceError, match="20,000 列，超过上限 500 列"):
         read_source(path)
     assert read_source(path, limits=ReadLimits(max_columns=20_000)).frame.shape == (1, 20_000)
+
+
+def test_a_limit_is_said_whole_in_the_readers_language(tmp_path: Path) -> None:
+    path = tmp_path / "宽表.csv"
+    path.write_text(",".join(f"C{i}" for i in range(600)) + "\n" + ",".join("1" * 600) + "\n", encoding="utf-8")
+    with pytest.raises(SourceError) as refused:
+        read_source(path)
+    assert refused.value.reason == "表格有 600 列，超过上限 500 列"
+    with speaking("en"), pytest.raises(SourceError) as refused:
+        read_source(path)
+    assert refused.value.reason == "the table has 600 columns, more than the limit of 500"
 
 
 def test_a_dbf_that_counts_fewer_records_than_the_shp_holds_is_refused(tmp_path: Path) -> None:

@@ -15,11 +15,12 @@ import shapely
 from pyproj import Transformer
 
 from landrenewal.domain.fields import ENTERPRISES, PARCELS
+from landrenewal.domain.language import speaking
 from landrenewal.domain.units import M2_PER_HA, M2_PER_MU
 from landrenewal.files import writers
 from landrenewal.files.readers import read_source
 from landrenewal.files.writers import DERIVED, ExportError, ascii_short, short_names, write_table
-from tests import builders
+from tests import builders, filemakers
 
 EXTRA = "note_from_the_analyst"  # a column no spec knows: it still gets a short name
 
@@ -74,13 +75,35 @@ def test_shapefile_field_table_documents_every_short_name(tmp_path: Path) -> Non
     write_table(frame, PARCELS, "shp", tmp_path / "宗地.shp", epsg=builders.EPSG)
     sidecar = tmp_path / "宗地_fields.csv"
     assert sidecar.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel shows the Chinese
-    table = pd.read_csv(sidecar, encoding="utf-8-sig", dtype=str, keep_default_na=False).set_index("短名 short_name")
-    assert list(table.columns) == ["字段 field", "中文名称 label", "单位 unit"]
+    table = pd.read_csv(sidecar, encoding="utf-8-sig", dtype=str, keep_default_na=False).set_index("短名")
+    assert list(table.columns) == ["字段", "中文名称", "单位"]
     assert list(table.index) == list(pyogrio.read_info(tmp_path / "宗地.shp")["fields"])
     assert table.loc["ZDMJ"].tolist() == ["registered_area_m2", "宗地面积", "m²"]
     assert table.loc["TXMJ_MU"].tolist() == ["area_mu", "图形面积", "亩"]
     assert table.loc["QLR"].tolist() == ["rights_holder", "权利人", ""]
-    assert table.loc[ascii_short(EXTRA), "字段 field"] == EXTRA
+    assert table.loc[ascii_short(EXTRA), "字段"] == EXTRA
+
+
+def test_the_field_table_is_headed_in_the_language_of_whoever_exports(tmp_path: Path) -> None:
+    with speaking("en"):
+        write_table(parcels(), PARCELS, "shp", tmp_path / "parcels.shp", epsg=builders.EPSG)
+    table = pd.read_csv(tmp_path / "parcels_fields.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(table.columns) == ["short name", "field", "Chinese name", "unit"]
+
+
+def test_an_export_that_cannot_be_made_says_why_whole_in_the_readers_language(tmp_path: Path) -> None:
+    for language, whole in (("zh", filemakers.whole_chinese), ("en", filemakers.whole_english)):
+        with speaking(language):
+            for frame, spec, fmt, epsg in (
+                (builders.enterprises(), ENTERPRISES, "shp", builders.EPSG),
+                (parcels(), PARCELS, "geojson", None),
+                (parcels(), PARCELS, "kml", builders.EPSG),
+            ):
+                with pytest.raises(ExportError) as refused:
+                    write_table(frame, spec, fmt, tmp_path / f"x.{fmt}", epsg=epsg)
+                assert whole(str(refused.value)), str(refused.value)
+    with speaking("en"), pytest.raises(ExportError, match="the table 'enterprises' has no geometry"):
+        write_table(builders.enterprises(), ENTERPRISES, "shp", tmp_path / "e.shp", epsg=builders.EPSG)
 
 
 def test_rewriting_a_shapefile_leaves_no_stale_parts(tmp_path: Path) -> None:

@@ -10,9 +10,11 @@ import pandas as pd
 import pytest
 
 from landrenewal.domain.fields import ENTITIES
+from landrenewal.domain.language import speaking
 from landrenewal.importing.coerce import coerce
 from landrenewal.importing.mapping import MappingError, load_user_mapping, map_columns
 from landrenewal.importing.report import Problems
+from tests import filemakers
 
 
 def _coerce(kind: str, raw: pd.DataFrame, mapping_file: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -136,3 +138,31 @@ def test_missing_required_column_is_a_file_level_problem() -> None:
     raw = pd.DataFrame({"企业名称": ["甲"]})
     _, problems = _coerce("enterprises", raw)
     assert {"uscc", "industry_code", "scale"} <= set(problems[problems["row"] == 0]["field"])
+
+
+def test_cells_that_cannot_be_read_and_mapping_mistakes_are_said_whole_in_the_readers_language(
+    tmp_path: Path,
+) -> None:
+    raw = pd.DataFrame({"USCC": [None, "91440300708461136T"], "QYMC": ["A", "B"], "GM": ["above", "huge"]})
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- parcel_code\n- DKH\n", encoding="utf-8")  # a list, not a dictionary
+    for language, whole in (("zh", filemakers.whole_chinese), ("en", filemakers.whole_english)):
+        with speaking(language):
+            _, problems = _coerce("enterprises", raw)
+            with pytest.raises(MappingError) as refused:
+                load_user_mapping(bad, "parcels")
+        assert len(problems) == 4 and all(whole(r) for r in problems["reason"]), list(problems["reason"])
+        said = str(refused.value).replace(str(bad), "")
+        assert whole(said), said
+    with speaking("en"):
+        _, problems = _coerce("enterprises", raw)
+    reasons = problems.set_index(["row", "field"])["reason"]
+    assert reasons[(0, "industry_code")] == (
+        'the required column "Industry code" is missing; accepted headers: industry_code, HYDM, '
+        "or name it in a mapping file"
+    )
+    assert reasons[(2, "uscc")] == 'the required value "USCC" is missing'
+    assert list(reasons[(3, "scale")]) == [
+        "an unknown value; expected one of: above, below",
+        'the required value "Scale" is missing',
+    ]

@@ -7,11 +7,12 @@ import pytest
 import shapely
 from sqlalchemy import func, select
 
+from landrenewal.domain.language import speaking
 from landrenewal.importing.pipeline import ImportOptions, ImportRefused, import_frame
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
 from landrenewal.store.frames import read_table
-from tests import builders
+from tests import builders, filemakers
 
 OPTIONS = ImportOptions(today=builders.TODAY)
 
@@ -102,6 +103,23 @@ def test_dates_in_impossible_order_and_areas_that_disagree_are_errors(store: Sto
     assert area_reasons.str.contains("图形面积相差").any()  # against the geometry
     assert area_reasons.str.contains("不一致").any()  # against the m² figure
     assert _count(store, "parcels") == 0
+
+
+def test_dates_and_areas_that_disagree_are_said_whole_in_the_readers_language(store: Store) -> None:
+    frame = builders.parcels()
+    frame.loc[0, "supplied_date"] = pd.Timestamp("2014-01-01")
+    frame.loc[1, "registered_area_mu"] = 20.0
+    frame.loc[2, "completion_date"] = pd.Timestamp("2030-01-01")
+    for language, whole in (("zh", filemakers.whole_chinese), ("en", filemakers.whole_english)):
+        with speaking(language), pytest.raises(ImportRefused) as refused:
+            import_frame(store, "parcels", frame, "p", epsg=builders.EPSG, options=OPTIONS)
+        reasons = refused.value.report.errors["reason"]
+        assert len(reasons) == 4 and all(whole(r) for r in reasons), list(reasons)
+    errors = refused.value.report.errors.set_index(["row", "field"])
+    assert errors.loc[(1, "supplied_date"), "reason"] == (
+        'the date "Supplied" is before the date "Approved": the dates cannot be in this order'
+    )
+    assert "20.0000 mu vs geometry 15.00 mu" in list(errors.loc[(2, "registered_area_mu"), "value"])
 
 
 def test_invalid_geometry_is_repaired_and_reported_empty_is_rejected(store: Store) -> None:

@@ -3,6 +3,7 @@ when repaired; and the rejects file, which a user fixes and imports again."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -13,9 +14,10 @@ import pandas as pd
 import pytest
 import shapely
 
+from landrenewal.domain.language import speaking
 from landrenewal.importing.pipeline import ImportOptions, ImportRefused, import_file, import_frame
 from landrenewal.store.engine import Store
-from tests import builders
+from tests import builders, filemakers
 
 OPTIONS = ImportOptions(today=builders.TODAY)
 
@@ -57,6 +59,24 @@ def test_parcels_in_paris_are_refused_row_by_row_unless_accepted(store: Store, t
     accepted = import_file(store, "parcels", paris, ImportOptions(today=builders.TODAY, accept_far_places=True))
     assert accepted.committed and accepted.changes.inserted == 3
     assert len(accepted.warnings[accepted.warnings["reason"].str.contains("中国境外")]) == 3
+
+
+def test_a_place_outside_china_is_said_whole_in_the_readers_language(store: Store, tmp_path: Path) -> None:
+    _store_in_zone(store)
+    paris = _lonlat_geojson(tmp_path, 2.35, 48.86, n=1)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, "parcels", paris, OPTIONS)
+    (reason,) = refused.value.report.errors["reason"]
+    assert reason == "图形位于中国境外（经度 2.35°，纬度 48.86°），坐标系可能有误；若确属此处，导入时选择接受远处的图形"
+    assert str(refused.value).endswith("宗地_远方.geojson：1 个错误，未写入任何数据")
+    with speaking("en"), pytest.raises(ImportRefused) as refused:
+        import_file(store, "parcels", paris, OPTIONS)
+    (reason,) = refused.value.report.errors["reason"]
+    assert reason == (
+        "the feature lies outside China (longitude 2.35°, latitude 48.86°): the CRS may be wrong; "
+        "if it really is there, choose to accept far places when importing"
+    )
+    assert str(refused.value).endswith(": 1 error, nothing written")
 
 
 def test_parcels_in_a_european_utm_zone_are_refused(store: Store, tmp_path: Path) -> None:
@@ -131,3 +151,36 @@ def test_the_rejects_file_holds_the_bad_rows_as_the_file_has_them_and_imports_ag
     back.to_csv(rejects, index=False, encoding="utf-8-sig")
     fixed = import_file(store, "enterprises", rejects, OPTIONS)
     assert fixed.committed and fixed.changes.inserted == 1 and len(fixed.errors) == 0
+
+
+def test_the_rejects_file_is_headed_and_said_in_the_language_of_whoever_writes_it(store: Store, tmp_path: Path) -> None:
+    ents = builders.enterprises(2)
+    source = tmp_path / "enterprises.csv"
+    table = pd.DataFrame({"uscc": ents["uscc"], "name": ["A", "B"], "industry_code": ["X9999", "C3411"]})
+    table.to_csv(source, index=False)  # no scale column: a problem of the whole file
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, "enterprises", source, OPTIONS)
+    report = refused.value.report
+    chinese = pd.read_csv(io.BytesIO(report.rejects_csv()), encoding="utf-8-sig", dtype=str)
+    with speaking("en"):  # the headers are chosen when the file is written
+        english = pd.read_csv(io.BytesIO(report.rejects_csv()), encoding="utf-8-sig", dtype=str)
+    assert list(chinese.columns[:3]) == ["行号", "字段", "原因"] and list(english.columns[:3]) == [
+        "row",
+        "field",
+        "reason",
+    ]
+    assert list(chinese["行号"]) == ["全文件"] and list(english["row"]) == ["whole file"]
+    assert chinese.loc[0, "字段"] == "企业规模" and english.loc[0, "field"] == "Scale"
+    assert filemakers.whole_chinese(chinese.loc[0, "原因"]), chinese.loc[0, "原因"]
+
+    table.assign(scale=["above", "huge"]).to_csv(source, index=False)
+    with speaking("en"):
+        with pytest.raises(ImportRefused) as refused:
+            import_file(store, "enterprises", source, OPTIONS)
+        english = pd.read_csv(io.BytesIO(refused.value.report.rejects_csv()), encoding="utf-8-sig", dtype=str)
+    assert list(english["row"]) == ["2", "3"], english
+    assert all(filemakers.whole_english(r) for r in english["reason"]), list(english["reason"])
+    assert english.loc[0, "reason"] == "industry_code: not an industry code of GB/T 4754-2017 (such as C3411 or 3411)"
+    assert english.loc[1, "reason"] == (
+        'scale: an unknown value; expected one of: above, below; scale: the required value "Scale" is missing'
+    )

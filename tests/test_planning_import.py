@@ -145,7 +145,7 @@ def test_a_parent_of_the_wrong_level_is_refused_naming_row_and_field(planned: St
     assert errors[["row", "field"]].values.tolist() == [[2, "parent_code"], [3, "parent_code"]]
     wrong, missing = errors["reason"].tolist()
     assert "上一层级" in wrong and errors["value"].iloc[0] == "B1（大圈）"
-    assert "parent zone missing" in missing and errors["value"].iloc[1] == "M9"
+    assert missing == "上级分区不在库中也不在本文件中" and errors["value"].iloc[1] == "M9"
     assert _count(planned) == len(CIRCLES) + len(UNITS)  # nothing written, not even S5
 
 

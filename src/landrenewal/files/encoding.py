@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from landrenewal.domain.language import say
+
 # .cpg contents seen in the wild, normalised by _normalise_cpg → codec.
 _CPG = {
     "utf8": "utf-8",
@@ -72,7 +74,6 @@ _LDID = {
     0xCB: "cp1253",
     0xCC: "cp1257",
 }
-_LDID_NAMES = {0x4D: "代码页 936", 0x7A: "PRC GBK", 0x57: "ANSI，未指明代码页"}
 
 _CHUNK_BYTES = 16 << 20  # records are checked this many bytes at a time: bounded memory on big files
 _SEP = 0x0A  # put after every value and name, so that a cut character can be told from bad bytes
@@ -222,10 +223,20 @@ def _language_byte(dbf: Path) -> int:
 
 
 def _ldid_text(ldid: int) -> str:
+    """The language byte as the reader is told it: ``0x4D（代码页 936）`` / ``0x4D (code page 936)``."""
     if ldid == 0:
         return "0"
-    name = _LDID_NAMES.get(ldid) or (f"代码页 {_LDID[ldid].upper()}" if ldid in _LDID else "未知")
-    return f"0x{ldid:02X}（{name}）"
+    if ldid == 0x7A:
+        name = "PRC GBK"
+    elif ldid == 0x57:
+        name = say("ANSI，未指明代码页", "ANSI, no code page named")
+    elif ldid == 0x4D:
+        name = say("代码页 936", "code page 936")
+    elif ldid in _LDID:
+        name = say(f"代码页 {_LDID[ldid].upper()}", f"code page {_LDID[ldid].upper()}")
+    else:
+        name = say("未知", "unknown")
+    return say(f"0x{ldid:02X}（{name}）", f"0x{ldid:02X} ({name})")
 
 
 def detect_dbf_encoding(shp_path: str | Path) -> tuple[str, str]:
@@ -235,7 +246,7 @@ def detect_dbf_encoding(shp_path: str | Path) -> tuple[str, str]:
     one and the text decodes in it; UTF-8 when every field name and character value is
     valid UTF-8 (a character cut at the end of a value is allowed: writers cut at the
     field width); otherwise GBK (GB18030 when only that decodes). The reason is a sentence
-    for the user, in Chinese with English in brackets.
+    for the user, in the reader's language.
     """
     shp = Path(shp_path)
     cpg = _read_cpg(shp)
@@ -243,34 +254,43 @@ def detect_dbf_encoding(shp_path: str | Path) -> tuple[str, str]:
     if cpg:
         codec = normalise_codec(cpg)
         if codec:
-            return codec, f"编码 {codec.upper()}：依据 .cpg 文件「{cpg}」({codec.upper()}: from the .cpg file)"
-        cpg_note = f".cpg 文件「{cpg}」未指明代码页"
+            name = codec.upper()
+            return codec, say(f"编码 {name}：依据 .cpg 文件「{cpg}」", f'Encoding {name}: from the .cpg file "{cpg}"')
+        cpg_note = say(f".cpg 文件「{cpg}」未指明代码页", f'the .cpg file "{cpg}" names no code page')
     dbf = _sidecar(shp, ".dbf")
     if dbf is None:
-        return "utf-8", "无 .dbf 文件，按 UTF-8 处理 (no .dbf file: UTF-8 assumed)"
+        return "utf-8", say("无 .dbf 文件，按 UTF-8 处理", "There is no .dbf file: UTF-8 assumed")
     ldid = _language_byte(dbf)
-    said = f"{cpg_note or '.dbf 无 .cpg 文件'}，语言标志为 {_ldid_text(ldid)}"
-    byte_en = f"0x{ldid:02X}" if ldid else "0"
-    said_en = f"{'the .cpg names no code page' if cpg_note else 'no .cpg'}, language byte {byte_en}"
+    said = say(
+        f"{cpg_note or '.dbf 无 .cpg 文件'}，语言标志为 {_ldid_text(ldid)}",
+        f"{cpg_note or 'the .dbf has no .cpg file'}, its language byte is {_ldid_text(ldid)}",
+    )
     named = _LDID.get(ldid)
     if named:
+        name = named.upper()
         if _all_decode(dbf, named):
-            return named, f"编码 {named.upper()}：{said} ({named.upper()}: {said_en})"
-        said += f"，但文本不是合法 {named.upper()}"
-        said_en += f" but the text is not valid {named.upper()}"
+            return named, say(f"编码 {name}：{said}", f"Encoding {name}: {said}")
+        said += say(f"，但文本不是合法 {name}", f", but the text is not valid {name}")
     utf8, ascii_only = _utf8_and_ascii(dbf)
     if ascii_only:
-        return "utf-8", f"编码 UTF-8：{said}，文本全为 ASCII 字符 (UTF-8: {said_en}, text is plain ASCII)"
-    if utf8:
-        return "utf-8", f"编码 UTF-8：{said}，文本是合法 UTF-8 (UTF-8: {said_en}, text is valid UTF-8)"
-    if _all_decode(dbf, "gbk"):
-        return "gbk", f"编码 GBK：{said}，且文本不是合法 UTF-8 (GBK: {said_en}, text is not valid UTF-8)"
-    if _all_decode(dbf, "gb18030"):
-        return "gb18030", (
-            f"编码 GB18030：{said}，文本既不是合法 UTF-8 也不是合法 GBK，按 GB18030 读取 "
-            f"(GB18030: {said_en}, text is neither valid UTF-8 nor GBK)"
+        return "utf-8", say(
+            f"编码 UTF-8：{said}，文本全为 ASCII 字符", f"Encoding UTF-8: {said}, and the text is plain ASCII"
         )
-    return "gbk", (
-        f"编码 GBK：{said}，文本不是合法 UTF-8，部分字节也不是合法 GBK，这些字符可能显示为乱码 "
-        f"(GBK: {said_en}, text is not valid UTF-8, and some bytes are not valid GBK either)"
+    if utf8:
+        return "utf-8", say(
+            f"编码 UTF-8：{said}，文本是合法 UTF-8", f"Encoding UTF-8: {said}, and the text is valid UTF-8"
+        )
+    if _all_decode(dbf, "gbk"):
+        return "gbk", say(
+            f"编码 GBK：{said}，且文本不是合法 UTF-8", f"Encoding GBK: {said}, and the text is not valid UTF-8"
+        )
+    if _all_decode(dbf, "gb18030"):
+        return "gb18030", say(
+            f"编码 GB18030：{said}，文本既不是合法 UTF-8 也不是合法 GBK，按 GB18030 读取",
+            f"Encoding GB18030: {said}, and the text is neither valid UTF-8 nor valid GBK: read as GB18030",
+        )
+    return "gbk", say(
+        f"编码 GBK：{said}，文本不是合法 UTF-8，部分字节也不是合法 GBK，这些字符可能显示为乱码",
+        f"Encoding GBK: {said}; the text is not valid UTF-8 and some bytes are not valid GBK either, "
+        "so those characters may show as garbage",
     )

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from landrenewal.domain.language import say
 from landrenewal.files.source import SourceError
 
 MIB = 1 << 20
@@ -48,8 +49,11 @@ def check_unzipped_size(path: Path, archive: zipfile.ZipFile, members: Iterable[
     if total > limits.max_unzipped_mib * MIB:
         raise SourceError(
             path,
-            f"解压后共 {_mib(total)}，超过上限 {limits.max_unzipped_mib:,} MiB，未解压 "
-            f"(would unzip to {_mib(total)}, more than the limit of {limits.max_unzipped_mib:,} MiB)",
+            say(
+                f"解压后共 {_mib(total)}，超过上限 {limits.max_unzipped_mib:,} MiB，未解压",
+                f"it would unzip to {_mib(total)}, more than the limit of {limits.max_unzipped_mib:,} MiB: "
+                "not unzipped",
+            ),
         )
     for info in infos:
         # A member of a few kilobytes may compress far better than a bomb would; only ratios over
@@ -58,9 +62,13 @@ def check_unzipped_size(path: Path, archive: zipfile.ZipFile, members: Iterable[
             ratio = info.file_size / max(info.compress_size, 1)
             raise SourceError(
                 path,
-                f"压缩包成员「{info.filename}」压缩比 {ratio:,.0f} 倍（{_mib(info.compress_size)} → "
-                f"{_mib(info.file_size)}），超过上限 {limits.max_zip_ratio} 倍，疑为压缩炸弹，未解压 "
-                f"(compression ratio {ratio:,.0f}:1 is over the limit of {limits.max_zip_ratio}:1: not unzipped)",
+                say(
+                    f"压缩包成员「{info.filename}」压缩比 {ratio:,.0f} 倍（{_mib(info.compress_size)} → "
+                    f"{_mib(info.file_size)}），超过上限 {limits.max_zip_ratio} 倍，疑为压缩炸弹，未解压",
+                    f'the zip member "{info.filename}" is compressed {ratio:,.0f}:1 ({_mib(info.compress_size)} → '
+                    f"{_mib(info.file_size)}), over the limit of {limits.max_zip_ratio}:1, like a zip bomb: "
+                    "not unzipped",
+                ),
             )
 
 
@@ -68,6 +76,8 @@ def check_columns(path: Path, count: int, limits: ReadLimits) -> None:
     if count > limits.max_columns:
         raise SourceError(
             path,
-            f"表格有 {count:,} 列，超过上限 {limits.max_columns:,} 列 (the table has {count:,} columns, "
-            f"more than the limit of {limits.max_columns:,})",
+            say(
+                f"表格有 {count:,} 列，超过上限 {limits.max_columns:,} 列",
+                f"the table has {count:,} columns, more than the limit of {limits.max_columns:,}",
+            ),
         )

@@ -28,18 +28,29 @@ import shapely
 from pyproj import CRS
 
 from landrenewal.domain.crs import CGCS2000_GEOGRAPHIC
+from landrenewal.domain.language import say
 from landrenewal.files.encoding import decode_cut, detect_dbf_encoding
 from landrenewal.files.limits import DEFAULT_LIMITS, ReadLimits, check_columns, check_unzipped_size
 from landrenewal.files.source import Source, SourceError
 
 SUPPORTED = (".shp", ".zip", ".gpkg", ".geojson", ".json", ".csv", ".xlsx")
-_ADVICE = {
-    ".xls": "请在 Excel 中另存为 .xlsx (save it as .xlsx in Excel)",
-    ".xlsm": "请另存为 .xlsx (save it as .xlsx)",
-    ".dbf": "请同时提供 .shp、.shx 和 .dbf，并选择 .shp 文件 (choose the .shp of the shapefile)",
-    ".shx": "请选择 .shp 文件 (choose the .shp file)",
-    ".txt": "如是逗号分隔的表格，请改扩展名为 .csv (rename a comma-separated table to .csv)",
-}
+
+
+def _advice(suffix: str) -> str:
+    """What to do with a file of a type we do not read, in the reader's language ("" when nothing helps)."""
+    advice = {
+        ".xls": ("请在 Excel 中另存为 .xlsx。", "Save it as .xlsx in Excel."),
+        ".xlsm": ("请另存为 .xlsx。", "Save it as .xlsx."),
+        ".dbf": (
+            "请同时提供 .shp、.shx 和 .dbf，并选择 .shp 文件。",
+            "Provide the .shp, .shx and .dbf together and choose the .shp file.",
+        ),
+        ".shx": ("请选择 .shp 文件。", "Choose the .shp file."),
+        ".txt": ("如是逗号分隔的表格，请改扩展名为 .csv。", "If it is a comma-separated table, rename it to .csv."),
+    }.get(suffix)
+    return say(*advice) if advice else ""
+
+
 _GEOJSON_SCAN_BYTES = 1 << 20  # a top-level "crs" member, if any, comes before the features in practice
 _WGS84_EPSG = 4326
 
@@ -53,14 +64,14 @@ def read_source(
 
     ``layer`` picks a GeoPackage layer (or one shapefile of a zip holding several); ``sheet``
     picks an XLSX sheet; ``limits`` bound what a zip may inflate to and how wide a table may be.
-    Raises ``SourceError`` with a bilingual reason when the file cannot be read at all; problems
+    Raises ``SourceError`` with a reason in the reader's language when the file cannot be read at all; problems
     of single rows are not this function's business.
     """
     path = Path(path)
     if not path.exists():
-        raise SourceError(path, "文件不存在 (no such file)")
+        raise SourceError(path, say("文件不存在", "no such file"))
     if path.is_dir():
-        raise SourceError(path, "是目录而不是文件 (is a directory)")
+        raise SourceError(path, say("是目录而不是文件", "is a directory, not a file"))
     readers: dict[str, Callable[[], Source]] = {
         ".shp": lambda: _read_shapefile(path),
         ".zip": lambda: _read_zip(path, layer, limits),
@@ -73,11 +84,14 @@ def read_source(
     suffix = path.suffix.lower()
     reader = readers.get(suffix)
     if reader is None:
-        advice = _ADVICE.get(suffix, "")
+        advice = _advice(suffix)
+        supported = ", ".join(SUPPORTED)
         raise SourceError(
             path,
-            f"不支持的文件类型 {path.suffix or '(无扩展名)'} (unsupported file type)；"
-            f"支持 (supported): {', '.join(SUPPORTED)}" + (f"。{advice}" if advice else ""),
+            say(
+                f"不支持的文件类型 {path.suffix or '（无扩展名）'}；支持的类型：{supported}。{advice}",
+                f"unsupported file type {path.suffix or '(no extension)'}; supported: {supported}. {advice}",
+            ).strip(),
         )
     try:
         return reader()
@@ -85,7 +99,8 @@ def read_source(
         raise
     except _READ_ERRORS as exc:
         # GDAL's messages start with the path; the file's own name is what the user knows it by.
-        raise SourceError(path, f"无法读取 (cannot read): {_without_folder(str(exc), path.parent)}") from exc
+        said = _without_folder(str(exc), path.parent)
+        raise SourceError(path, say(f"无法读取：{said}", f"cannot read it: {said}")) from exc
 
 
 _READ_ERRORS = (
@@ -160,8 +175,10 @@ def _read_shapefile(path: Path) -> Source:
         if _sidecar(path, needed) is None:
             raise SourceError(
                 path,
-                f"缺少 {needed} 文件；Shapefile 需要同名的 .shp、.shx、.dbf 三个文件 "
-                f"(missing {needed}: a shapefile needs .shp, .shx and .dbf with the same name)",
+                say(
+                    f"缺少 {needed} 文件；Shapefile 需要同名的 .shp、.shx、.dbf 三个文件",
+                    f"the {needed} file is missing: a shapefile needs .shp, .shx and .dbf files of the same name",
+                ),
             )
     _check_record_counts(path)
     codec, reason = detect_dbf_encoding(path)
@@ -171,9 +188,9 @@ def _read_shapefile(path: Path) -> Source:
     except (UnicodeDecodeError, pa.ArrowException):  # text that is not valid in ``codec``
         frame, geometry, crs = _read_shapefile_bytes(path, codec, notes)
     if geometry is None:
-        raise SourceError(path, "Shapefile 没有图形 (the shapefile has no geometry)")
+        raise SourceError(path, say("Shapefile 没有图形", "the shapefile has no geometry"))
     if crs is None:
-        notes.append("缺少 .prj 文件，坐标系未知 (no .prj: the CRS is unknown)")
+        notes.append(say("缺少 .prj 文件，坐标系未知", "There is no .prj file: the CRS is unknown"))
     frame.columns = _unique_headers([str(c) for c in frame.columns], notes)
     return Source(
         path, frame, geometry, crs, _feature_numbers(len(frame)), encoding=codec, layer=path.stem, notes=notes
@@ -201,10 +218,12 @@ def _check_record_counts(path: Path) -> None:
     present = (dbf.stat().st_size - header_bytes) // record_bytes if record_bytes else 0
     raise SourceError(
         path,
-        f".shp 有 {shapes} 个图形，但 .dbf 文件头记载 {declared} 条属性记录（.dbf 实含 {present} 条）；"
-        "文件不完整或已损坏，请从原软件重新导出 "
-        f"(the .shp holds {shapes} features but the .dbf header counts {declared} records, "
-        f"{present} present: the shapefile is incomplete or damaged; export it again)",
+        say(
+            f".shp 有 {shapes} 个图形，但 .dbf 文件头记载 {declared} 条属性记录（.dbf 实含 {present} 条）；"
+            "文件不完整或已损坏，请从原软件重新导出",
+            f"the .shp holds {shapes} features but the .dbf header counts {declared} records ({present} present): "
+            "the shapefile is incomplete or damaged; export it again from the program that made it",
+        ),
     )
 
 
@@ -225,7 +244,10 @@ def _read_shapefile_bytes(
         name = _decode_leniently(raw, codec)
         if name.encode(codec, errors="replace") != raw:
             notes.append(
-                f"字段名「{name}」被 DBF 的 10 字节限制截断 (field name cut at the DBF's 10 bytes)；可用映射文件指定"
+                say(
+                    f"字段名「{name}」被 DBF 的 10 字节限制截断；可用映射文件指定",
+                    f'The field name "{name}" was cut at the DBF\'s 10 bytes; a mapping file can name it',
+                )
             )
         names.append(name)
     frame.columns = names
@@ -240,8 +262,11 @@ def _read_shapefile_bytes(
         frame[column] = decoded
     if repaired:
         notes.append(
-            f"{repaired} 个值在字段宽度处截断了半个字符或含非法字节，已去掉半个字符 "
-            f"({repaired} values had a character cut at the field width or invalid bytes)"
+            say(
+                f"{repaired} 个值在字段宽度处截断了半个字符或含非法字节，已去掉半个字符",
+                f"{repaired} values had a character cut at the field width or invalid bytes; "
+                "the cut characters were dropped",
+            )
         )
     return frame, geometry, crs
 
@@ -282,11 +307,14 @@ def _read_zip(path: Path, layer: str | None, limits: ReadLimits) -> Source:
         if layer is not None:
             shps = [n for n in shps if layer in (n, Path(n).name, Path(n).stem)]
         if len(shps) != 1:
-            listed = "、".join(Path(n).name for n in shps) or "无 (none)"
             raise SourceError(
                 path,
-                f"压缩包中应恰有一个 .shp（或用 layer 指定一个），实有 {len(shps)} 个：{listed} "
-                "(the zip must hold exactly one shapefile, or name one as the layer)",
+                say(
+                    f"压缩包中应恰有一个 .shp（或指定其中一个图层），实有 {len(shps)} 个："
+                    + ("、".join(Path(n).name for n in shps) or "无"),
+                    f"the zip must hold exactly one shapefile (or name one as the layer); it holds {len(shps)}: "
+                    + (", ".join(Path(n).name for n in shps) or "none"),
+                ),
             )
         stem = shps[0][:-4].lower()
         parts = [name for name in members if name.lower().rsplit(".", 1)[0] == stem]
@@ -299,12 +327,13 @@ def _read_zip(path: Path, layer: str | None, limits: ReadLimits) -> Source:
             except SourceError as exc:  # said of the zip and its member, never of our temporary folder
                 raise SourceError(path, f"{shps[0]}: {_without_folder(exc.reason, Path(tmp))}") from None
             except _READ_ERRORS as exc:
+                said = _without_folder(str(exc), Path(tmp))
                 raise SourceError(
-                    path, f"{shps[0]}: 无法读取 (cannot read): {_without_folder(str(exc), Path(tmp))}"
+                    path, say(f"{shps[0]}：无法读取：{said}", f"{shps[0]}: cannot read it: {said}")
                 ) from exc
     source.path = path
     source.layer = shps[0]
-    source.notes.insert(0, f"读取压缩包中的 {shps[0]} (read from the zip)")
+    source.notes.insert(0, say(f"读取压缩包中的 {shps[0]}", f"Read {shps[0]} from the zip"))
     return source
 
 
@@ -316,18 +345,26 @@ def _read_geopackage(path: Path, layer: str | None) -> Source:
         tables = [name for name, kind in layers if kind is None]
         candidates = features or tables
         if not candidates:
-            raise SourceError(path, "GeoPackage 中没有图层 (no layer in the GeoPackage)")
+            raise SourceError(path, say("GeoPackage 中没有图层", "there is no layer in the GeoPackage"))
         layer = candidates[0]
         if len(candidates) > 1:
             notes.append(
-                f"GeoPackage 有 {len(candidates)} 个图层（{'、'.join(candidates)}），读取第一个「{layer}」；"
-                f"可指定图层 (several layers: read the first, or name one)"
+                say(
+                    f"GeoPackage 有 {len(candidates)} 个图层（{'、'.join(candidates)}），读取第一个「{layer}」；"
+                    "可指定图层",
+                    f"The GeoPackage has {len(candidates)} layers ({', '.join(candidates)}); the first, "
+                    f'"{layer}", was read; another can be named',
+                )
             )
         if not features:
-            notes.append(f"「{layer}」是没有图形的属性表 (an attribute table without geometry)")
+            notes.append(say(f"「{layer}」是没有图形的属性表", f'"{layer}" is an attribute table without geometry'))
     elif layer not in [name for name, _ in layers]:
         raise SourceError(
-            path, f"没有图层「{layer}」(no such layer)；可选 (layers): {', '.join(n for n, _ in layers) or '无'}"
+            path,
+            say(
+                f"没有图层「{layer}」；可选的图层：{'、'.join(n for n, _ in layers) or '无'}",
+                f'there is no layer "{layer}"; the layers are: {", ".join(n for n, _ in layers) or "none"}',
+            ),
         )
     frame, geometry, crs = _read_layer(path, layer=layer)
     frame.columns = _unique_headers([str(c) for c in frame.columns], notes)
@@ -387,14 +424,19 @@ def _read_geojson(path: Path) -> Source:
         if geometry is not None and not _looks_lonlat(geometry):
             crs = None
             notes.append(
-                "GeoJSON 无 crs 成员，坐标超出经纬度范围（可能是投影坐标），坐标系未知 "
-                "(no crs member and the coordinates are not lon/lat: the CRS is unknown)"
+                say(
+                    "GeoJSON 无 crs 成员，坐标超出经纬度范围（可能是投影坐标），坐标系未知",
+                    "The GeoJSON has no crs member and its coordinates are not longitude/latitude "
+                    "(perhaps projected): the CRS is unknown",
+                )
             )
         else:
             crs = CRS.from_epsg(CGCS2000_GEOGRAPHIC)
             notes.append(
-                "GeoJSON 无 crs 成员，按 CGCS2000 (EPSG:4490) 经纬度处理 "
-                "(no crs member: lon/lat taken as CGCS2000, EPSG:4490)"
+                say(
+                    "GeoJSON 无 crs 成员，按 CGCS2000 (EPSG:4490) 经纬度处理",
+                    "The GeoJSON has no crs member: longitude/latitude taken as CGCS2000 (EPSG:4490)",
+                )
             )
     frame.columns = _unique_headers([str(c) for c in frame.columns], notes)
     return Source(path, frame, geometry, crs, _feature_numbers(len(frame)), notes=notes)
@@ -421,15 +463,21 @@ def _text_codec(path: Path) -> tuple[str, str]:
     """
     with path.open("rb") as f:
         if f.read(3) == b"\xef\xbb\xbf":
-            return "utf-8-sig", "编码 UTF-8：文件以 BOM 开头 (UTF-8: the file starts with a BOM)"
+            return "utf-8-sig", say("编码 UTF-8：文件以 BOM 开头", "Encoding UTF-8: the file starts with a BOM")
     if _decodes(path, "utf-8") is None:
-        return "utf-8", "编码 UTF-8：文本是合法 UTF-8 (UTF-8: the text is valid UTF-8)"
+        return "utf-8", say("编码 UTF-8：文本是合法 UTF-8", "Encoding UTF-8: the text is valid UTF-8")
     failed_at = _decodes(path, "gb18030")
     if failed_at is not None:
         raise SourceError(
-            path, f"既不是 UTF-8 也不是 GBK/GB18030 编码 (neither UTF-8 nor GBK): 第 {failed_at} 字节 (byte)"
+            path,
+            say(
+                f"既不是 UTF-8 也不是 GBK/GB18030 编码：第 {failed_at} 字节无法识别",
+                f"the text is neither UTF-8 nor GBK/GB18030: byte {failed_at} cannot be read",
+            ),
         )
-    return "gb18030", "编码 GBK (GB18030)：文本不是合法 UTF-8 (GBK: the text is not valid UTF-8)"
+    return "gb18030", say(
+        "编码 GBK (GB18030)：文本不是合法 UTF-8", "Encoding GBK (GB18030): the text is not valid UTF-8"
+    )
 
 
 def _decodes(path: Path, codec: str) -> int | None:
@@ -474,11 +522,11 @@ def _read_csv(path: Path, limits: ReadLimits) -> Source:
     codec, note = _text_codec(path)
     first, lines_skipped = _first_line(path, codec)
     if not first.strip():
-        raise SourceError(path, "文件为空 (empty file)")
+        raise SourceError(path, say("文件为空", "the file is empty"))
     notes = [note]
     sep = _delimiter(first)
     if sep != ",":
-        notes.append(f"分隔符为「{sep!r}」(separator)")
+        notes.append(say(f"分隔符为「{sep!r}」", f"The separator is {sep!r}"))
     # Counted before parsing: a header of 20,000 columns is refused at once, not after the parse.
     check_columns(path, first.count(sep) + 1, limits)
     # Everything as text: codes keep their leading zeros, and nothing is guessed here.
@@ -509,11 +557,15 @@ def _read_xlsx(path: Path, sheet: str | None, limits: ReadLimits) -> Source:
             check_unzipped_size(path, archive, [i.filename for i in archive.infolist()], limits)
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, InvalidFileException) as exc:
-        raise SourceError(path, f"不是有效的 XLSX 文件 (not a valid XLSX file): {exc}") from exc
+        raise SourceError(path, say(f"不是有效的 XLSX 文件：{exc}", f"not a valid XLSX file: {exc}")) from exc
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise SourceError(
-                path, f"没有工作表「{sheet}」(no such sheet)；可选 (sheets): {', '.join(book.sheetnames)}"
+                path,
+                say(
+                    f"没有工作表「{sheet}」；可选的工作表：{'、'.join(book.sheetnames)}",
+                    f'there is no sheet "{sheet}"; the sheets are: {", ".join(book.sheetnames)}',
+                ),
             )
         ws = book[sheet] if sheet else book.worksheets[0]
         title = ws.title
@@ -526,7 +578,7 @@ def _read_xlsx(path: Path, sheet: str | None, limits: ReadLimits) -> Source:
         uncached = _formulas_without_values(ws)
     finally:
         book.close()
-    notes = [f"读取工作表「{title}」(sheet)"]
+    notes = [say(f"读取工作表「{title}」", f'Read the sheet "{title}"')]
     width = max((len(r) for r in cells), default=0)
     table = pd.DataFrame([r + [None] * (width - len(r)) for r in cells], columns=range(width), dtype=object)
     rows = np.arange(1, len(cells) + 1, dtype=np.int64)  # iter_rows from row 1 yields gaps as empty rows
@@ -596,14 +648,19 @@ def _refuse_uncached(
     bad = [(r, c, ref, f) for r, c, ref, f in uncached if r > header_row and c < len(header) and header[c]]
     if not bad:
         return
-    shown = "；".join(f"第 {r} 行「{header[c]}」（{ref}：{f}）" for r, c, ref, f in bad[:10])
-    more = f" 等 {len(bad)} 处" if len(bad) > 10 else ""
+    shown = say(
+        "；".join(f"第 {r} 行「{header[c]}」（{ref}：{f}）" for r, c, ref, f in bad[:10]),
+        "; ".join(f'row {r}, "{header[c]}" ({ref}: {f})' for r, c, ref, f in bad[:10]),
+    )
+    more = say(f" 等 {len(bad)} 处", f" and more, {len(bad)} in all") if len(bad) > 10 else ""
     raise SourceError(
         path,
-        f"有 {len(bad)} 个公式单元格没有保存计算结果，读出来会是空值：{shown}{more}。"
-        "请用 Excel 或 WPS 打开此文件并保存后再导入 "
-        f"({len(bad)} formula cells have no saved value and would read as empty: "
-        "open the file in Excel and save it, then import it again)",
+        say(
+            f"有 {len(bad)} 个公式单元格没有保存计算结果，读出来会是空值：{shown}{more}。"
+            "请用 Excel 或 WPS 打开此文件并保存后再导入",
+            f"{len(bad)} formula cells have no saved value and would read as empty: {shown}{more}. "
+            "Open the file in Excel or WPS, save it, then import it again",
+        ),
     )
 
 
@@ -683,21 +740,33 @@ def _with_header(
     blank = pd.isna(cells)  # _cleaned made every missing value None
     filled = (~blank).sum(axis=1)
     header_at = _header_row(filled)
-    where = f"工作表「{sheet_title}」" if sheet_title else "文件"
     if header_at is None:
-        raise SourceError(path, f"{where}为空，没有表头 (empty: no header row)")
+        where = (
+            say(f"工作表「{sheet_title}」", f'the sheet "{sheet_title}"') if sheet_title else say("文件", "the file")
+        )
+        raise SourceError(path, say(f"{where}为空，没有表头", f"{where} is empty: it has no header row"))
     first_nonempty = int(np.flatnonzero(filled > 0)[0])
     if header_at != first_nonempty:
         title = next(v for v in cells[first_nonempty] if v is not None)
-        notes.append(f"第 {rows[first_nonempty]} 行「{title}」视为标题 (title row skipped)")
+        notes.append(
+            say(
+                f"第 {rows[first_nonempty]} 行「{title}」视为标题",
+                f'Row {rows[first_nonempty]}, "{title}", was taken for a title and skipped',
+            )
+        )
     if rows[header_at] != 1:
-        notes.append(f"表头在第 {rows[header_at]} 行 (header in row {rows[header_at]})")
+        notes.append(say(f"表头在第 {rows[header_at]} 行", f"The header is in row {rows[header_at]}"))
     header = [None if b else _header_text(v) for v, b in zip(cells[header_at], blank[header_at], strict=True)]
     body_blank = blank[header_at + 1 :]
     keep = [i for i, h in enumerate(header) if h]
     for i, h in enumerate(header):
         if not h and not body_blank[:, i].all():
-            notes.append(f"第 {_column_name(i)} 列有数据但没有表头，已忽略 (column without a header ignored)")
+            notes.append(
+                say(
+                    f"第 {_column_name(i)} 列有数据但没有表头，已忽略",
+                    f"Column {_column_name(i)} holds data but has no header: it was ignored",
+                )
+            )
     data_rows = ~body_blank[:, keep].all(axis=1) if keep else np.zeros(len(body_blank), dtype=bool)
     values = cells[header_at + 1 :][data_rows][:, keep]  # one missing value (None), whatever the parser made
     frame = pd.DataFrame(values, columns=_unique_headers([str(header[i]) for i in keep], notes), dtype=object)
@@ -725,7 +794,12 @@ def _unique_headers(headers: Sequence[str], notes: list[str]) -> list[str]:
         if h in seen:
             seen[h] += 1
             renamed = f"{h}_{seen[h]}"
-            notes.append(f"列名「{h}」重复，第 {seen[h]} 个改名为「{renamed}」(duplicate header renamed)")
+            notes.append(
+                say(
+                    f"列名「{h}」重复，第 {seen[h]} 个改名为「{renamed}」",
+                    f'The header "{h}" appears more than once; number {seen[h]} was renamed "{renamed}"',
+                )
+            )
             out.append(renamed)
         else:
             seen[h] = 1

@@ -51,6 +51,7 @@ import pandas as pd
 import pyogrio
 
 from landrenewal.domain.fields import EntitySpec, Kind
+from landrenewal.domain.language import say
 
 FORMATS = ("gpkg", "shp", "geojson", "xlsx", "csv")
 LEVEL_ZH = {"county": "县（市、区）", "town": "镇（街道）", "village": "村（社区）"}
@@ -175,7 +176,12 @@ def write_table(
     (default: the entity's Chinese name).
     """
     if fmt not in FORMATS:
-        raise ExportError(f"未知格式 {fmt!r} (unknown format)；可选 (formats): {', '.join(FORMATS)}")
+        raise ExportError(
+            say(
+                f"未知格式 {fmt!r}；可选的格式：{'、'.join(FORMATS)}",
+                f"unknown format {fmt!r}; the formats are: {', '.join(FORMATS)}",
+            )
+        )
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     columns = out_columns(frame, spec)
@@ -185,8 +191,10 @@ def write_table(
     if fmt in ("shp", "geojson"):
         if geometry is None or bool(pd.isna(geometry).all()):
             raise ExportError(
-                f"{spec.zh}没有图形，请导出为 gpkg、xlsx 或 csv "
-                f"({spec.kind} has no geometry: export as gpkg, xlsx or csv)"
+                say(
+                    f"{spec.zh}没有图形，请导出为 gpkg、xlsx 或 csv",
+                    f"the table {spec.kind!r} has no geometry: export it as gpkg, xlsx or csv",
+                )
             )
         if fmt == "shp":
             return _write_shapefile(frame, columns, geometry, out, epsg)
@@ -342,13 +350,14 @@ def _write_shapefile(
 
 
 def _field_table(columns: list[OutColumn]) -> pd.DataFrame:
-    """The sidecar that says what each 10-byte field name means."""
+    """The sidecar that says what each 10-byte field name means, headed in the reader's language
+    (chosen when the file is written)."""
     return pd.DataFrame(
         {
-            "短名 short_name": [c.short for c in columns],
-            "字段 field": [c.name for c in columns],
-            "中文名称 label": [c.zh for c in columns],
-            "单位 unit": [c.unit or "" for c in columns],
+            say("短名", "short name"): [c.short for c in columns],
+            say("字段", "field"): [c.name for c in columns],
+            say("中文名称", "Chinese name"): [c.zh for c in columns],
+            say("单位", "unit"): [c.unit or "" for c in columns],
         }
     )
 
@@ -362,7 +371,12 @@ def _write_geojson(
     epsg: int | None,
 ) -> list[Path]:
     if epsg is None:
-        raise ExportError("坐标系未知，无法换算为经纬度写出 GeoJSON (unknown CRS: cannot write lon/lat GeoJSON)")
+        raise ExportError(
+            say(
+                "坐标系未知，无法换算为经纬度写出 GeoJSON",
+                "the CRS is unknown: the coordinates cannot be turned into longitude/latitude for GeoJSON",
+            )
+        )
     data = _geodataframe(frame, columns, geometry, epsg).to_crs(4326)
     with replacing(out) as tmp:
         pyogrio.write_dataframe(

@@ -21,6 +21,7 @@ from landrenewal.domain import uscc
 from landrenewal.domain.codes import industry_codes_known, land_use_codes, normalize_industry_codes
 from landrenewal.domain.divisions import LEVEL_BY_LENGTH
 from landrenewal.domain.fields import ENTITIES, PLANNING_LEVEL_ZH, EntitySpec
+from landrenewal.domain.language import say
 from landrenewal.domain.units import M2_PER_HA, M2_PER_MU
 from landrenewal.importing.report import Problems
 from landrenewal.store import schema
@@ -63,9 +64,8 @@ def check_duplicate_keys(frame: pd.DataFrame, spec: EntitySpec, problems: Proble
     first_row = pd.Series(problems.row_numbers, index=frame.index)
     first_of = frame[key].astype(str).agg("|".join, axis=1)
     first_seen = first_row.groupby(first_of.to_numpy()).transform("first")
-    reasons = (
-        "与第 " + first_seen.astype(str) + " 行重复 (duplicate key, first at row " + first_seen.astype(str) + ")"
-    ).to_numpy(dtype=object)
+    before, after = say("与第 ", "the same key as row "), say(" 行重复", "")
+    reasons = (before + first_seen.astype(str) + after).to_numpy(dtype=object)
     problems.add(dup, "+".join(key), reasons, first_of)
 
 
@@ -77,12 +77,13 @@ def _check_codes_known(values: pd.Series, known: pd.Index, ctx: CheckContext, fi
 
 def _check_enterprises_exist(frame: pd.DataFrame, ctx: CheckContext) -> None:
     known = _stored(ctx, "enterprises", "uscc")
-    _check_codes_known(frame["uscc"], known, ctx, "uscc", "企业不在库中，请先导入企业 (enterprise not in the store)")
+    reason = say("企业不在库中，请先导入企业", "the enterprise is not in the store: import the enterprises first")
+    _check_codes_known(frame["uscc"], known, ctx, "uscc", reason)
 
 
 def _check_parcels_exist(frame: pd.DataFrame, ctx: CheckContext) -> None:
     known = _stored(ctx, "parcels", "parcel_code")
-    reason = "宗地不在库中，请先导入宗地 (parcel not in the store)"
+    reason = say("宗地不在库中，请先导入宗地", "the parcel is not in the store: import the parcels first")
     _check_codes_known(frame["parcel_code"], known, ctx, "parcel_code", reason)
 
 
@@ -96,15 +97,17 @@ def _check_division_codes(frame: pd.DataFrame, ctx: CheckContext) -> None:
     ctx.problems.add(
         present & ~well_formed,
         "division_code",
-        "行政区划代码应为6、9或12位数字 (division code must be 6, 9 or 12 digits)",
+        say("行政区划代码应为6、9或12位数字", "a division code must be 6, 9 or 12 digits"),
         codes,
     )
     known = _stored(ctx, "divisions", "division_code")
     if len(known):
         unknown = present & well_formed & ~codes.isin(known).to_numpy()
-        ctx.problems.add(
-            unknown, "division_code", "行政区划代码不在库中，请先导入行政区划 (unknown division code)", codes
+        reason = say(
+            "行政区划代码不在库中，请先导入行政区划",
+            "the division code is not in the store: import the divisions first",
         )
+        ctx.problems.add(unknown, "division_code", reason, codes)
 
 
 _DATE_ORDER = [
@@ -127,14 +130,20 @@ def check_dates(frame: pd.DataFrame, spec: EntitySpec, ctx: CheckContext, order:
         ctx.problems.add(
             (dates < earliest).fillna(False).to_numpy(dtype=bool),
             name,
-            f"日期早于 {ctx.options.earliest:%Y-%m-%d}，疑为录入错误 (implausibly early date)",
+            say(
+                f"日期早于 {ctx.options.earliest:%Y-%m-%d}，疑为录入错误",
+                f"the date is before {ctx.options.earliest:%Y-%m-%d}: probably mistyped",
+            ),
             _dates_at(dates),
         )
         if name in _ACTUAL_DATES:
             ctx.problems.add(
                 (dates > today).fillna(False).to_numpy(dtype=bool),
                 name,
-                f"已发生的日期晚于今天 {ctx.options.today:%Y-%m-%d} (a past event dated in the future)",
+                say(
+                    f"已发生的日期晚于今天 {ctx.options.today:%Y-%m-%d}",
+                    f"an event that has happened is dated after today, {ctx.options.today:%Y-%m-%d}",
+                ),
                 _dates_at(dates),
             )
     for earlier, later in order:
@@ -145,7 +154,10 @@ def check_dates(frame: pd.DataFrame, spec: EntitySpec, ctx: CheckContext, order:
         ctx.problems.add(
             wrong,
             later,
-            f"{b.zh}早于{a.zh}，日期顺序不可能 ({later} before {earlier})",
+            say(
+                f"{b.zh}早于{a.zh}，日期顺序不可能",
+                f'the date "{b.en or later}" is before the date "{a.en or earlier}": the dates cannot be in this order',
+            ),
             _pair_at(_dates_at(frame[earlier]), _dates_at(frame[later]), " > "),
         )
 
@@ -179,8 +191,8 @@ def check_parcel_areas(frame: pd.DataFrame, area_m2: npt.NDArray[np.float64], ct
     tol = ctx.options.area_tolerance
     recorded = {
         "registered_area_m2": (1.0, "m²"),
-        "registered_area_mu": (M2_PER_MU, "亩"),
-        "registered_area_ha": (M2_PER_HA, "公顷"),
+        "registered_area_mu": (M2_PER_MU, say("亩", "mu")),
+        "registered_area_ha": (M2_PER_HA, say("公顷", "ha")),
     }
     as_m2 = {n: frame[n] * f for n, (f, _) in recorded.items() if n in frame}
     geometry_mu = area_m2 / M2_PER_MU
@@ -188,23 +200,30 @@ def check_parcel_areas(frame: pd.DataFrame, area_m2: npt.NDArray[np.float64], ct
         gap = _relative_gap(values, area_m2)
         bad = (gap > tol).fillna(False).to_numpy(dtype=bool) & ~np.isnan(area_m2)
         unit = recorded[name][1]
-        reason = "登记面积与图形面积相差 {:.1%}，超过容差 " + f"{tol:.0%} (recorded area disagrees with the geometry)"
+        reason = say(
+            "登记面积与图形面积相差 {:.1%}，超过容差 " + f"{tol:.0%}",
+            "the recorded area differs from the geometry's by {:.1%}, more than the tolerance of " + f"{tol:.0%}",
+        )
+        shown = say("{:.4f} " + unit + "，图形 {:.2f} 亩", "{:.4f} " + unit + " vs geometry {:.2f} mu")
         ctx.problems.add(
             bad,
             name,
             _formatted_at(reason, gap.to_numpy()),
-            _formatted_at("{:.4f} " + unit + " vs 图形 {:.2f} 亩", frame[name].to_numpy(dtype=float), geometry_mu),
+            _formatted_at(shown, frame[name].to_numpy(dtype=float), geometry_mu),
         )
     names = list(as_m2)
     for i, first in enumerate(names):
         for second in names[i + 1 :]:
             gap = _relative_gap(as_m2[first], as_m2[second])
             bad = (gap > tol).fillna(False).to_numpy(dtype=bool)
+            a, b = ENTITIES["parcels"].field(first), ENTITIES["parcels"].field(second)
             ctx.problems.add(
                 bad,
                 second,
-                f"{ENTITIES['parcels'].field(second).header}与{ENTITIES['parcels'].field(first).header}"
-                f"换算后不一致，超过容差 {tol:.0%} (area fields disagree)",
+                say(
+                    f"{b.header}与{a.header}换算后不一致，超过容差 {tol:.0%}",
+                    f"{b.header_en} and {a.header_en} disagree once converted, by more than the tolerance of {tol:.0%}",
+                ),
                 _formatted_at("{} / {}", frame[first].to_numpy(), frame[second].to_numpy()),
             )
 
@@ -217,7 +236,10 @@ def check_parcels(frame: pd.DataFrame, ctx: CheckContext) -> None:
             pd.Index(list(land_use_codes())),
             ctx,
             "land_use_code",
-            "不是 GB/T 21010-2017 土地利用现状分类代码 (unknown land-use code)",
+            say(
+                "不是 GB/T 21010-2017 土地利用现状分类代码",
+                "not a land-use code of GB/T 21010-2017 (Current Land Use Classification)",
+            ),
         )
     _check_division_codes(frame, ctx)
     check_dates(frame, spec, ctx, _DATE_ORDER)
@@ -230,7 +252,10 @@ def check_divisions(frame: pd.DataFrame, ctx: CheckContext) -> None:
     ctx.problems.add(
         present & ~well_formed,
         "division_code",
-        "行政区划代码应为6位（县）、9位（镇街）或12位（村居）数字 (must be 6, 9 or 12 digits)",
+        say(
+            "行政区划代码应为6位（县）、9位（镇街）或12位（村居）数字",
+            "a division code must be 6 (county), 9 (town) or 12 (village) digits",
+        ),
         codes,
     )
     length = codes.str.len()
@@ -238,7 +263,8 @@ def check_divisions(frame: pd.DataFrame, ctx: CheckContext) -> None:
     parent_code = parent_code.astype(object).where(parent_code.notna(), None)
     known = _stored(ctx, "divisions", "division_code").union(pd.Index(codes.dropna()))
     orphan = present & well_formed & parent_code.notna().to_numpy() & ~parent_code.isin(known).to_numpy()
-    ctx.problems.add(orphan, "division_code", "上级区划不在库中也不在本文件中 (parent division missing)", codes)
+    reason = say("上级区划不在库中也不在本文件中", "the parent division is neither in the store nor in this file")
+    ctx.problems.add(orphan, "division_code", reason, codes)
     frame["level"] = codes.str.len().map({6: "county", 9: "town", 12: "village"}).astype(object)
     frame["parent_code"] = parent_code
 
@@ -247,15 +273,14 @@ def check_buildings(frame: pd.DataFrame, ctx: CheckContext) -> None:
     _check_parcels_exist(frame, ctx)
     if "storeys" in frame and "storeys_over_8m" in frame:
         bad = (frame["storeys_over_8m"] > frame["storeys"]).fillna(False).to_numpy(dtype=bool)
-        ctx.problems.add(
-            bad, "storeys_over_8m", "层高超8米层数多于总层数 (more high storeys than storeys)", frame["storeys_over_8m"]
-        )
+        reason = say("层高超8米层数多于总层数", "more storeys are over 8 m high than the building has storeys")
+        ctx.problems.add(bad, "storeys_over_8m", reason, frame["storeys_over_8m"])
     if "footprint_m2" in frame:
         bad = (frame["footprint_m2"] > frame["floor_area_m2"] * 1.0001).fillna(False).to_numpy(dtype=bool)
         ctx.problems.add(
             bad,
             "footprint_m2",
-            "基底面积大于建筑面积 (footprint larger than floor area)",
+            say("基底面积大于建筑面积", "the footprint is larger than the floor area"),
             _formatted_at("{} > {}", frame["footprint_m2"].to_numpy(), frame["floor_area_m2"].to_numpy()),
         )
 
@@ -275,7 +300,10 @@ def check_enterprises(frame: pd.DataFrame, ctx: CheckContext) -> None:
         ctx.problems.add(
             unknown,
             "industry_code",
-            "不是 GB/T 4754-2017 国民经济行业代码 (unknown industry code; e.g. C3411 or 3411)",
+            say(
+                "不是 GB/T 4754-2017 国民经济行业代码（如 C3411 或 3411）",
+                "not an industry code of GB/T 4754-2017 (such as C3411 or 3411)",
+            ),
             raw,
         )
         frame["industry_code"] = digits.astype(object).where(digits.notna(), raw)
@@ -313,7 +341,10 @@ def _check_shares(frame: pd.DataFrame, ctx: CheckContext) -> None:
     ctx.problems.add(
         over,
         "land_share",
-        "同一宗地同期各企业用地占比之和超过 100% (shares of one parcel exceed 100% on this date)",
+        say(
+            "同一宗地同期各企业用地占比之和超过 100%",
+            "the enterprises' shares of this parcel add up to more than 100% on this date",
+        ),
         np.asarray(shown.to_numpy(), dtype=object),
     )
 
@@ -326,10 +357,11 @@ def _stored_occupancy(ctx: CheckContext, parcels: npt.NDArray[np.object_]) -> pd
 def check_metrics(frame: pd.DataFrame, ctx: CheckContext) -> None:
     _check_enterprises_exist(frame, ctx)
     future = (frame["year"] > ctx.options.today.year).fillna(False).to_numpy(dtype=bool)
-    ctx.problems.add(future, "year", "年度晚于今年 (a year that has not happened)", frame["year"])
+    ctx.problems.add(future, "year", say("年度晚于今年", "the year is after this year"), frame["year"])
 
 
 _PARENT_LEVEL = {"middle": "big", "small": "middle"}
+_LEVEL_EN = {"big": "big zone", "middle": "middle zone", "small": "small zone"}
 
 
 def check_planning_zones(frame: pd.DataFrame, ctx: CheckContext) -> None:
@@ -343,14 +375,19 @@ def check_planning_zones(frame: pd.DataFrame, ctx: CheckContext) -> None:
     present = parent.notna().to_numpy()
     parent_level = parent.map(levels)
     unknown = present & parent_level.isna().to_numpy()
-    ctx.problems.add(unknown, "parent_code", "上级分区不在库中也不在本文件中 (parent zone missing)", parent)
+    reason = say("上级分区不在库中也不在本文件中", "the parent zone is neither in the store nor in this file")
+    ctx.problems.add(unknown, "parent_code", reason, parent)
     wanted = frame["level"].map(_PARENT_LEVEL)
+    level_names = {level: say(zh, _LEVEL_EN[level]) for level, zh in PLANNING_LEVEL_ZH.items()}
     wrong = present & ~unknown & (parent_level != wanted).fillna(True).to_numpy(dtype=bool)
     ctx.problems.add(
         wrong,
         "parent_code",
-        "上级分区应为上一层级（中圈属大圈，小圈属中圈） (the parent must be one level up)",
-        parent + "（" + parent_level.map(PLANNING_LEVEL_ZH).fillna("?") + "）",
+        say(
+            "上级分区应为上一层级（中圈属大圈，小圈属中圈）",
+            "the parent must be a zone one level up (a middle zone in a big zone, a small zone in a middle zone)",
+        ),
+        parent + say("（", " (") + parent_level.map(level_names).fillna("?") + say("）", ")"),
     )
 
 

@@ -14,6 +14,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from landrenewal.domain.fields import EntitySpec, FieldSpec, Kind
+from landrenewal.domain.language import say
 from landrenewal.importing.mapping import ColumnMap, MappedColumn
 from landrenewal.importing.report import Problems
 
@@ -154,12 +155,24 @@ _COERCERS: dict[Kind, Coercer] = {
     Kind.ENUM: _enum,
 }
 
-_EXPECTED = {
-    Kind.FLOAT: "不是数字 (not a number)",
-    Kind.SHARE: "不是比例或百分数 (not a share or percentage)",
-    Kind.INT: "不是整数 (not a whole number)",
-    Kind.DATE: "无法识别的日期，请用 2021-03-05 或 2021年3月5日 (unreadable date)",
-}
+
+def _expected(kind: Kind) -> str:
+    """Why a cell of ``kind`` could not be read, in the reader's language (formed when it is said)."""
+    if kind is Kind.FLOAT:
+        return say("不是数字", "not a number")
+    if kind is Kind.SHARE:
+        return say("不是比例或百分数", "not a share or a percentage")
+    if kind is Kind.INT:
+        return say("不是整数", "not a whole number")
+    return say("无法识别的日期，请用 2021-03-05 或 2021年3月5日", "an unreadable date: write it as 2021-03-05")
+
+
+def _accepted_values(field: FieldSpec) -> str:
+    """The values a file may give for an enum field: the Chinese ones for a Chinese reader, the stored
+    English ones otherwise (both are accepted)."""
+    chinese = sorted({k for k in field.choices if not k.isascii()})
+    english = [v for v in dict.fromkeys(field.choices.values()) if v in field.choices]
+    return say("、".join(chinese), ", ".join(english))
 
 
 def coerce(raw: pd.DataFrame, spec: EntitySpec, columns: ColumnMap, problems: Problems) -> pd.DataFrame:
@@ -176,10 +189,11 @@ def coerce(raw: pd.DataFrame, spec: EntitySpec, columns: ColumnMap, problems: Pr
             continue
         values, bad = _COERCERS[field.kind](series, column, field)
         if field.kind is Kind.ENUM:
-            allowed = "、".join(sorted({k for k in field.choices if not k.isascii()}))
-            problems.add(bad, name, f"无法识别的取值，应为 (unknown value; expected one of): {allowed}", series)
+            allowed = _accepted_values(field)
+            reason = say(f"无法识别的取值，应为：{allowed}", f"an unknown value; expected one of: {allowed}")
+            problems.add(bad, name, reason, series)
         else:
-            problems.add(bad, name, _EXPECTED[field.kind], series)
+            problems.add(bad, name, _expected(field.kind), series)
         out[name] = values
     _check_required(out, spec, columns, problems)
     _check_ranges(out, spec, problems)
@@ -191,16 +205,19 @@ def _check_required(out: pd.DataFrame, spec: EntitySpec, columns: ColumnMap, pro
         if not field.required:
             continue
         if field.name not in columns.columns:
-            aliases = "、".join(field.aliases[:4])
+            chinese = "、".join(field.aliases[:4])
+            english = ", ".join(dict.fromkeys([field.name, *(a for a in field.aliases if a.isascii())]))
             problems.add_file(
                 field.name,
-                f"缺少必填列「{field.zh}」(required column missing); 可用列名 (accepted headers): "
-                f"{aliases}，或在映射文件中指定 (or name it in a mapping file)",
+                say(
+                    f"缺少必填列「{field.zh}」；可用列名：{chinese}，或在映射文件中指定",
+                    f'the required column "{field.en or field.name}" is missing; accepted headers: {english}, '
+                    "or name it in a mapping file",
+                ),
             )
             continue
-        problems.add(
-            out[field.name].isna().to_numpy(), field.name, f"必填字段「{field.zh}」为空 (required value missing)"
-        )
+        reason = say(f"必填字段「{field.zh}」为空", f'the required value "{field.en or field.name}" is missing')
+        problems.add(out[field.name].isna().to_numpy(), field.name, reason)
 
 
 def _check_ranges(out: pd.DataFrame, spec: EntitySpec, problems: Problems) -> None:

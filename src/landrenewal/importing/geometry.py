@@ -20,6 +20,7 @@ from landrenewal.domain.crs import (
     is_cgcs2000_gk3,
     suggest_gk3_epsg,
 )
+from landrenewal.domain.language import say
 from landrenewal.domain.units import M2_PER_HA, M2_PER_MU
 from landrenewal.importing.report import Problems, Severity
 
@@ -48,19 +49,26 @@ def _source_crs(crs: CRS | None, geoms: GeometryArray, store_epsg: int | None, n
     lon0, lat0, lon1, lat1 = _CHINA_LONLAT
     if lon0 <= x0 and x1 <= lon1 and lat0 <= y0 and y1 <= lat1:
         notes.append(
-            "文件未声明坐标系，坐标为经纬度，按 CGCS2000 (EPSG:4490) 处理 "
-            "(no CRS in the file; coordinates look like lon/lat, CGCS2000 assumed)"
+            say(
+                "文件未声明坐标系，坐标为经纬度，按 CGCS2000 (EPSG:4490) 处理",
+                "The file names no CRS and its coordinates look like longitude/latitude: CGCS2000 (EPSG:4490) assumed",
+            )
         )
         return CRS.from_epsg(CGCS2000_GEOGRAPHIC)
     if store_epsg is not None:
         notes.append(
-            f"文件未声明坐标系，按库的坐标系 EPSG:{store_epsg} 处理 "
-            f"(no CRS in the file; the store's EPSG:{store_epsg} assumed)"
+            say(
+                f"文件未声明坐标系，按库的坐标系 EPSG:{store_epsg} 处理",
+                f"The file names no CRS: the store's EPSG:{store_epsg} assumed",
+            )
         )
         return CRS.from_epsg(store_epsg)
     raise CrsError(
-        "文件未声明坐标系，且坐标不是经纬度；请提供 .prj 或先设定库坐标系 "
-        "(the file has no CRS and its coordinates are not lon/lat: add a .prj or set the store CRS)"
+        say(
+            "文件未声明坐标系，且坐标不是经纬度；请提供 .prj 或先设定库坐标系",
+            "the file names no CRS and its coordinates are not longitude/latitude: "
+            "add a .prj file or set the store's CRS first",
+        )
     )
 
 
@@ -69,7 +77,9 @@ def _target_epsg(source: CRS, geoms: GeometryArray, store_epsg: int | None, note
         return store_epsg, False
     epsg = source.to_epsg()
     if epsg is not None and is_cgcs2000_gk3(epsg):
-        notes.append(f"库尚未设定坐标系，采用文件的 EPSG:{epsg} (store CRS set from the file: EPSG:{epsg})")
+        notes.append(
+            say(f"库尚未设定坐标系，采用文件的 EPSG:{epsg}", f"The store had no CRS: the file's EPSG:{epsg} was taken")
+        )
         return epsg, True
     x0, y0, x1, y1 = shapely.total_bounds(geoms)
     to_lonlat = Transformer.from_crs(source, CGCS2000_GEOGRAPHIC, always_xy=True)
@@ -77,8 +87,10 @@ def _target_epsg(source: CRS, geoms: GeometryArray, store_epsg: int | None, note
     suggested = suggest_gk3_epsg(float(lon))
     name = CRS.from_epsg(suggested).name
     notes.append(
-        f"库尚未设定坐标系，按数据中心经度 {lon:.2f}° 采用 {name} (EPSG:{suggested}) "
-        f"(store CRS suggested from the data's longitude)"
+        say(
+            f"库尚未设定坐标系，按数据中心经度 {lon:.2f}° 采用 {name} (EPSG:{suggested})",
+            f"The store had no CRS: {name} (EPSG:{suggested}) was taken for the data's central longitude {lon:.2f}°",
+        )
     )
     return suggested, True
 
@@ -136,7 +148,7 @@ def prepare(
     original = geoms
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if required:
-        problems.add(missing, "geom", "图形为空 (empty or missing geometry)")
+        problems.add(missing, "geom", say("图形为空", "the geometry is empty or missing"))
     present = ~missing
     if not present.any():
         epsg = store_epsg if store_epsg is not None else 0
@@ -148,7 +160,9 @@ def prepare(
         problems.add(
             invalid,
             "geom",
-            np.char.add("图形无效，已自动修复 (invalid geometry repaired): ", reasons.astype(str)).astype(object),
+            np.char.add(
+                say("图形无效，已自动修复：", "the geometry was invalid and has been repaired: "), reasons.astype(str)
+            ).astype(object),
             severity=Severity.WARNING,
         )
         geoms = geoms.copy()
@@ -165,7 +179,7 @@ def prepare(
         not_polygon & ~collapsed,
         "geom",
         np.char.add(
-            "图形不是面 (geometry is not a polygon): ", type_names[np.clip(types + 1, 0, None)].astype(str)
+            say("图形不是面：", "the geometry is not a polygon: "), type_names[np.clip(types + 1, 0, None)].astype(str)
         ).astype(object),
     )
     usable = ~shapely.is_missing(polygonal)
@@ -183,17 +197,25 @@ def prepare(
         epsg, set_store = _target_epsg(source, polygonal[plausible], store_epsg, notes)
     except ValueError as exc:  # no Gauss-Krüger zone of China for data centred elsewhere
         raise CrsError(
-            f"数据不在中国的高斯-克吕格投影带内，无法设定库坐标系 (no Chinese zone fits the data): {exc}"
+            say(
+                f"数据不在中国的高斯-克吕格投影带内，无法设定库坐标系：{exc}",
+                f"no Gauss-Krüger zone of China fits the data, so the store's CRS cannot be set: {exc}",
+            )
         ) from None
     if not CRS.from_epsg(epsg).is_projected:
-        raise CrsError(f"库坐标系 EPSG:{epsg} 不是投影坐标系，无法计算面积 (the store CRS must be projected)")
+        raise CrsError(
+            say(
+                f"库坐标系 EPSG:{epsg} 不是投影坐标系，无法计算面积",
+                f"the store's CRS EPSG:{epsg} is not projected: areas cannot be measured",
+            )
+        )
     if store_epsg is None:  # the zone was chosen just now: the features far from it are said too
         _implausible_places(polygonal, plausible, source, epsg, problems, accept=far_places_ok, china=False)
     _report_collapsed(problems, collapsed, original, source, epsg, recorded_m2)
     out = polygonal.copy()
     out[usable] = _reproject(polygonal[usable], source, epsg)
     if not source.equals(CRS.from_epsg(epsg)):
-        notes.append(f"已从 {source.name} 转换到 EPSG:{epsg} (reprojected)")
+        notes.append(say(f"已从 {source.name} 转换到 EPSG:{epsg}", f"Reprojected from {source.name} to EPSG:{epsg}"))
     return PreparedGeometry(out, epsg, set_store, notes)
 
 
@@ -235,11 +257,13 @@ def _report_collapsed(
     def reasons(rows: npt.NDArray[np.int64]) -> list[str]:
         said = []
         for a in area[rows]:
-            given = f"，文件中为 {a:,.0f} m²" if np.isfinite(a) else ""
-            given_en = f", the file says {a:,.0f} m²" if np.isfinite(a) else ""
+            given = say(f"，文件中为 {a:,.0f} m²", f" (the file says {a:,.0f} m²)") if np.isfinite(a) else ""
             said.append(
-                f"修复后面积为零{given}：各顶点几乎在一条线上（常因坐标小数位被截短） "
-                f"(zero area after repair{given_en}: the vertices lie on one line, often from rounded coordinates)"
+                say(
+                    f"修复后面积为零{given}：各顶点几乎在一条线上（常因坐标小数位被截短）",
+                    f"the area is zero after repair{given}: the vertices lie on one line, "
+                    "often because the coordinates were rounded",
+                )
             )
         return said
 
@@ -281,7 +305,14 @@ def _implausible_places(
     lon, lat = to_lonlat.transform((bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2)
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     severity = Severity.WARNING if accept else Severity.ERROR
-    advice = "" if accept else "；若确属此处，导入时选择接受远处的图形 (if it really is there, accept far places)"
+    advice = (
+        ""
+        if accept
+        else say(
+            "；若确属此处，导入时选择接受远处的图形",
+            "; if it really is there, choose to accept far places when importing",
+        )
+    )
     x0, y0, x1, y1 = _CHINA
     outside = ~((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))
     if china and outside.any():
@@ -291,7 +322,10 @@ def _implausible_places(
             far,
             "geom",
             lambda rows: [
-                f"图形位于中国境外（{p}），坐标系可能有误 (the feature lies outside China: wrong CRS?){advice}"
+                say(
+                    f"图形位于中国境外（{p}），坐标系可能有误{advice}",
+                    f"the feature lies outside China ({p}): the CRS may be wrong{advice}",
+                )
                 for p in at(rows)
             ],
             severity=severity,
@@ -308,8 +342,12 @@ def _implausible_places(
                 mask,
                 "geom",
                 lambda rows: [
-                    f"图形（{p}）远在库坐标系 EPSG:{store_epsg}（中央经线 {meridian}°E）的投影带之外，"
-                    f"面积与距离会失真 (the feature is far outside the store's zone, CM {meridian}°E){advice}"
+                    say(
+                        f"图形（{p}）远在库坐标系 EPSG:{store_epsg}（中央经线 {meridian}°E）的投影带之外，"
+                        f"面积与距离会失真{advice}",
+                        f"the feature ({p}) is far outside the zone of the store's CRS EPSG:{store_epsg} "
+                        f"(central meridian {meridian}°E): areas and distances would be distorted{advice}",
+                    )
                     for p in at(rows)
                 ],
                 severity=severity,
@@ -327,7 +365,12 @@ def _places(
         out = []
         for r in rows:
             k = where[int(r)]
-            out.append(f"经度 {lon[k]:.2f}°，纬度 {lat[k]:.2f}°" if np.isfinite(lon[k]) else "坐标无法换算为经纬度")
+            if np.isfinite(lon[k]):
+                out.append(
+                    say(f"经度 {lon[k]:.2f}°，纬度 {lat[k]:.2f}°", f"longitude {lon[k]:.2f}°, latitude {lat[k]:.2f}°")
+                )
+            else:
+                out.append(say("坐标无法换算为经纬度", "the coordinates cannot be turned into longitude/latitude"))
         return out
 
     return said

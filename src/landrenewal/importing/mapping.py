@@ -22,7 +22,8 @@ from typing import Any
 
 import yaml
 
-from landrenewal.domain.fields import ENTITIES, EntitySpec, FieldSpec
+from landrenewal.domain.fields import ENTITIES, UNITS_EN, EntitySpec, FieldSpec
+from landrenewal.domain.language import say
 from landrenewal.domain.units import UNITS, Unit, parse_unit, strip_unit
 
 
@@ -63,11 +64,18 @@ def load_user_mapping(path: Path, kind: str) -> UserMapping:
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise MappingError(f"{path}: 无法读取映射文件 (cannot read mapping file): {exc}") from exc
+        raise MappingError(
+            say(f"{path}：无法读取映射文件：{exc}", f"{path}: the mapping file cannot be read: {exc}")
+        ) from exc
     if data is None:
         return UserMapping()
     if not isinstance(data, dict):
-        raise MappingError(f"{path}: 映射文件应为 字段: 列名 的字典 (must be a mapping of field: header)")
+        raise MappingError(
+            say(
+                f"{path}：映射文件应为「字段: 列名」形式的字典",
+                f'{path}: a mapping file must be a dictionary of "field: header"',
+            )
+        )
     if kind in data and isinstance(data[kind], dict):
         data = data[kind]
     elif any(k in ENTITIES for k in data):
@@ -78,20 +86,34 @@ def load_user_mapping(path: Path, kind: str) -> UserMapping:
     for name, header in data.items():
         if name not in spec.names:
             raise MappingError(
-                f"{path}: 未知字段 {name!r}，{kind} 的字段有 (unknown field; {kind} fields are): "
-                + ", ".join(spec.names)
+                say(
+                    f"{path}：未知字段 {name!r}，{kind} 的字段有：{', '.join(spec.names)}",
+                    f"{path}: unknown field {name!r}; the fields of {kind} are: {', '.join(spec.names)}",
+                )
             )
         headers[str(name)] = str(header)
     for name, unit in units.items():
         if name not in spec.names:
-            raise MappingError(f"{path}: units 中的未知字段 (unknown field under units): {name!r}")
+            raise MappingError(
+                say(f"{path}：units 中有未知字段 {name!r}", f"{path}: unknown field {name!r} under units")
+            )
         if _resolve_unit_symbol(str(unit)) is None:
-            raise MappingError(f"{path}: 字段 {name} 的单位 {unit!r} 无法识别 (unknown unit)")
+            raise MappingError(
+                say(
+                    f"{path}：字段 {name} 的单位 {unit!r} 无法识别",
+                    f"{path}: the unit {unit!r} of field {name} is unknown",
+                )
+            )
     return UserMapping(headers, {str(k): str(v) for k, v in units.items()})
 
 
 def _resolve_unit_symbol(symbol: str) -> Unit | None:
     return UNITS.get(symbol) or parse_unit(f"({symbol})")
+
+
+def _en(symbol: str) -> str:
+    """A unit as English text writes it (亩 → mu)."""
+    return UNITS_EN.get(symbol, symbol)
 
 
 def _factor(spec: FieldSpec, unit: Unit | None, header: str) -> tuple[float, str | None]:
@@ -101,11 +123,21 @@ def _factor(spec: FieldSpec, unit: Unit | None, header: str) -> tuple[float, str
         return 1.0, None
     if unit.quantity != target.quantity:
         raise MappingError(
-            f"列 {header!r} 的单位 {unit.symbol} 不能换算为 {spec.zh} 的单位 {target.symbol} "
-            f"(unit of column cannot convert to the field's unit)"
+            say(
+                f"列 {header!r} 的单位 {unit.symbol} 不能换算为{spec.zh}的单位 {target.symbol}",
+                f"the unit {_en(unit.symbol)} of column {header!r} cannot be converted to "
+                f"the unit {_en(target.symbol)} of {(spec.en or spec.name).lower()}",
+            )
         )
     factor = unit.to_base / target.to_base
-    note = None if factor == 1.0 else f"{header} → {spec.name}: {unit.symbol} 换算为 {target.symbol} (×{factor:g})"
+    note = (
+        None
+        if factor == 1.0
+        else say(
+            f"{header} → {spec.name}：{unit.symbol} 换算为 {target.symbol}（×{factor:g}）",
+            f"{header} → {spec.name}: {_en(unit.symbol)} converted to {_en(target.symbol)} (×{factor:g})",
+        )
+    )
     return factor, note
 
 
@@ -138,8 +170,11 @@ def map_columns(spec: EntitySpec, headers: list[str], user: UserMapping | None =
     for name, header in user.headers.items():
         if header not in headers:
             raise MappingError(
-                f"映射的列 {header!r}（字段 {name}）不在文件中 (mapped column not in the file); "
-                f"文件的列 (file columns): {', '.join(map(str, headers))}"
+                say(
+                    f"映射的列 {header!r}（字段 {name}）不在文件中；文件的列：{', '.join(map(str, headers))}",
+                    f"the mapped column {header!r} (field {name}) is not in the file; "
+                    f"the file's columns: {', '.join(map(str, headers))}",
+                )
             )
         result.columns[name] = _mapped(spec.field(name), header, user)
         taken.add(name)
@@ -159,7 +194,8 @@ def map_columns(spec: EntitySpec, headers: list[str], user: UserMapping | None =
         if column.unit_note:
             result.notes.append(column.unit_note)
     if result.unused:
-        result.notes.append("未使用的列 (columns not used): " + ", ".join(result.unused))
+        unused = ", ".join(result.unused)
+        result.notes.append(say(f"未使用的列：{unused}", f"Columns not used: {unused}"))
     return result
 
 

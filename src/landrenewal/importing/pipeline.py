@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from landrenewal import accounts
 from landrenewal.domain.fields import ENTITIES
+from landrenewal.domain.language import say
 from landrenewal.files.limits import DEFAULT_LIMITS, ReadLimits
 from landrenewal.files.readers import read_source
 from landrenewal.files.source import Source
@@ -42,7 +43,13 @@ class ImportRefused(Exception):
     """The import was refused as a whole; the report says why, row by row."""
 
     def __init__(self, report: ImportReport) -> None:
-        super().__init__(f"{report.file}: {len(report.errors)} 个错误，未写入任何数据 (nothing written)")
+        errors = len(report.errors)
+        super().__init__(
+            say(
+                f"{report.file}：{errors} 个错误，未写入任何数据",
+                f"{report.file}: {errors} error{'' if errors == 1 else 's'}, nothing written",
+            )
+        )
         self.report = report
 
 
@@ -118,7 +125,12 @@ def import_source(
     A dry run reads only: it takes no write lock and leaves the file untouched.
     """
     if kind not in ENTITIES:
-        raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
+        raise ValueError(
+            say(
+                f"未知的数据类别 {kind!r}；可选：{', '.join(KINDS)}",
+                f"unknown kind {kind!r}; one of {', '.join(KINDS)}",
+            )
+        )
     # Reading and coercing need no store: done before any lock is taken.
     spec = ENTITIES[kind]
     problems = Problems(str(source.path), source.row_numbers)
@@ -176,7 +188,10 @@ def _import(conn: Connection, store: Store, parsed: _Parsed, options: ImportOpti
             notes += prepared.notes
             frame["geom"] = prepared.geoms
     elif spec.geometry_required:
-        problems.add_file("geom", "文件没有图形；宗地须为面图层 (the file has no geometry; parcels need polygons)")
+        problems.add_file(
+            "geom",
+            say("文件没有图形；宗地须为面图层", "the file has no geometry: parcels need a polygon layer"),
+        )
     if not problems.has_file_error:
         _derive(kind, frame, ctx)
         CHECKS[kind](frame, ctx)

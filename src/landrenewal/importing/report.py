@@ -13,6 +13,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from landrenewal.domain.fields import ENTITIES
+from landrenewal.domain.language import current, say
 from landrenewal.store.writes import Changes
 
 
@@ -111,14 +112,16 @@ class Problems:
         return bool(((frame["_index"] < 0) & (frame["severity"] == Severity.ERROR)).any())
 
 
-# The English of a bilingual message: a bracket of Latin words with at least one space, no CJK.
+# The English of an old "中文 (English)" message: a bracket of Latin words with at least one space, no CJK.
 # "(EPSG:4490)" or "(m²)" are not English and stay.
 _ENGLISH = re.compile(r"\s*\((?=[^()]*[A-Za-z]{2,}[^()]* )[^()\u3000-\u9fff\uff00-\uffef]*\)")
 
 
-def chinese_only(text: str) -> str:
-    """A message written as ``中文 (English)`` without its English: for files read in Chinese."""
-    return _ENGLISH.sub("", str(text)).strip()
+def _for_reader(text: str) -> str:
+    """A reason as the rejects file says it. Messages are formed with ``say``; a reason from a module
+    that still writes ``中文 (English)`` loses its English bracket for a Chinese reader (for an English
+    one it is left whole: stripping would cut real English brackets)."""
+    return _ENGLISH.sub("", str(text)).strip() if current() == "zh" else str(text)
 
 
 @dataclass
@@ -157,37 +160,47 @@ class ImportReport:
         self.headers = headers
 
     def field_label(self, name: str) -> str:
-        """What a user calls a field: the file's own header for it, else its Chinese name
-        (``uscc`` → 统一社会信用代码, ``geom`` → 图形, ``uscc+year`` → 统一社会信用代码+年度)."""
+        """What a user calls a field: the file's own header for it, else its name in the reader's language
+        (``uscc`` → 统一社会信用代码 or USCC, ``geom`` → 图形 or Geometry, ``uscc+year`` → 统一社会信用代码+年度)."""
         spec = ENTITIES.get(self.kind)
 
         def one(part: str) -> str:
             if part in self.headers:
                 return self.headers[part]
             if part in ("geom", "geometry"):
-                return "图形"
+                return say("图形", "Geometry")
             if spec is not None and part in spec.names:
-                return spec.field(part).zh
+                named = spec.field(part)
+                return say(named.zh, named.en or named.name)
             return part
 
         return "+".join(one(part) for part in str(name).split("+"))
 
     def rejects(self) -> pd.DataFrame:
-        """The bad rows as the file has them (its columns, its headers), each with 行号, 字段 and 原因
-        in front: the file a user fixes and imports again. Problems of the whole file come first,
-        as lines of their own. Reasons in Chinese only; no server path anywhere."""
+        """The bad rows as the file has them (its columns, its headers), each with the row, field and
+        reason in front (行号、字段、原因, or row, field, reason: headed in the language of whoever asks
+        for the file, when it is made): the file a user fixes and imports again. Problems of the whole
+        file come first, as lines of their own. No server path anywhere."""
+        row, field_, reason = say("行号", "row"), say("字段", "field"), say("原因", "reason")
+        colon, semicolon, comma = say("：", ": "), say("；", "; "), say("、", ", ")
         errors = self.errors
         labels = errors["field"].map(self.field_label)
-        reasons = errors["reason"].map(chinese_only)
+        reasons = errors["reason"].map(_for_reader)
         whole = errors["_index"] < 0
-        lines = pd.DataFrame({"行号": "全文件", "字段": labels[whole], "原因": (labels[whole] + "：" + reasons[whole])})
-        rows = errors[~whole].assign(label=labels[~whole], said=labels[~whole] + "：" + reasons[~whole])
+        lines = pd.DataFrame(
+            {
+                row: say("全文件", "whole file"),
+                field_: labels[whole],
+                reason: labels[whole] + colon + reasons[whole],
+            }
+        )
+        rows = errors[~whole].assign(label=labels[~whole], said=labels[~whole] + colon + reasons[~whole])
         grouped = rows.groupby("_index", sort=True)
         per_row = pd.DataFrame(
             {
-                "行号": grouped["row"].first().astype("int64"),
-                "字段": grouped["label"].agg(lambda s: "、".join(dict.fromkeys(s))),
-                "原因": grouped["said"].agg("；".join),
+                row: grouped["row"].first().astype("int64"),
+                field_: grouped["label"].agg(lambda s: comma.join(dict.fromkeys(s))),
+                reason: grouped["said"].agg(semicolon.join),
             }
         )
         if len(self.source.columns) and len(per_row):
