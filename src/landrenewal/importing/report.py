@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -13,7 +12,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from landrenewal.domain.fields import ENTITIES
-from landrenewal.domain.language import current, say
+from landrenewal.domain.language import say
 from landrenewal.store.writes import Changes
 
 
@@ -114,16 +113,6 @@ class Problems:
 
 # The English of an old "中文 (English)" message: a bracket of Latin words with at least one space, no CJK.
 # "(EPSG:4490)" or "(m²)" are not English and stay.
-_ENGLISH = re.compile(r"\s*\((?=[^()]*[A-Za-z]{2,}[^()]* )[^()\u3000-\u9fff\uff00-\uffef]*\)")
-
-
-def _for_reader(text: str) -> str:
-    """A reason as the rejects file says it. Messages are formed with ``say``; a reason from a module
-    that still writes ``中文 (English)`` loses its English bracket for a Chinese reader (for an English
-    one it is left whole: stripping would cut real English brackets)."""
-    return _ENGLISH.sub("", str(text)).strip() if current() == "zh" else str(text)
-
-
 @dataclass
 class ImportReport:
     kind: str
@@ -185,7 +174,7 @@ class ImportReport:
         colon, semicolon, comma = say("：", ": "), say("；", "; "), say("、", ", ")
         errors = self.errors
         labels = errors["field"].map(self.field_label)
-        reasons = errors["reason"].map(_for_reader)
+        reasons = errors["reason"].astype(str)
         whole = errors["_index"] < 0
         lines = pd.DataFrame(
             {
