@@ -40,10 +40,12 @@ import sqlite3
 import tempfile
 import unicodedata
 import uuid
-from collections.abc import Iterator, Mapping
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -466,15 +468,46 @@ def sheet_title(name: str, part: int = 1) -> str:
     return title if part == 1 else f"{title[:26]} ({part})"
 
 
+# Columns in 万元 are shown to two places (the cell keeps the exact value).
+_READING_FORMATS = {"万元": "0.00", "10k yuan": "0.00"}
+
+
 def _write_xlsx(table: pd.DataFrame, out: Path, sheet: str) -> None:
     from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    _add_sheet(book, sheet, table)
+    book.save(out)
+
+
+def write_workbook(out: Path, sheets: Mapping[str, pd.DataFrame], about: Mapping[str, str]) -> Path:
+    """Sheets already under the reader's headers, after a first sheet saying what they are and where
+    they come from (``about``: item → content); written beside ``out`` and moved into place."""
+    from openpyxl import Workbook
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book = Workbook(write_only=True)
+    about_frame = pd.DataFrame({say("项目", "Item"): list(about), say("内容", "Content"): list(about.values())})
+    _add_sheet(book, say("说明", "About"), about_frame)
+    for title, frame in sheets.items():
+        _add_sheet(book, title, frame)
+    with replacing(out) as tmp:
+        book.save(tmp)
+    return out
+
+
+def _add_sheet(book: Any, sheet: str, table: pd.DataFrame) -> None:
+    """One table on a sheet of a write-only workbook: a bold frozen header with a filter, widths
+    fitted to the content, every text a text cell, 万元 to two places; past Excel's 1,048,576 rows
+    the table goes on over further sheets, each with its header."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    book = Workbook(write_only=True)
-    values = table.to_numpy(dtype=object)
+    values = table.astype(object).where(table.notna(), None).to_numpy(dtype=object)
     headers = [str(h) for h in table.columns]
+    formats = [next((f for unit, f in _READING_FORMATS.items() if unit in h), None) for h in headers]
     sample = values[:_WIDTH_SAMPLE]
     widths = [
         max([_display_width(h) + 2] + [_display_width(v) + 1 for v in sample[:, i] if v is not None])
@@ -483,9 +516,7 @@ def _write_xlsx(table: pd.DataFrame, out: Path, sheet: str) -> None:
     last = get_column_letter(max(len(headers), 1))
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     wrap = Alignment(vertical="center", wrap_text=True)
-    # Excel has 1,048,576 rows: more records go on further sheets, each with its header.
-    starts = range(0, max(len(values), 1), _XLSX_MAX_ROWS)
-    for part, start in enumerate(starts, 1):
+    for part, start in enumerate(range(0, max(len(values), 1), _XLSX_MAX_ROWS), 1):
         ws = book.create_sheet(sheet_title(sheet, part))
         for i, width in enumerate(widths):
             ws.column_dimensions[get_column_letter(i + 1)].width = min(max(width, 8), 50)
@@ -501,5 +532,65 @@ def _write_xlsx(table: pd.DataFrame, out: Path, sheet: str) -> None:
         ws.append(header_cells)
         for row in chunk:
             # openpyxl gives datetime.date cells the "yyyy-mm-dd" format: real Excel dates.
-            ws.append([text_cell(ws, v) for v in row])
-    book.save(out)
+            ws.append([_cell(ws, v, f) for v, f in zip(row, formats, strict=True)])
+
+
+def _cell(ws: object, value: object, number_format: str | None) -> object:
+    from openpyxl.cell import WriteOnlyCell
+
+    value = text_cell(ws, value)
+    if number_format and isinstance(value, float | int) and not isinstance(value, bool):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = number_format
+        return cell
+    return value
+
+
+# ---- layers for GIS that are not an entity's records (results, zones, lists) ------------------
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer of a GIS file: its rows, and shapely geometries in EPSG ``epsg`` (None: a table)."""
+
+    name: str
+    rows: pd.DataFrame
+    geoms: np.ndarray | None = None
+    epsg: int | None = None
+    description: str = ""
+
+
+def write_layers(out: Path, fmt: str, layers: Sequence[Layer], *, finish: Callable[[Path], None] | None = None) -> Path:
+    """``layers`` as a new GeoPackage (one layer each, polygons as MultiPolygon, each described),
+    or the first as RFC 7946 GeoJSON in longitude/latitude. ``finish`` adds to the GeoPackage
+    before it is moved into place (a layer style)."""
+    if fmt not in ("gpkg", "geojson"):
+        raise ExportError(say(f"未知格式 {fmt!r}；可选 gpkg、geojson", f"unknown format {fmt!r}; one of gpkg, geojson"))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with replacing(out) as tmp:
+        for layer in layers[:1] if fmt == "geojson" else layers:
+            data: pd.DataFrame = layer.rows.reset_index(drop=True)
+            options: dict[str, Any] = {}
+            if layer.geoms is not None:
+                if layer.epsg is None:
+                    raise ExportError(
+                        say("坐标系未知，无法写出图形", "the CRS is unknown: the geometry cannot be written")
+                    )
+                data = gpd.GeoDataFrame(data, geometry=list(layer.geoms), crs=layer.epsg)
+                options = {"geometry_type": "MultiPolygon", "promote_to_multi": True}
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "No SRS set on layer")  # a table without geometry has none
+                if fmt == "geojson":
+                    lonlat = data.to_crs(4326) if isinstance(data, gpd.GeoDataFrame) else data
+                    pyogrio.write_dataframe(
+                        lonlat, tmp, driver="GeoJSON", layer=layer.name, layer_options={"RFC7946": "YES"}, **options
+                    )
+                else:
+                    described = {"DESCRIPTION": layer.description} if layer.description else {}
+                    pyogrio.write_dataframe(
+                        data, tmp, driver="GPKG", layer=layer.name, layer_options=described, **options
+                    )
+        if finish is not None:
+            finish(tmp)
+    return out
