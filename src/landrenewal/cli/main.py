@@ -58,7 +58,7 @@ app.add_typer(policy_app, name="policy")
 
 def _kind(kind: str, as_json: bool) -> str:
     if kind not in ENTITIES:
-        kinds = ", ".join(ENTITIES)
+        kinds = say("、", ", ").join(ENTITIES)
         fail(
             say(f"未知的数据类型 {kind!r}；可选：{kinds}", f"unknown kind {kind!r}; one of: {kinds}"),
             Exit.USAGE,
@@ -198,7 +198,7 @@ def export(
 
     _kind(kind, as_json)
     if fmt not in FORMATS:
-        formats = ", ".join(FORMATS)
+        formats = say("、", ", ").join(FORMATS)
         fail(
             say(f"未知格式 {fmt!r}；可选：{formats}", f"unknown format {fmt!r}; one of: {formats}"), Exit.USAGE, as_json
         )
