@@ -3,12 +3,42 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
 
+from landrenewal.domain.fields import ENTITIES
 from tests import builders
-from tests.cli import run
+from tests.cli import WIDE, every_help, run
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+# Names that stay as they are in a Chinese sentence: formats, products, codes a user types.
+NAMES = {
+    *ENTITIES,
+    *("GeoPackage", "GeoJSON", "Shapefile", "CSV", "XLSX", "YAML", "JSON", "SQLite", "UTF", "EPSG", "QGIS"),
+    *("PostGIS", "ST_ClusterDBSCAN", "LANDRENEWAL_DB", "LANDRENEWAL_", "landrenewal", "landrenewal.gpkg"),
+    *("postgresql", "cpg", "gpkg", "xlsx", "geojson", "shp", "csv", "python", "postgis", "id", "C", "D"),
+    *("zj-quzhou", "inventory.area_tolerance", "zones.gap_m", "YYYY-MM-DD"),
+    *("admin", "city", "town", "viewer", "findings", "all", "class", "rule", "category"),
+}
+WORD = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z_]*(?:[.\-][A-Za-z_]+)*")
+
+
+def _english_words(text: str, *allowed: str) -> set[str]:
+    """The English words in ``text`` other than names that stay as they are."""
+    return set(WORD.findall(text)) - NAMES - set(allowed)
+
+
+def _prose_of_help(text: str) -> str:
+    """Help without its syntax: usage lines, the names of commands, arguments and options, metavars, ranges."""
+    lines = [line for line in text.splitlines() if not line.strip().startswith("用法：")]
+    kept = []
+    for line in lines:
+        line = re.sub(r"^│\s*\*?\s*[\w-]+", "│", line)  # a row's first column: the command's or parameter's name
+        line = re.sub(r"--[\w-]+|<[^>]*>|\{[^}]*\}|\[[^\]]*x[^\]]*\]", " ", line)
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def test_every_verb_has_help() -> None:
@@ -16,6 +46,45 @@ def test_every_verb_has_help() -> None:
     for verb in (*verbs, ["runs", "list"], ["runs", "compare"], ["policy", "use"]):
         done = run(*verb, "--help", check=True)
         assert "--db" in done.stdout or "--help" in done.stdout
+
+
+def test_an_english_reader_gets_the_help_and_the_errors_whole_in_english(tmp_path: Path) -> None:
+    english = {"LANDRENEWAL_LANG": "en", **WIDE}
+    top = run("--help", env=english, check=True).stdout
+    assert "[OPTIONS] COMMAND [ARGS]..." in top and "Commands" in top
+    assert "The platform for renewing low-efficiency industrial land" in top
+    helps = every_help(english)
+    assert helps.count("Usage: ") >= 30 and "Show this message and exit." in helps
+    assert not CHINESE.findall(top + helps)
+
+    unknown = run("import", "farms", str(tmp_path / "x.csv"), "--db", str(tmp_path / "a.gpkg"), env=english)
+    assert unknown.returncode == 2
+    assert "Error unknown kind 'farms'; one of: divisions, parcels, buildings" in unknown.stderr
+    bad_format = run(
+        "export", "parcels", "--out", "x", "--format", "doc", "--db", str(tmp_path / "a.gpkg"), env=english
+    )
+    assert "unknown format 'doc'; one of: gpkg, shp, geojson, xlsx, csv" in bad_format.stderr
+    bad_date = run("policy", "show", "cn", "--on", "2024-13-40", "--json", env=english)
+    assert json.loads(bad_date.stdout)["error"] == "a date must be YYYY-MM-DD, like 2024-06-30: '2024-13-40'"
+    for done in (unknown, bad_format, bad_date):
+        assert not CHINESE.findall(done.stdout + done.stderr)
+
+
+def test_a_chinese_reader_gets_the_help_and_the_errors_whole_in_chinese(tmp_path: Path) -> None:
+    chinese = {"LANDRENEWAL_LANG": None, **WIDE}  # Chinese is the default
+    top = run("--help", env=chinese, check=True).stdout
+    assert "[选项] 命令 [参数]..." in top and "低效工业用地整治全链管理平台" in top
+    helps = every_help(chinese)
+    assert helps.count("用法：") >= 30 and "显示本帮助并退出。" in helps
+    assert not _english_words(_prose_of_help(top + helps))
+
+    unknown = run("import", "farms", str(tmp_path / "x.csv"), "--db", str(tmp_path / "a.gpkg"), env=chinese)
+    assert unknown.returncode == 2
+    assert "错误 未知的数据类型 'farms'；可选：divisions、parcels、buildings" in unknown.stderr
+    assert not _english_words(unknown.stderr, "farms")
+    bad_date = run("policy", "show", "cn", "--on", "2024-13-40", "--json", env=chinese)
+    message = json.loads(bad_date.stdout)["error"]
+    assert message == "日期应为 YYYY-MM-DD 格式，如 2024-06-30：'2024-13-40'" and not _english_words(message)
 
 
 def test_init_fixes_the_crs_and_info_reports_it(tmp_path: Path, store_location: str) -> None:

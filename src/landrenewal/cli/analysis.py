@@ -21,7 +21,9 @@ from landrenewal.cli.common import (
     fail,
     os_user,
     parse_date,
+    word,
 )
+from landrenewal.domain.language import say
 from landrenewal.store.engine import Store
 
 
@@ -49,31 +51,44 @@ def _store(db: str) -> Store:
     return open_store(db, create=False)
 
 
+def evaluate_help() -> str:
+    return say(
+        "亩均效益综合评价：评价单元、得分、分类、排名，保存为一个批次（连同政策版本与输入数据的哈希）。",
+        "Evaluate every enterprise and parcel for a year under the policy: units, scores, classes and ranks, "
+        "stored as a run with its policy version and a hash of its inputs.",
+    )
+
+
 def evaluate(
-    year: Annotated[int | None, typer.Option("--year", help="评价年度 (the year evaluated)")] = None,
+    year: Annotated[int | None, typer.Option("--year", help=say("评价年度", "the year evaluated"))] = None,
     policy: PolicyOption = None,
-    out: Annotated[Path | None, typer.Option("--out", help="结果写入 XLSX (write the results to XLSX)")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help=say("结果写入 XLSX", "write the results to this XLSX file"))
+    ] = None,
     rerun: Annotated[
-        int | None, typer.Option("--rerun", help="按批次保存的政策重算并与原结果逐项比较 (re-run a stored run)")
+        int | None,
+        typer.Option(
+            "--rerun",
+            help=say(
+                "按批次保存的政策重算并与原结果逐项比较",
+                "re-run a stored run under its stored policy and compare the results item by item",
+            ),
+        ),
     ] = None,
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
-    """亩均效益综合评价：评价单元、得分、分类、排名，保存为一个批次。
-
-    Evaluate every enterprise and parcel for a year under the policy; the run is stored with
-    its policy version and a hash of its inputs.
-    """
+    """Evaluate a year (help: evaluate_help)."""
     from landrenewal.analysis.evaluation_runs import evaluate_store
     from landrenewal.analysis.evaluation_runs import rerun as rerun_run
 
     if (year is None) == (rerun is None):
-        fail("请给出 --year 或 --rerun 之一 (give --year or --rerun)", Exit.USAGE, as_json)
+        fail(say("请给出 --year 或 --rerun 之一", "give one of --year and --rerun"), Exit.USAGE, as_json)
     with _failures(as_json):
         store = _store(db)
         if rerun is not None:
             again = rerun_run(store, rerun)
-            _report_rerun("评价", again.run.id, again.same_inputs, again.differences, as_json)
+            _report_rerun(say("评价", "evaluation"), again.run.id, again.same_inputs, again.differences, as_json)
             return
         assert year is not None
         run = evaluate_store(store, year, policy, by=os_user())
@@ -95,20 +110,23 @@ def evaluate(
     if as_json:
         print(json.dumps(summary, ensure_ascii=False))
         return
-    from landrenewal.domain.evaluation import LISTS, STATUS
-
-    table = Table(title=f"{year} 年亩均效益评价 批次 {run.info.id}（{run.info.policy_version}）")
+    table = Table(
+        title=say(
+            f"{year} 年亩均效益评价 批次 {run.info.id}（{run.info.policy_version}）",
+            f"Evaluation of {year}, run {run.info.id} ({run.info.policy_version})",
+        )
+    )
     classes = [c for c in ("A", "B", "C", "D") if c in shares.columns]
-    for title in ("名单 list", *classes, "参评 rated"):
+    for title in (say("名单", "list"), *classes, say("参评", "rated")):
         table.add_column(title, justify="right")
     for lst, row in shares.iterrows():
         total = int(row.sum())
         cells = [f"{int(row[c])} ({row[c] / total:.0%})" for c in classes]
-        table.add_row(LISTS.get(str(lst), str(lst)), *cells, str(total))
+        table.add_row(word("list", str(lst)), *cells, str(total))
     console.print(table)
-    console.print("，".join(f"{STATUS.get(k, k)} {v}" for k, v in summary["status"].items()))
+    console.print(say("，", ", ").join(f"{word('status', k)} {v}" for k, v in summary["status"].items()))
     if out is not None:
-        console.print(f"结果已写入 (written to) {out}")
+        console.print(say(f"结果已写入 {out}", f"results written to {out}"))
 
 
 def _write_evaluation(store: Store, run_id: int, out: Path) -> None:
@@ -133,44 +151,83 @@ def _report_rerun(kind: str, run_id: int, same_inputs: bool, differences: Any, a
             )
         )
     else:
-        inputs = "输入数据与当时相同" if same_inputs else "[yellow]输入数据已变化[/] (inputs changed since)"
-        if reproduced:
-            console.print(f"[green]✓[/] {kind}批次 {run_id} 重算结果与保存结果完全一致 (reproduced exactly)；{inputs}")
+        if same_inputs:
+            inputs = say("输入数据与当时相同", "the inputs are the same as then")
         else:
-            console.print(f"[red]✗[/] {kind}批次 {run_id} 重算有 {len(differences)} 处不同 (differences)；{inputs}")
+            inputs = "[yellow]" + say("输入数据已变化", "the inputs have changed since") + "[/]"
+        if reproduced:
+            console.print(
+                "[green]✓[/] "
+                + say(
+                    f"{kind}批次 {run_id} 重算结果与保存结果完全一致；{inputs}",
+                    f"{kind} run {run_id} reproduced exactly; {inputs}",
+                )
+            )
+        else:
+            console.print(
+                "[red]✗[/] "
+                + say(
+                    f"{kind}批次 {run_id} 重算有 {len(differences)} 处不同；{inputs}",
+                    f"{kind} run {run_id} re-ran with {len(differences)} differences; {inputs}",
+                )
+            )
             console.print(differences.head(20).to_string(index=False))
     if not reproduced:
         raise typer.Exit(int(Exit.REFUSED))
 
 
+def identify_help() -> str:
+    return say(
+        "低效用地认定：逐条规则判断每一宗地，每条结果写明证据、阈值与政策依据。",
+        "Identify low-efficiency land rule by rule on a date; each finding names its rule, the evidence, "
+        "the threshold and the policy clause.",
+    )
+
+
 def identify(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="认定日期 YYYY-MM-DD (the date judged)")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help=say("认定日期 YYYY-MM-DD", "the date judged, YYYY-MM-DD"))
+    ] = None,
     policy: PolicyOption = None,
     evaluation: Annotated[
-        int | None, typer.Option("--evaluation", help="依据的评价批次，默认为上一年度最新批次 (evaluation run)")
+        int | None,
+        typer.Option(
+            "--evaluation",
+            help=say(
+                "依据的评价批次，默认为上一年度最新批次",
+                "the evaluation run to judge by; default the newest run of the year before",
+            ),
+        ),
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="认定结果写入 XLSX (findings to XLSX)")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help=say("认定结果写入 XLSX", "write the findings to this XLSX file"))
+    ] = None,
     layer: Annotated[
-        Path | None, typer.Option("--layer", help="宗地结果图层写入 GeoPackage (parcel layer for QGIS)")
+        Path | None,
+        typer.Option(
+            "--layer",
+            help=say(
+                "宗地结果图层写入 GeoPackage（可用 QGIS 打开）", "write a parcel layer to this GeoPackage, for QGIS"
+            ),
+        ),
     ] = None,
-    rerun: Annotated[int | None, typer.Option("--rerun", help="重算一个认定批次并比较 (re-run a stored run)")] = None,
+    rerun: Annotated[
+        int | None,
+        typer.Option("--rerun", help=say("重算一个认定批次并比较", "re-run a stored identification run and compare")),
+    ] = None,
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
-    """低效用地认定：逐条规则判断每一宗地，每条结果写明证据、阈值与政策依据。
-
-    Identify low-efficiency land rule by rule on a date; each finding names its rule, the
-    evidence values, the threshold and the policy clause.
-    """
+    """Identify low-efficiency land on a date (help: identify_help)."""
     from landrenewal.analysis.identification_runs import identify_store, rerun_identification
 
     if (as_of is None) == (rerun is None):
-        fail("请给出 --as-of 或 --rerun 之一 (give --as-of or --rerun)", Exit.USAGE, as_json)
+        fail(say("请给出 --as-of 或 --rerun 之一", "give one of --as-of and --rerun"), Exit.USAGE, as_json)
     with _failures(as_json):
         store = _store(db)
         if rerun is not None:
             again = rerun_identification(store, rerun)
-            _report_rerun("认定", again.run.id, again.same_inputs, again.differences, as_json)
+            _report_rerun(say("认定", "identification"), again.run.id, again.same_inputs, again.differences, as_json)
             return
         assert as_of is not None
         run = identify_store(store, parse_date(as_of, as_json), policy, evaluation, by=os_user())
@@ -196,24 +253,29 @@ def identify(
         return
     from landrenewal.domain.rules import RULES
 
-    table = Table(title=f"{as_of} 低效用地认定 批次 {run.info.id}（{run.info.policy_version}）")
-    for title in ("类别 category", "宗地 parcels", "面积 亩 mu"):
+    table = Table(
+        title=say(
+            f"{as_of} 低效用地认定 批次 {run.info.id}（{run.info.policy_version}）",
+            f"Low-efficiency land on {as_of}, run {run.info.id} ({run.info.policy_version})",
+        )
+    )
+    for title in (say("类别", "category"), say("宗地", "parcels"), say("面积（亩）", "area (mu)")):
         table.add_column(title, justify="right")
     for name, row in categories.iterrows():
         table.add_row(str(name), f"{int(row.parcels):,}", f"{row.mu:,.1f}")
     console.print(table)
-    rules = Table(title="按规则 by rule")
-    rules.add_column("规则 rule")
-    rules.add_column("名称 name")
-    rules.add_column("宗地 parcels", justify="right")
+    rules = Table(title=say("按规则", "By rule"))
+    rules.add_column(say("规则", "rule"))
+    rules.add_column(say("名称", "name"))
+    rules.add_column(say("宗地", "parcels"), justify="right")
     for rule_id, count in summary["by_rule"].items():
-        rules.add_row(rule_id, RULES[rule_id].zh, f"{count:,}")
+        rules.add_row(rule_id, say(RULES[rule_id].zh, RULES[rule_id].en or rule_id), f"{count:,}")
     console.print(rules)
     for rule_id, why in run.result.skipped.items():
-        console.print(f"[yellow]未运行[/] {rule_id}: {why}")
+        console.print(f"[yellow]{say('未运行', 'Not run')}[/] {rule_id}{say('：', ': ')}{why}")
     for path in (out, layer):
         if path is not None:
-            console.print(f"已写入 (written) {path}")
+            console.print(say(f"已写入 {path}", f"written: {path}"))
 
 
 def _write_identification(
@@ -233,18 +295,24 @@ def _write_identification(
             results_out.write_layer(layer, frame, "；".join(f"{k}: {v}" for k, v in about.items()))
 
 
+def explain_help() -> str:
+    return say(
+        "说明一宗地：指标、得分构成、类别、排名，以及每条认定结果的证据和政策依据（默认取最新批次）。",
+        "Explain a parcel: indicators, score breakdown, class, rank, and every finding with its evidence "
+        "and clause (from the latest runs unless given).",
+    )
+
+
 def explain(
-    parcel_code: Annotated[str, typer.Argument(help="宗地代码 (parcel code)")],
-    evaluation: Annotated[int | None, typer.Option("--evaluation", help="评价批次 (evaluation run)")] = None,
-    identification: Annotated[int | None, typer.Option("--identification", help="认定批次 (run)")] = None,
+    parcel_code: Annotated[str, typer.Argument(help=say("宗地代码", "the parcel's code"))],
+    evaluation: Annotated[int | None, typer.Option("--evaluation", help=say("评价批次", "the evaluation run"))] = None,
+    identification: Annotated[
+        int | None, typer.Option("--identification", help=say("认定批次", "the identification run"))
+    ] = None,
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
-    """说明一宗地：指标、得分构成、类别、排名，以及每条认定结果的证据和政策依据。
-
-    Explain a parcel: indicators, score breakdown, class, rank, and every finding with its
-    evidence and clause (from the latest runs unless given).
-    """
+    """Explain a parcel (help: explain_help)."""
     from landrenewal.analysis.explain import explain_parcel
     from landrenewal.cli.render import print_explanation
 
@@ -259,7 +327,7 @@ def explain(
 
 
 def runs(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
-    """评价与认定批次列表 (the stored evaluation and identification runs)."""
+    """The stored evaluation and identification runs."""
     from landrenewal.analysis.evaluation_runs import list_runs
     from landrenewal.analysis.identification_runs import list_identifications
 
@@ -279,8 +347,15 @@ def runs(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
             )
         )
         return
-    table = Table(title="评价批次 evaluation runs")
-    for title in ("批次 id", "年度 year", "政策版本 policy", "参评/单元 rated/units", "时间 at", "输入哈希 inputs"):
+    table = Table(title=say("评价批次", "Evaluation runs"))
+    for title in (
+        say("批次", "run"),
+        say("年度", "year"),
+        say("政策版本", "policy"),
+        say("参评/单元", "rated/units"),
+        say("时间", "at"),
+        say("输入哈希", "inputs"),
+    ):
         table.add_column(title)
     for r in evaluations:
         at = f"{r.created_at:%Y-%m-%d %H:%M}"
@@ -288,8 +363,15 @@ def runs(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
             str(r.id), str(r.year), r.policy_version, f"{r.rated_count}/{r.unit_count}", at, r.input_sha256[:12]
         )
     console.print(table)
-    table = Table(title="认定批次 identification runs")
-    for title in ("批次 id", "认定日期 as of", "政策版本 policy", "评价批次 evaluation", "结果 findings", "时间 at"):
+    table = Table(title=say("认定批次", "Identification runs"))
+    for title in (
+        say("批次", "run"),
+        say("认定日期", "as of"),
+        say("政策版本", "policy"),
+        say("评价批次", "evaluation"),
+        say("结果", "findings"),
+        say("时间", "at"),
+    ):
         table.add_column(title)
     for i in identifications:
         at = f"{i.created_at:%Y-%m-%d %H:%M}"
@@ -300,13 +382,15 @@ def runs(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
 
 
 def compare(
-    first: Annotated[int, typer.Argument(help="前一评价批次 (earlier evaluation run)")],
-    second: Annotated[int, typer.Argument(help="后一评价批次 (later evaluation run)")],
-    out: Annotated[Path | None, typer.Option("--out", help="比较结果写入 XLSX")] = None,
+    first: Annotated[int, typer.Argument(help=say("前一评价批次", "the earlier evaluation run"))],
+    second: Annotated[int, typer.Argument(help=say("后一评价批次", "the later evaluation run"))],
+    out: Annotated[
+        Path | None, typer.Option("--out", help=say("比较结果写入 XLSX", "write the comparison to this XLSX file"))
+    ] = None,
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
-    """比较两个评价批次：每家企业的类别与得分变化 (class and score changes between two runs)."""
+    """Class and score changes between two evaluation runs."""
     from landrenewal.analysis.evaluation_runs import compare_runs, run_info
     from landrenewal.analysis.results_out import write_xlsx
 
@@ -335,17 +419,22 @@ def compare(
             )
         )
         return
-    console.print(f"批次 {first} → {second}: {len(changes)} 家企业，{len(moved)} 家类别变化 (class changed)")
+    console.print(
+        say(
+            f"批次 {first} → {second}：{len(changes)} 家企业，{len(moved)} 家类别变化",
+            f"runs {first} → {second}: {len(changes)} enterprises, {len(moved)} changed class",
+        )
+    )
     for flow, n in flows.items():
         console.print(f"  {flow}: {n}")
 
 
 def policy_use(
-    policy: Annotated[str, typer.Argument(help="政策 id 或 YAML 文件路径")],
+    policy: Annotated[str, typer.Argument(help=say("政策 id 或 YAML 文件路径", "a policy id or YAML file"))],
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
-    """设定库的默认政策 (make a policy the store's default)."""
+    """Make a policy the store's default."""
     from landrenewal.analysis.policy import set_store_policy
 
     with _failures(as_json):
@@ -355,4 +444,4 @@ def policy_use(
     if as_json:
         print(json.dumps({"db": db, "policy": policy}, ensure_ascii=False))
     else:
-        console.print(f"{db}: 默认政策 (policy) {policy}")
+        console.print(say(f"{db}：默认政策 {policy}", f"{db}: the store's policy is {policy}"))

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from landrenewal.cli.common import DEFAULT_DB, DbOption, Exit, JsonOption, console, fail
+from landrenewal.domain.language import say
 
 # Times are kept in UTC; the table shows them on the city's clock, with the zone said.
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")
@@ -25,20 +26,28 @@ def _short(value: Any, width: int = 120) -> str:
     return shown if len(shown) <= width else shown[: width - 1] + "…"
 
 
+def audit_help() -> str:
+    return say(
+        "操作日志：何人、何时（带时区）、改了什么，最新的在前；--import 给出某次导入每条记录的改前改后。",
+        "The audit log, newest first: who, when (with the time zone) and what changed; with --import, "
+        "one import and each record it inserted or updated, with the changed fields before and after.",
+    )
+
+
 def audit(
     import_id: Annotated[
-        int | None, typer.Option("--import", help="只看这次导入的逐条变更 (one import's changes, record by record)")
+        int | None,
+        typer.Option(
+            "--import",
+            help=say("只看这次导入的逐条变更", "show one import's changes, record by record"),
+        ),
     ] = None,
-    page: Annotated[int, typer.Option(min=1, help="页码 (page)")] = 1,
-    page_size: Annotated[int, typer.Option(min=1, max=1000, help="每页条数 (rows per page)")] = 50,
+    page: Annotated[int, typer.Option(min=1, help=say("页码", "the page"))] = 1,
+    page_size: Annotated[int, typer.Option(min=1, max=1000, help=say("每页条数", "rows per page"))] = 50,
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
-    """操作日志：何人、何时（带时区）、改了什么；--import 给出某次导入每条记录的改前改后。
-
-    The audit log, newest first; with --import, one import and each record it inserted or
-    updated, with the changed fields before and after.
-    """
+    """The audit log, or one import's changes (help: audit_help)."""
     from landrenewal import accounts
     from landrenewal.store import changes
     from landrenewal.store.engine import StoreError, open_store
@@ -56,7 +65,7 @@ def audit(
         else:
             found = changes.import_row(conn, import_id)
             if found is None:
-                fail(f"没有编号为 {import_id} 的导入 (no such import)", Exit.USAGE, as_json)
+                fail(say(f"没有编号为 {import_id} 的导入", f"no import numbered {import_id}"), Exit.USAGE, as_json)
             rows = changes.change_rows(conn, import_id, offset, page_size)
             total = changes.change_count(conn, import_id)
     paging = {"total": total, "page": page, "page_size": page_size}
@@ -65,8 +74,21 @@ def audit(
         return
     pages = max(1, -(-total // page_size))
     if found is None:
-        table = Table(title=f"操作日志 audit log（第 {page}/{pages} 页，共 {total} 条；北京时间）")
-        for title in ("时间 when", "何人 who", "操作 action", "对象 entity", "键 key", "改前 before", "改后 after"):
+        table = Table(
+            title=say(
+                f"操作日志（第 {page}/{pages} 页，共 {total} 条；北京时间）",
+                f"Audit log (page {page} of {pages}, {total} entries; Beijing time)",
+            )
+        )
+        for title in (
+            say("时间", "when"),
+            say("何人", "who"),
+            say("操作", "action"),
+            say("对象", "entity"),
+            say("键", "key"),
+            say("改前", "before"),
+            say("改后", "after"),
+        ):
             table.add_column(title, overflow="fold")
         for r in rows:
             table.add_row(
@@ -79,12 +101,21 @@ def audit(
                 _short(r["after"]),
             )
     else:
+        what, at, by = f"{found['kind']} ← {found['file']}", _local(found["at"]), found["by"] or "—"
         console.print(
-            f"导入 {found['id']}：{found['kind']} ← {found['file']}，{_local(found['at'])}，{found['by'] or '—'}；"
-            f"新增 {found['inserted']}，修改 {found['updated']}，未变 {found['unchanged']}，跳过 {found['rejected']}"
+            say(
+                f"导入 {found['id']}：{what}，{at}，{by}；新增 {found['inserted']}，修改 {found['updated']}，"
+                f"未变 {found['unchanged']}，跳过 {found['rejected']}",
+                f"Import {found['id']}: {what}, {at}, {by}; {found['inserted']} inserted, {found['updated']} updated, "
+                f"{found['unchanged']} unchanged, {found['rejected']} skipped",
+            )
         )
-        table = Table(title=f"逐条变更 changes（第 {page}/{pages} 页，共 {total} 条）")
-        for title in ("记录 record", "变更 change", "改前 before", "改后 after"):
+        table = Table(
+            title=say(
+                f"逐条变更（第 {page}/{pages} 页，共 {total} 条）", f"Changes (page {page} of {pages}, {total} in all)"
+            )
+        )
+        for title in (say("记录", "record"), say("变更", "change"), say("改前", "before"), say("改后", "after")):
             table.add_column(title, overflow="fold")
         for r in rows:
             table.add_row(r["key"], r["change"], _short(r["before"]), _short(r["after"]))

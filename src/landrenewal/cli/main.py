@@ -18,6 +18,7 @@ from rich.table import Table
 from landrenewal.cli import analysis, audit_log, web
 from landrenewal.cli.common import (
     DEFAULT_DB,
+    App,
     DbOption,
     Exit,
     JsonOption,
@@ -26,66 +27,102 @@ from landrenewal.cli.common import (
     fail,
     os_user,
     parse_date,
+    word,
 )
 from landrenewal.cli.zones import zones_app
 from landrenewal.domain.fields import ENTITIES
+from landrenewal.domain.language import say
 from landrenewal.importing.checks import DEFAULT_AREA_TOLERANCE
 
 if TYPE_CHECKING:
     from landrenewal.store.engine import Store
 
-app = typer.Typer(
+app = App(
     name="landrenewal",
-    help="低效工业用地整治全链管理平台 — survey, evaluate and renew low-efficiency industrial land.",
+    help=say(
+        "低效工业用地整治全链管理平台：调查、评价与整治低效工业用地。",
+        "The platform for renewing low-efficiency industrial land: survey, evaluate and renew it.",
+    ),
     no_args_is_help=True,
     add_completion=False,
 )
 KINDS_HELP = " | ".join(ENTITIES)
-demo_app = typer.Typer(help="示范城市 The demo city.", no_args_is_help=True)
+demo_app = App(help=say("示范城市。", "The demo city."), no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
-policy_app = typer.Typer(help="政策参数 Policy files: dated, cited values per jurisdiction.", no_args_is_help=True)
+policy_app = App(
+    help=say("政策参数：各地注明日期与出处的参数值。", "Policy files: dated, cited values per jurisdiction."),
+    no_args_is_help=True,
+)
 app.add_typer(policy_app, name="policy")
 
 
 def _kind(kind: str, as_json: bool) -> str:
     if kind not in ENTITIES:
-        fail(f"未知的数据类型 {kind!r}；可选 (unknown kind; one of): {', '.join(ENTITIES)}", Exit.USAGE, as_json)
+        kinds = say("、", ", ").join(ENTITIES)
+        fail(
+            say(f"未知的数据类型 {kind!r}；可选：{kinds}", f"unknown kind {kind!r}; one of: {kinds}"),
+            Exit.USAGE,
+            as_json,
+        )
     return kind
 
 
-@app.command("import")
+@app.command(
+    "import",
+    help=say(
+        "导入数据：校验每一行，全部合格才写入（或用 --skip-bad 只导入合格行）；重复导入同一文件不产生变化。\n\n"
+        "每个问题都写明文件、行、字段和原因；默认只要有一行不合格就什么也不写入。",
+        "Import a file: every row is checked, and it is written only when all rows are good (or --skip-bad). "
+        "Re-importing the same file changes nothing.\n\n"
+        "Every problem is reported by file, row, field and reason; by default nothing is written when any row is bad.",
+    ),
+)
 def import_(
     kind: Annotated[str, typer.Argument(help=KINDS_HELP)],
-    file: Annotated[Path, typer.Argument(help="Shapefile、GeoPackage、GeoJSON、CSV 或 XLSX 文件")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help=say(
+                "Shapefile、GeoPackage、GeoJSON、CSV 或 XLSX 文件", "a Shapefile, GeoPackage, GeoJSON, CSV or XLSX file"
+            )
+        ),
+    ],
     db: DbOption = DEFAULT_DB,
-    mapping: Annotated[Path | None, typer.Option(help="列映射 YAML 文件 (column mapping file)")] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help=say("列映射 YAML 文件", "a YAML file mapping the file's columns"))
+    ] = None,
     skip_bad: Annotated[
-        bool, typer.Option("--skip-bad", help="跳过有错误的行，导入其余行 (load the good rows)")
+        bool,
+        typer.Option("--skip-bad", help=say("跳过有错误的行，导入其余行", "skip the bad rows and load the good ones")),
     ] = False,
-    rejects: Annotated[Path | None, typer.Option(help="问题清单 CSV 的输出路径 (write problems to this CSV)")] = None,
+    rejects: Annotated[
+        Path | None, typer.Option(help=say("问题清单 CSV 的输出路径", "write the problems to this CSV file"))
+    ] = None,
     area_tolerance: Annotated[
         float | None,
         typer.Option(
-            help="面积核对容差，相对值；默认取政策 inventory.area_tolerance "
-            f"(relative tolerance for area checks; default: the policy's, else {DEFAULT_AREA_TOLERANCE:.0%})"
+            help=say(
+                "面积核对容差，相对值；默认取政策的 inventory.area_tolerance，"
+                f"政策未规定时为 {DEFAULT_AREA_TOLERANCE:.0%}",
+                "relative tolerance for area checks; default: the policy's inventory.area_tolerance, "
+                f"else {DEFAULT_AREA_TOLERANCE:.0%}",
+            )
         ),
     ] = None,
     accept_far_places: Annotated[
         bool,
         typer.Option(
             "--accept-far-places",
-            help="接受中国境外或远离库投影带的图形（按警告导入） "
-            "(load features outside China or far outside the store's zone, as warnings)",
+            help=say(
+                "接受中国境外或远离库投影带的图形（按警告导入）",
+                "load features outside China or far outside the store's projection zone, as warnings",
+            ),
         ),
     ] = False,
     policy: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """导入数据：校验每一行，全部合格才写入（或 --skip-bad）；重复导入同一文件不产生变化。
-
-    Import a file. Every problem is reported by file, row, field and reason; by default
-    nothing is written when any row is bad. Re-importing the same file changes nothing.
-    """
+    """Import a file; nothing is written when any row is bad unless --skip-bad (help: above)."""
     from landrenewal.cli.progress import stages
     from landrenewal.domain.policy import PolicyError
     from landrenewal.files.source import SourceError
@@ -96,7 +133,10 @@ def import_(
     _kind(kind, as_json)
     if rejects is not None and rejects.resolve() == file.resolve():
         fail(
-            f"--rejects 不能是要导入的文件本身 (the rejects file must not be the file imported): {rejects}",
+            say(
+                f"--rejects 不能是要导入的文件本身：{rejects}",
+                f"the --rejects file must not be the file imported: {rejects}",
+            ),
             Exit.USAGE,
             as_json,
         )
@@ -110,7 +150,7 @@ def import_(
             accept_far_places=accept_far_places,
             actor=os_user(),
         )
-        with stages(f"导入 {file.name}", quiet=as_json):
+        with stages(say(f"导入 {file.name}", f"importing {file.name}"), quiet=as_json):
             report = import_file(store, kind, file, options)
         code = Exit.OK
     except ImportRefused as refused:
@@ -138,26 +178,30 @@ def _policy_area_tolerance(store: Store, policy: str | None) -> float:
     return DEFAULT_AREA_TOLERANCE if found is None else found[0]
 
 
-@app.command()
+@app.command(
+    help=say(
+        "导出数据：Shapefile 为 UTF-8 编码并附 .cpg 与字段对照表；XLSX 为中文表头并注明单位。",
+        "Export records. Shapefiles are UTF-8 with a .cpg and a field-name table; XLSX has Chinese headers with units.",
+    )
+)
 def export(
     kind: Annotated[str, typer.Argument(help=KINDS_HELP)],
-    out: Annotated[Path, typer.Option("--out", help="输出文件路径 (output file)")],
+    out: Annotated[Path, typer.Option("--out", help=say("输出文件路径", "the output file"))],
     fmt: Annotated[str, typer.Option("--format", help="gpkg | shp | geojson | xlsx | csv")] = "gpkg",
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
-    """导出数据：Shapefile 为 UTF-8 并附 .cpg 与字段对照表；XLSX 为中文表头并注明单位。
-
-    Export records. Shapefiles are UTF-8 with a .cpg and a field-name table; XLSX has
-    Chinese headers with units.
-    """
+    """Export records of one kind in one format."""
     from landrenewal.exporting import FORMATS
     from landrenewal.exporting import export as run_export
     from landrenewal.store.engine import StoreError, open_store
 
     _kind(kind, as_json)
     if fmt not in FORMATS:
-        fail(f"未知格式 {fmt!r}；可选 (unknown format; one of): {', '.join(FORMATS)}", Exit.USAGE, as_json)
+        formats = say("、", ", ").join(FORMATS)
+        fail(
+            say(f"未知格式 {fmt!r}；可选：{formats}", f"unknown format {fmt!r}; one of: {formats}"), Exit.USAGE, as_json
+        )
     try:
         store = open_store(db, create=False)
         count, written = run_export(store, kind, fmt, out)
@@ -170,12 +214,17 @@ def export(
             )
         )
     else:
-        console.print(f"已导出 {count} 条{ENTITIES[kind].zh}记录 (exported) → " + ", ".join(map(str, written)))
+        files = ", ".join(map(str, written))
+        console.print(
+            say(f"已导出 {count} 条{word('entity', kind)}记录 → {files}", f"exported {count} {kind} → {files}")
+        )
 
 
-@app.command()
+@app.command(
+    help=say("库概况：坐标系与各类记录数量。", "What the store holds: its CRS and how many records of each kind.")
+)
 def info(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
-    """库概况：坐标系与各类记录数量 (what the store holds)."""
+    """What the store holds."""
     from landrenewal.store.engine import StoreError, open_store
     from landrenewal.store.summary import summarize
 
@@ -188,25 +237,39 @@ def info(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
         print(json.dumps(summary, ensure_ascii=False, default=str))
         return
     table = Table(title=f"{db}  (EPSG:{summary['epsg']})")
-    table.add_column("类型 kind")
-    table.add_column("记录数 records", justify="right")
+    table.add_column(say("类型", "kind"))
+    table.add_column(say("记录数", "records"), justify="right")
     for kind, count in summary["counts"].items():
-        table.add_row(f"{ENTITIES[kind].zh} {kind}", f"{count:,}")
+        table.add_row(word("entity", kind), f"{count:,}")
     console.print(table)
     if summary.get("parcel_area_mu"):
-        console.print(f"宗地总面积 {summary['parcel_area_mu']:,.2f} 亩 ({summary['parcel_area_ha']:,.2f} 公顷)")
+        mu, ha = summary["parcel_area_mu"], summary["parcel_area_ha"]
+        console.print(say(f"宗地总面积 {mu:,.2f} 亩（{ha:,.2f} 公顷）", f"parcels in all: {mu:,.2f} mu ({ha:,.2f} ha)"))
 
 
-@app.command()
+@app.command(
+    help=say(
+        "检查库是否完好：SQLite 完整性、GeoPackage 空间索引与触发器、图层范围、坐标系。\n\n"
+        "完好时退出码为 0，有问题时为 1（逐项写明问题）。",
+        "Check that the store is whole: SQLite integrity, the GeoPackage spatial indexes and triggers, "
+        "layer extents and the CRS.\n\nExit code 0 when whole, 1 when something is wrong (each problem is named).",
+    )
+)
 def check(
     db: DbOption = DEFAULT_DB,
-    repair: Annotated[bool, typer.Option("--repair", help="重建空间索引、触发器和图层范围（不改动要素本身）")] = False,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help=say(
+                "重建空间索引、触发器和图层范围（不改动要素本身）",
+                "rebuild the spatial indexes, triggers and layer extents (the features themselves are not changed)",
+            ),
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """检查库是否完好：SQLite 完整性、GeoPackage 空间索引与触发器、图层范围、坐标系 (is the store whole?).
-
-    Exit code 0 when whole, 1 when something is wrong (each problem is named).
-    """
+    """Is the store whole? Exit 1 when not."""
     from landrenewal.store.engine import StoreError, open_store
     from landrenewal.store.integrity import check_store, repair_store
 
@@ -225,24 +288,37 @@ def check(
         )
     else:
         for line in repaired:
-            console.print(f"已修复 {line}")
+            console.print(say(f"已修复 {line}", f"repaired {line}"))
         for problem in problems:
-            console.print(f"[bold red]问题[/] {problem.table or '整个库'}：{problem.message}")
+            where = problem.table or say("整个库", "the whole store")
+            console.print(f"[bold red]{say('问题', 'Problem')}[/] {where}{say('：', ': ')}{problem.message}")
         if not problems:
-            console.print(f"{db}：库完好（完整性、空间索引、触发器、图层范围、坐标系均已检查）")
+            console.print(
+                say(
+                    f"{db}：库完好（完整性、空间索引、触发器、图层范围、坐标系均已检查）",
+                    f"{db}: the store is whole (integrity, spatial indexes, triggers, layer extents and CRS checked)",
+                )
+            )
         elif not repair and not store.is_postgis:
-            console.print(f"可运行 landrenewal check --repair --db {db} 重建空间索引和图层范围")
+            console.print(
+                say(
+                    f"可运行 landrenewal check --repair --db {db} 重建空间索引和图层范围",
+                    f"run landrenewal check --repair --db {db} to rebuild the spatial indexes and layer extents",
+                )
+            )
     if problems:
         raise typer.Exit(int(Exit.REFUSED))
 
 
-@app.command()
+@app.command(help=say("新建库或设定库的坐标系。", "Create a store, or fix its projected CRS."))
 def init(
-    crs: Annotated[str, typer.Option(help="库的投影坐标系，例如 EPSG:4547 (the store's projected CRS)")],
+    crs: Annotated[
+        str, typer.Option(help=say("库的投影坐标系，例如 EPSG:4547", "the store's projected CRS, e.g. EPSG:4547"))
+    ],
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
-    """新建或设定库的坐标系 (create a store and fix its projected CRS)."""
+    """Create a store and fix its projected CRS."""
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
@@ -252,10 +328,14 @@ def init(
     try:
         parsed = CRS.from_user_input(crs)
     except CRSError as exc:
-        fail(f"无法识别的坐标系 {crs!r}: {exc}", Exit.USAGE, as_json)
+        fail(say(f"无法识别的坐标系 {crs!r}：{exc}", f"not a CRS: {crs!r}: {exc}"), Exit.USAGE, as_json)
     epsg = parsed.to_epsg()
     if epsg is None or not parsed.is_projected:
-        fail(f"{crs} 不是带 EPSG 代码的投影坐标系 (must be a projected CRS with an EPSG code)", Exit.USAGE, as_json)
+        fail(
+            say(f"{crs} 不是带 EPSG 代码的投影坐标系", f"{crs} is not a projected CRS with an EPSG code"),
+            Exit.USAGE,
+            as_json,
+        )
     try:
         store = open_store(db)
         with store.write() as conn:
@@ -268,17 +348,19 @@ def init(
     if as_json:
         print(json.dumps({"db": db, "epsg": epsg}))
     else:
-        console.print(f"{db}: 坐标系 {parsed.name} (EPSG:{epsg})")
+        console.print(say(f"{db}：坐标系 {parsed.name}（EPSG:{epsg}）", f"{db}: CRS {parsed.name} (EPSG:{epsg})"))
 
 
-@demo_app.command("build")
+@demo_app.command("build", help=say("生成示范城市并导入库中。", "Generate the demo city and import it into the store."))
 def demo_build(
     db: DbOption = DEFAULT_DB,
-    parcels: Annotated[int, typer.Option(help="宗地数量 (number of parcels)", min=50, max=2_000_000)] = 3000,
-    seed: Annotated[int, typer.Option(help="随机种子：同一种子生成同一城市 (same seed, same city)")] = 20261123,
+    parcels: Annotated[int, typer.Option(help=say("宗地数量", "the number of parcels"), min=50, max=2_000_000)] = 3000,
+    seed: Annotated[
+        int, typer.Option(help=say("随机种子：同一种子生成同一城市", "the random seed: the same seed, the same city"))
+    ] = 20261123,
     as_json: JsonOption = False,
 ) -> None:
-    """生成示范城市并导入库中 (generate the demo city and import it into the store)."""
+    """Generate the demo city and import it into the store."""
     from landrenewal.cli.progress import bar
     from landrenewal.demo.build import STEPS, build_demo
     from landrenewal.importing.pipeline import ImportRefused
@@ -287,7 +369,7 @@ def demo_build(
     store = open_store(db)
     try:
         with bar(quiet=as_json) as progress:
-            task = progress.add_task("示范城市 demo city", total=STEPS)
+            task = progress.add_task(say("示范城市", "the demo city"), total=STEPS)
 
             def step(label: str) -> None:
                 progress.update(task, description=label, completed=progress.tasks[task].completed + 1)
@@ -295,7 +377,14 @@ def demo_build(
             progress.update(task, completed=-1)
             reports = build_demo(store, parcels=parcels, seed=seed, on_step=step, actor=os_user())
     except ImportRefused as refused:
-        fail(f"示范数据未通过校验（程序缺陷，请报告）: {refused}", Exit.REFUSED, as_json)
+        fail(
+            say(
+                f"示范数据未通过校验（程序缺陷，请报告）：{refused}",
+                f"the demo data failed its checks (a bug; please report it): {refused}",
+            ),
+            Exit.REFUSED,
+            as_json,
+        )
     if as_json:
         print(json.dumps({"db": db, "imports": [r.to_dict() for r in reports]}, ensure_ascii=False, default=str))
         return
@@ -304,9 +393,9 @@ def demo_build(
     print_demo_summary(console, db, store, reports)
 
 
-@policy_app.command("list")
+@policy_app.command("list", help=say("内置的政策。", "The policy profiles shipped with landrenewal."))
 def policy_list(as_json: JsonOption = False) -> None:
-    """内置政策 (the shipped policy profiles)."""
+    """The shipped policy profiles."""
     from landrenewal.policyfiles import load_chain, shipped_ids
 
     rows: list[dict[str, str]] = []
@@ -316,21 +405,30 @@ def policy_list(as_json: JsonOption = False) -> None:
     if as_json:
         print(json.dumps(rows, ensure_ascii=False))
         return
-    table = Table(title="内置政策 shipped policies")
-    for title in ("id", "名称 name", "继承 inherits"):
+    table = Table(title=say("内置政策", "Shipped policies"))
+    for title in ("id", say("名称", "name"), say("继承", "inherits")):
         table.add_column(title)
     for row in rows:
         table.add_row(row["id"], row["name"], row["chain"])
     console.print(table)
 
 
-@policy_app.command("show")
+@policy_app.command(
+    "show", help=say("某日生效的参数值及其出处。", "The values in force on a date, with their sources.")
+)
 def policy_show(
-    policy: Annotated[str, typer.Argument(help="政策 id（如 zj-quzhou）或 YAML 文件路径")],
-    on: Annotated[str | None, typer.Option("--on", help="日期 YYYY-MM-DD，默认今天 (the date)")] = None,
+    policy: Annotated[
+        str,
+        typer.Argument(
+            help=say("政策 id（如 zj-quzhou）或 YAML 文件路径", "a policy id (e.g. zj-quzhou) or YAML file")
+        ),
+    ],
+    on: Annotated[
+        str | None, typer.Option("--on", help=say("日期 YYYY-MM-DD，默认今天", "the date, YYYY-MM-DD; default today"))
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """某日生效的参数值及其出处 (the values in force on a date, with their sources)."""
+    """The values in force on a date, with their sources."""
     import datetime as dt
 
     from landrenewal.domain.policy import PolicyError
@@ -350,20 +448,37 @@ def policy_show(
             )
         )
         return
-    table = Table(title=f"{resolved.policy_id} 于 {day} 生效的参数 (version {resolved.version})", show_lines=True)
-    for title in ("参数 parameter", "值 value", "单位 unit", "起 from", "出处 source", "所在 in"):
+    title = say(
+        f"{resolved.policy_id} 于 {day} 生效的参数（版本 {resolved.version}）",
+        f"{resolved.policy_id}: values in force on {day} (version {resolved.version})",
+    )
+    table = Table(title=title, show_lines=True)
+    for title in (
+        say("参数", "parameter"),
+        say("值", "value"),
+        say("单位", "unit"),
+        say("起", "from"),
+        say("出处", "source"),
+        say("所在", "in"),
+    ):
         table.add_column(title, overflow="fold")
     for name, v in resolved.values.items():
         table.add_row(f"{name}\n{v.description}", str(v.value), v.unit, v.start.isoformat(), v.source, v.defined_in)
     console.print(table)
 
 
-@policy_app.command("check")
+@policy_app.command(
+    "check",
+    help=say(
+        "检查政策文件：格式、日期、出处、继承与单位。",
+        "Check a policy file and its parents: format, dates, sources, inheritance and units.",
+    ),
+)
 def policy_check(
-    file: Annotated[Path, typer.Argument(help="自己的政策 YAML 文件 (your policy file)")],
+    file: Annotated[Path, typer.Argument(help=say("自己的政策 YAML 文件", "your policy YAML file"))],
     as_json: JsonOption = False,
 ) -> None:
-    """检查政策文件：格式、日期、出处、继承与单位 (check a policy file and its parents)."""
+    """Check a policy file and its parents."""
     from landrenewal.domain.policy import PolicyError
     from landrenewal.policyfiles import load_chain, version_of
 
@@ -387,24 +502,43 @@ def policy_check(
     if as_json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
+        chain_shown = " → ".join(summary["chain"])  # type: ignore[arg-type]
         console.print(
-            f"[green]✓[/] {file}: {summary['id']}，继承 {' → '.join(summary['chain'])}，"  # type: ignore[arg-type]
-            f"{summary['parameters']} 个参数，版本 {summary['version']}"
+            "[green]✓[/] "
+            + say(
+                f"{file}：{summary['id']}，继承 {chain_shown}，"
+                f"{summary['parameters']} 个参数，版本 {summary['version']}",
+                f"{file}: {summary['id']}, inherits {chain_shown}, {summary['parameters']} parameters, "
+                f"version {summary['version']}",
+            )
         )
 
 
-app.command()(analysis.evaluate)
-app.command()(analysis.identify)
-app.command()(analysis.explain)
-runs_app = typer.Typer(help="评价与认定批次 Stored runs.", no_args_is_help=True)
+app.command(help=analysis.evaluate_help())(analysis.evaluate)
+app.command(help=analysis.identify_help())(analysis.identify)
+app.command(help=analysis.explain_help())(analysis.explain)
+runs_app = App(help=say("评价与认定批次。", "The stored evaluation and identification runs."), no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
-runs_app.command("list")(analysis.runs)
-runs_app.command("compare")(analysis.compare)
-policy_app.command("use")(analysis.policy_use)
+runs_app.command("list", help=say("评价与认定批次列表。", "List the stored evaluation and identification runs."))(
+    analysis.runs
+)
+runs_app.command(
+    "compare",
+    help=say(
+        "比较两个评价批次：每家企业的类别与得分变化。",
+        "Compare two evaluation runs: how each enterprise's class and score changed.",
+    ),
+)(analysis.compare)
+policy_app.command("use", help=say("设定库的默认政策。", "Make a policy the store's default."))(analysis.policy_use)
 app.add_typer(zones_app, name="zones")
 app.add_typer(web.users_app, name="users")
-app.command()(web.serve)
-app.command("audit")(audit_log.audit)
+app.command(
+    help=say(
+        "启动网页服务（设置也可来自 LANDRENEWAL_* 环境变量）。",
+        "Serve the web app (settings also come from LANDRENEWAL_* environment variables).",
+    )
+)(web.serve)
+app.command("audit", help=audit_log.audit_help())(audit_log.audit)
 
 
 def main() -> None:  # pragma: no cover - entry point

@@ -8,9 +8,16 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from landrenewal.cli.common import DEFAULT_DB, DbOption, Exit, JsonOption, console, fail, os_user
+from landrenewal.cli.common import DEFAULT_DB, App, DbOption, Exit, JsonOption, console, fail, os_user, word
+from landrenewal.domain.language import say
 
-users_app = typer.Typer(help="用户 Users of the web app: roles admin | city | town | viewer.", no_args_is_help=True)
+users_app = App(
+    help=say(
+        "网页用户：角色为 admin（系统管理员）、city（市级）、town（镇街）、viewer（只读）。",
+        "Users of the web app: roles admin | city | town | viewer.",
+    ),
+    no_args_is_help=True,
+)
 
 # The demo city's logins, one per role, printed by `make demo`. The town officer works in the first town.
 # The passwords follow the password rules like any other: none contains its user name.
@@ -31,25 +38,31 @@ def _store(db: str) -> Any:
         fail(str(e), Exit.UNUSABLE, False)
 
 
-@users_app.command("add")
+@users_app.command("add", help=say("新建用户。", "Add a user."))
 def add(
-    username: Annotated[str, typer.Argument(help="登录名")],
+    username: Annotated[str, typer.Argument(help=say("登录名", "the login name"))],
     role: Annotated[str, typer.Option(help="admin | city | town | viewer")],
     password: Annotated[
         str,
         typer.Option(
-            prompt=True,
+            prompt=say("口令", "Password"),
             hide_input=True,
             confirmation_prompt=True,
-            help="口令：至少 8 个字符，不能是常见口令、连续或重复的字符，不能包含用户名",
+            help=say(
+                "口令：至少 8 个字符，不能是常见口令、连续或重复的字符，不能包含用户名",
+                "the password: at least 8 characters, not a common password, not a run or repeat of one "
+                "character, not containing the user name",
+            ),
         ),
     ],
-    division: Annotated[str | None, typer.Option(help="镇街用户的行政区划代码 (a town officer's division)")] = None,
-    name: Annotated[str | None, typer.Option(help="姓名 (display name)")] = None,
+    division: Annotated[
+        str | None, typer.Option(help=say("镇街用户的行政区划代码", "a town officer's division code"))
+    ] = None,
+    name: Annotated[str | None, typer.Option(help=say("姓名", "the name shown"))] = None,
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
-    """新建用户 Add a user."""
+    """Add a user."""
     from landrenewal import accounts
 
     store = _store(db)
@@ -63,12 +76,12 @@ def add(
     if as_json:
         print(json.dumps(created, ensure_ascii=False))
     else:
-        console.print(f"已新建用户 {username}（{role}）")
+        console.print(say(f"已新建用户 {username}（{word('role', role)}）", f"added the user {username} ({role})"))
 
 
-@users_app.command("list")
+@users_app.command("list", help=say("用户列表。", "List the users."))
 def list_(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
-    """用户列表 List users."""
+    """List users."""
     from landrenewal import accounts
 
     with _store(db).engine.connect() as conn:
@@ -76,21 +89,44 @@ def list_(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
     if as_json:
         print(json.dumps(rows, ensure_ascii=False))
         return
-    table = Table("登录名", "姓名", "角色", "行政区划", "启用")
+    table = Table(
+        say("登录名", "login"),
+        say("姓名", "name"),
+        say("角色", "role"),
+        say("行政区划", "division"),
+        say("启用", "active"),
+    )
+    yes, no = say("是", "yes"), say("否", "no")
     for r in rows:
         table.add_row(
-            r["username"], r["display_name"], r["role"], r["division_code"] or "", "是" if r["active"] else "否"
+            r["username"],
+            r["display_name"],
+            word("role", r["role"]),
+            r["division_code"] or "",
+            yes if r["active"] else no,
         )
     console.print(table)
 
 
-@users_app.command("password")
+@users_app.command(
+    "password",
+    help=say("重设口令（该用户已登录的会话随之结束）。", "Set a user's password (ends the user's sessions)."),
+)
 def password(
-    username: Annotated[str, typer.Argument(help="登录名")],
-    new: Annotated[str, typer.Option("--password", prompt=True, hide_input=True, confirmation_prompt=True)],
+    username: Annotated[str, typer.Argument(help=say("登录名", "the login name"))],
+    new: Annotated[
+        str,
+        typer.Option(
+            "--password",
+            prompt=say("新口令", "New password"),
+            hide_input=True,
+            confirmation_prompt=True,
+            help=say("新口令", "the new password"),
+        ),
+    ],
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """重设口令 Set a user's password (ends the user's sessions)."""
+    """Set a user's password (ends the user's sessions)."""
     from landrenewal import accounts
 
     try:
@@ -98,12 +134,18 @@ def password(
             accounts.update_user(conn, username, by=os_user(), password=new)
     except accounts.AccountError as e:
         fail(str(e), Exit.USAGE, False)
-    console.print(f"已重设 {username} 的口令")
+    console.print(say(f"已重设 {username} 的口令", f"the password of {username} is set"))
 
 
-@users_app.command("demo")
+@users_app.command(
+    "demo",
+    help=say(
+        "示范城市的账号，每个角色一个（已有的账号保持不变）。",
+        "The demo city's logins, one per role (those already there are kept as they are).",
+    ),
+)
 def demo(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
-    """示范账号 The demo city's logins, one per role (those already there are kept as they are)."""
+    """The demo city's logins, one per role."""
     from sqlalchemy import select
 
     from landrenewal import accounts
@@ -118,7 +160,13 @@ def demo(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
             .order_by(divisions.c.division_code)
         ).first()
         if town is None:
-            fail("库中没有镇街，无法建立镇街账号 (no towns in the store)", Exit.UNUSABLE, as_json)
+            fail(
+                say(
+                    "库中没有镇街，无法建立镇街账号", "the store has no towns, so there can be no town officer's login"
+                ),
+                Exit.UNUSABLE,
+                as_json,
+            )
         existing = {u["username"] for u in accounts.list_users(conn)}
         logins = []
         for username, name, role, secret in DEMO_USERS:
@@ -127,22 +175,38 @@ def demo(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
                 accounts.create_user(
                     conn, username, secret, role, display_name=name, division_code=division, by=os_user()
                 )
-            where = f"{town.name}（{division}）" if division else "全市"
+            where = f"{town.name}（{division}）" if division else say("全市", "the whole city")
             logins.append({"username": username, "password": secret, "role": role, "scope": where})
     if as_json:
         print(json.dumps(logins, ensure_ascii=False))
         return
     for login in logins:
-        print(f"  {login['role']:<7} 用户名 {login['username']:<7} 口令 {login['password']:<17} 范围 {login['scope']}")
+        print(
+            say(
+                f"  {login['role']:<7} 用户名 {login['username']:<7} "
+                f"口令 {login['password']:<17} 范围 {login['scope']}",
+                f"  {login['role']:<7} user {login['username']:<7} password {login['password']:<17} "
+                f"scope {login['scope']}",
+            )
+        )
 
 
 def serve(
     db: DbOption = DEFAULT_DB,
-    host: Annotated[str | None, typer.Option(help="监听地址 (default 127.0.0.1)")] = None,
-    port: Annotated[int | None, typer.Option(help="端口 (default 8000)")] = None,
-    workers: Annotated[int | None, typer.Option(help="服务进程数，每核一个 (server processes; default 1)")] = None,
+    host: Annotated[
+        str | None, typer.Option(help=say("监听地址，默认 127.0.0.1", "the address to listen on; default 127.0.0.1"))
+    ] = None,
+    port: Annotated[int | None, typer.Option(help=say("端口，默认 8000", "the port; default 8000"))] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help=say(
+                "服务进程数，默认 1，至多每核一个", "the number of server processes; default 1, at most one a core"
+            )
+        ),
+    ] = None,
 ) -> None:
-    """启动网页服务 Serve the web app (settings also from LANDRENEWAL_* environment variables)."""
+    """Serve the web app (settings also from LANDRENEWAL_* environment variables)."""
     import os
 
     import uvicorn
@@ -152,7 +216,8 @@ def serve(
 
     settings = Settings.from_env(db=db, host=host, port=port, workers=workers)
     store = _store(settings.db)  # fails here, clearly, if the store cannot be opened
-    print(f"低效工业用地整治平台: http://{settings.host}:{settings.port}/", flush=True)
+    url = f"http://{settings.host}:{settings.port}/"
+    print(say(f"低效工业用地整治平台：{url}", f"landrenewal: {url}"), flush=True)
     if settings.workers > 1:
         store.dispose()
         os.environ.update(to_env(settings))

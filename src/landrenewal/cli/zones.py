@@ -12,13 +12,31 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from landrenewal.cli.common import DEFAULT_DB, DbOption, Exit, JsonOption, PolicyOption, console, fail, os_user
+from landrenewal.cli.common import (
+    DEFAULT_DB,
+    App,
+    DbOption,
+    Exit,
+    JsonOption,
+    PolicyOption,
+    console,
+    fail,
+    os_user,
+    word,
+)
+from landrenewal.domain.language import say
 
-zones_app = typer.Typer(help="连片片区 Contiguous renewal zones and the 大/中/小圈 plan.", no_args_is_help=True)
+zones_app = App(
+    help=say("连片片区与“大中小圈”规划。", "Contiguous renewal zones and the big/middle/small zone plan."),
+    no_args_is_help=True,
+)
 
 OutOption = Annotated[
     list[Path] | None,
-    typer.Option("--out", help="写出 .xlsx、.gpkg 或 .geojson，可多次给出 (write zones; repeatable)"),
+    typer.Option(
+        "--out",
+        help=say("写出 .xlsx、.gpkg 或 .geojson 文件，可多次给出", "write a .xlsx, .gpkg or .geojson file; repeatable"),
+    ),
 ]
 
 
@@ -44,38 +62,64 @@ def _store(db: str) -> Any:
     return open_store(db, create=False)
 
 
-@zones_app.command("build")
+@zones_app.command(
+    "build",
+    help=say(
+        "连片分析：把选取的宗地按间距连成片区，统计面积、企业、亩均、分类与认定，并对照政策门槛；"
+        "每次生成保存为一个新版本。",
+        "Join the selected parcels into contiguous zones (parcels within the gap of each other), with their "
+        "figures and the policy checks; each build is stored as a new version.",
+    ),
+)
 def build(
     select: Annotated[
         str,
         typer.Option(
             "--select",
-            help="选取：findings（有认定结果，默认）、all、class:C,D、rule:规则编号,…、category:类别,…；用 ; 并列 "
-            "(which parcels: findings | all | class:C,D | rule:ID,… | category:…; join with ;)",
+            help=say(
+                "选取：findings（有认定结果，默认）、all、class:C,D、rule:规则编号,…、category:类别,…；用 ; 并列",
+                "which parcels: findings (with findings, the default) | all | class:C,D | rule:ID,… | "
+                "category:…; join with ;",
+            ),
         ),
     ] = "findings",
     gap: Annotated[
-        float | None, typer.Option("--gap", help="连片间距（米），默认取政策 zones.gap_m (gap in metres)")
+        float | None,
+        typer.Option(
+            "--gap",
+            help=say("连片间距（米），默认取政策的 zones.gap_m", "the gap in metres; default the policy's zones.gap_m"),
+        ),
     ] = None,
     policy: PolicyOption = None,
     identification: Annotated[
-        int | None, typer.Option("--identification", help="依据的认定批次，默认最新 (identification run)")
+        int | None,
+        typer.Option(
+            "--identification",
+            help=say("依据的认定批次，默认最新", "the identification run to use; default the newest"),
+        ),
     ] = None,
     evaluation: Annotated[
-        int | None, typer.Option("--evaluation", help="依据的评价批次，默认认定所用批次 (evaluation run)")
+        int | None,
+        typer.Option(
+            "--evaluation",
+            help=say("依据的评价批次，默认为认定所用批次", "the evaluation run to use; default the identification's"),
+        ),
     ] = None,
     engine: Annotated[
-        str, typer.Option("--engine", help="python（进程内）或 postgis（ST_ClusterDBSCAN，仅 PostGIS 库）")
+        str,
+        typer.Option(
+            "--engine",
+            help=say(
+                "python（进程内）或 postgis（ST_ClusterDBSCAN，仅 PostGIS 库）",
+                "python (in process) or postgis (ST_ClusterDBSCAN, PostGIS stores only)",
+            ),
+        ),
     ] = "python",
     out: OutOption = None,
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
-    """连片分析：把选取的宗地按间距连成片区，统计面积、企业、亩均、分类与认定，并对照政策门槛。
-
-    Join the selected parcels into contiguous zones (parcels within the gap of each other), with
-    their figures and the policy checks; each build is stored as a new version.
-    """
+    """Join the selected parcels into contiguous zones, stored as a new version."""
     from landrenewal.analysis.zone_runs import build_zones
     from landrenewal.analysis.zones_out import write_zones
 
@@ -91,7 +135,7 @@ def build(
         return
     _print_run(run, summary)
     for path in out or []:
-        console.print(f"已写入 (written) {path}")
+        console.print(say(f"已写入 {path}", f"written: {path}"))
 
 
 def _summary(run: Any) -> dict[str, Any]:
@@ -136,43 +180,60 @@ def _summary(run: Any) -> dict[str, Any]:
     }
 
 
-FLAG_LABELS = {
-    "contiguous_candidate": "连片",
-    "industrial_candidate": "工改工",
-    "scattered": "零星",
-    "parking_rule": "停车",
-}
+def _flag_labels() -> dict[str, str]:
+    return {
+        "contiguous_candidate": say("连片", "contiguous"),
+        "industrial_candidate": say("工改工", "industrial"),
+        "scattered": say("零星", "scattered"),
+        "parking_rule": say("停车", "parking"),
+    }
 
 
-def _flags(zone: Any) -> str:
-    """The policy flags a zone carries, in a few characters (the full verdict is in the exports)."""
-    hits = [label for flag, label in FLAG_LABELS.items() if getattr(zone, flag) == 1]
-    return "、".join(hits) or "—"
+def _flags(zone: Any, labels: dict[str, str]) -> str:
+    """The policy flags a zone carries, in a few words (the full verdict is in the exports)."""
+    hits = [label for flag, label in labels.items() if getattr(zone, flag) == 1]
+    return say("、", ", ").join(hits) or "—"
 
 
 def _print_run(run: Any, summary: dict[str, Any]) -> None:
     info = run.info
-    title = f"连片片区 批次 {info.id}（{info.selection}，间距 {info.gap_m:g} 米，{info.policy_version}）"
+    title = say(
+        f"连片片区 批次 {info.id}（{info.selection}，间距 {info.gap_m:g} 米，{info.policy_version}）",
+        f"Zones, run {info.id} ({info.selection}, gap {info.gap_m:g} m, {info.policy_version})",
+    )
     table = Table(title=title)
-    for column in ("项目 item", "片区 zones", "面积 亩 mu"):
+    for column in (say("项目", "item"), say("片区", "zones"), say("面积（亩）", "area (mu)")):
         table.add_column(column, justify="right")
-    table.add_row("选取宗地 selected", f"{info.parcel_count:,} 宗", f"{info.area_mu:,.1f}")
-    table.add_row("片区 zones", f"{info.zone_count:,}", "")
+    parcels = say(f"{info.parcel_count:,} 宗", f"{info.parcel_count:,} parcels")
+    table.add_row(say("选取宗地", "selected parcels"), parcels, f"{info.area_mu:,.1f}")
+    table.add_row(say("片区", "zones"), f"{info.zone_count:,}", "")
     for key, label in (
-        ("contiguous_candidates", "连片整治候选 contiguous candidates"),
-        ("industrial_candidates", "连片工改工候选 工改工 candidates"),
-        ("scattered", "零星区块（消除清单）scattered"),
-        ("parking_rule", "适用停车配置 parking rule"),
+        ("contiguous_candidates", say("连片整治候选", "candidates for contiguous renewal")),
+        ("industrial_candidates", say("连片工改工候选", "candidates for industrial-to-industrial renewal")),
+        ("scattered", say("零星区块（消除清单）", "scattered blocks (to be cleared)")),
+        ("parking_rule", say("适用停车配置", "under the parking rule")),
     ):
         figures = summary[key]
         if figures is None:
-            table.add_row(label, "政策未规定", "—")
+            table.add_row(label, say("政策未规定", "not in the policy"), "—")
         else:
             table.add_row(label, f"{figures['zones']:,}", f"{figures['mu']:,.1f}")
     console.print(table)
-    top = Table(title="最大的片区 largest zones")
-    for column in ("编号", "宗地", "面积亩", "企业", "权利人", "集体亩", "亩均税收", "C+D亩", "镇街", "政策"):
+    top = Table(title=say("最大的片区", "Largest zones"))
+    for column in (
+        say("编号", "zone"),
+        say("宗地", "parcels"),
+        say("面积亩", "mu"),
+        say("企业", "enterprises"),
+        say("权利人", "holders"),
+        say("集体亩", "collective mu"),
+        say("亩均税收", "tax per mu"),
+        say("C+D亩", "C+D mu"),
+        say("镇街", "town"),
+        say("政策", "policy"),
+    ):
         top.add_column(column, no_wrap=True)
+    labels = _flag_labels()
     for z in run.zones.head(10).itertuples():
         top.add_row(
             str(z.zone_no),
@@ -184,14 +245,23 @@ def _print_run(run: Any, summary: dict[str, Any]) -> None:
             "—" if pd.isna(z.tax_per_mu) else f"{z.tax_per_mu:.2f}",
             f"{z.class_c_mu + z.class_d_mu:,.1f}",
             str(z.town_name or z.town_code or "—"),
-            _flags(z),
+            _flags(z, labels),
         )
     console.print(top)
-    towns = Table(title="按镇街 by town（大圈内占比 share inside 大圈）")
-    for column in ("镇街 town", "宗地", "面积 亩", "候选 亩", "零星 亩", "大圈内 亩", "占比", "达标"):
+    towns = Table(title=say("按镇街（大圈内占比）", "By town (share inside the big zones)"))
+    for column in (
+        say("镇街", "town"),
+        say("宗地", "parcels"),
+        say("面积 亩", "mu"),
+        say("候选 亩", "candidate mu"),
+        say("零星 亩", "scattered mu"),
+        say("大圈内 亩", "mu inside big zones"),
+        say("占比", "share"),
+        say("达标", "meets"),
+    ):
         towns.add_column(column)
     for t in run.towns.itertuples():
-        meets = "—" if pd.isna(t.meets_share) else ("是" if t.meets_share else "否")
+        meets = "—" if pd.isna(t.meets_share) else (say("是", "yes") if t.meets_share else say("否", "no"))
         share = "—" if pd.isna(t.inside_big_share) else f"{t.inside_big_share:.0%}"
         towns.add_row(
             f"{t.town_name or ''} {t.town_code}",
@@ -205,16 +275,24 @@ def _print_run(run: Any, summary: dict[str, Any]) -> None:
         )
     console.print(towns)
     for name in run.not_checked:
-        console.print(f"[yellow]未检查[/] 政策 {info.policy_id} 未规定 {name} (not in the policy)")
+        console.print(
+            f"[yellow]{say('未检查', 'Not checked')}[/] "
+            + say(f"政策 {info.policy_id} 未规定 {name}", f"the policy {info.policy_id} does not set {name}")
+        )
+    note_word = say("注意", "Note")
     for note in run.notes:
-        console.print(f"[yellow]注意[/] {note}")
+        console.print(f"[yellow]{note_word}[/] {note}")
     if run.without_geometry:
-        console.print(f"[yellow]注意[/] {run.without_geometry} 宗选取的宗地没有图形，未参与连片 (no geometry)")
+        n = run.without_geometry
+        console.print(
+            f"[yellow]{note_word}[/] "
+            + say(f"{n} 宗选取的宗地没有图形，未参与连片", f"{n} selected parcels have no geometry and were left out")
+        )
 
 
-@zones_app.command("list")
+@zones_app.command("list", help=say("连片片区批次列表。", "List the stored zone runs."))
 def list_runs(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
-    """连片片区批次列表 (the stored zone runs)."""
+    """The stored zone runs."""
     from landrenewal.analysis.zone_runs import list_zone_runs
 
     with _failures(as_json):
@@ -224,8 +302,18 @@ def list_runs(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
     if as_json:
         print(json.dumps([vars(r) for r in runs], ensure_ascii=False, default=str))
         return
-    table = Table(title="连片片区批次 zone runs")
-    for column in ("批次 id", "选取 selection", "间距 米", "方式", "政策版本", "宗地", "片区", "面积 亩", "时间 at"):
+    table = Table(title=say("连片片区批次", "Zone runs"))
+    for column in (
+        say("批次", "run"),
+        say("选取", "selection"),
+        say("间距 米", "gap m"),
+        say("方式", "engine"),
+        say("政策版本", "policy"),
+        say("宗地", "parcels"),
+        say("片区", "zones"),
+        say("面积 亩", "mu"),
+        say("时间", "at"),
+    ):
         table.add_column(column)
     for r in runs:
         table.add_row(
@@ -242,27 +330,40 @@ def list_runs(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
     console.print(table)
 
 
-@zones_app.command("export")
+@zones_app.command(
+    "export",
+    help=say(
+        "写出一个连片片区批次：XLSX（片区、片区宗地、镇街汇总）、GeoPackage 或 GeoJSON。",
+        "Write out a zone run: XLSX (zones, their parcels, towns), GeoPackage or GeoJSON.",
+    ),
+)
 def export(
-    run: Annotated[int | None, typer.Argument(help="批次 id，默认最新 (zone run; default the newest)")] = None,
+    run: Annotated[
+        int | None, typer.Argument(help=say("批次 id，默认最新", "the zone run; default the newest"))
+    ] = None,
     out: OutOption = None,
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
-    """写出一个连片片区批次：XLSX（片区、片区宗地、镇街汇总）、GeoPackage 或 GeoJSON。"""
+    """Write out a zone run."""
     from landrenewal.analysis.evaluation_runs import RunNotFound
     from landrenewal.analysis.zone_runs import latest_zone_run
     from landrenewal.analysis.zones_out import write_zones
 
     if not out:
-        fail("请用 --out 给出输出文件 (give --out)", Exit.USAGE, as_json)
+        fail(say("请用 --out 给出输出文件", "give the output file with --out"), Exit.USAGE, as_json)
     with _failures(as_json):
         store = _store(db)
         with store.engine.connect() as conn:
             if run is None:
                 latest = latest_zone_run(conn)
                 if latest is None:
-                    raise RunNotFound("库中还没有连片片区批次；请先运行 `landrenewal zones build` (no zone run yet)")
+                    raise RunNotFound(
+                        say(
+                            "库中还没有连片片区批次；请先运行 `landrenewal zones build`",
+                            "the store has no zone run yet; run `landrenewal zones build` first",
+                        )
+                    )
                 run = latest.id
             for path in out:
                 write_zones(conn, store, run, path)
@@ -270,28 +371,37 @@ def export(
         print(json.dumps({"run_id": run, "written": [str(p) for p in out]}, ensure_ascii=False))
         return
     for path in out:
-        console.print(f"已写入 (written) {path}")
+        console.print(say(f"已写入 {path}", f"written: {path}"))
 
 
-@zones_app.command("plan")
+@zones_app.command(
+    "plan",
+    help=say(
+        "检查“大中小圈”规划：面积（含弹性）、层级嵌套、同级重叠；每项违规写明数值与限值。有违规时退出码为 1。",
+        "Check the big/middle/small zone plan in the store: sizes within the policy's ranges widened by its "
+        "elasticity, each zone inside its parent, no overlaps within a level. Exit 1 if any fails.",
+    ),
+)
 def plan(
     policy: PolicyOption = None,
-    on: Annotated[str | None, typer.Option("--on", help="按此日生效的政策检查，默认今天 (policy date)")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="检查结果写入 XLSX (write the violations)")] = None,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on", help=say("按此日生效的政策检查，默认今天", "check the policy in force on this date; default today")
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help=say("检查结果写入 XLSX", "write the violations to this XLSX file"))
+    ] = None,
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
-    """检查“大中小圈”规划：面积（含弹性）、层级嵌套、同级重叠；每项违规写明数值与限值。
-
-    Check the 大/中/小圈 plan in the store: sizes within the policy's ranges widened by its
-    elasticity, each zone inside its parent, no overlaps within a level. Exit 1 if any fails.
-    """
+    """Check the 大/中/小圈 plan in the store; exit 1 if any check fails."""
     import datetime as dt
 
     from landrenewal.analysis.planning_check import check_store_plan
     from landrenewal.analysis.results_out import write_xlsx
     from landrenewal.cli.common import parse_date
-    from landrenewal.domain.fields import PLANNING_LEVEL_ZH
 
     when = parse_date(on, as_json) if on is not None else dt.date.today()
     with _failures(as_json):
@@ -299,20 +409,24 @@ def plan(
         checked = check_store_plan(store, policy, when)
     violations = checked.violations
     if out is not None:
-        about = {"政策及版本": checked.policy_version, "政策日期": when.isoformat(), "库": db}
-        about |= {f"未检查 {k}": v for k, v in checked.not_run.items()}
-        headers = {
-            "zone_code": "分区代码",
-            "name": "分区名称",
-            "level": "层级",
-            "check": "检查项",
-            "value": "数值",
-            "limit": "限值",
-            "unit": "单位",
-            "related_code": "相关分区",
-            "message": "说明",
+        about = {
+            say("政策及版本", "policy and version"): checked.policy_version,
+            say("政策日期", "policy date"): when.isoformat(),
+            say("库", "store"): db,
         }
-        write_xlsx(out, {"规划检查": violations.rename(columns=headers)}, about)
+        about |= {say(f"未检查 {k}", f"not checked: {k}"): v for k, v in checked.not_run.items()}
+        headers = {
+            "zone_code": say("分区代码", "zone code"),
+            "name": say("分区名称", "zone name"),
+            "level": say("层级", "level"),
+            "check": say("检查项", "check"),
+            "value": say("数值", "value"),
+            "limit": say("限值", "limit"),
+            "unit": say("单位", "unit"),
+            "related_code": say("相关分区", "related zone"),
+            "message": say("说明", "message"),
+        }
+        write_xlsx(out, {say("规划检查", "plan check"): violations.rename(columns=headers)}, about)
     if as_json:
         print(
             json.dumps(
@@ -329,14 +443,19 @@ def plan(
             )
         )
     else:
-        counts = "，".join(f"{PLANNING_LEVEL_ZH[k]} {v}" for k, v in checked.zones.items())
-        console.print(f"“大中小圈”规划检查（{checked.policy_version}，{when}）：{counts}")
+        counts = say("，", ", ").join(f"{word('level', k)} {v}" for k, v in checked.zones.items())
+        console.print(
+            say(
+                f"“大中小圈”规划检查（{checked.policy_version}，{when}）：{counts}",
+                f"The zone plan checked ({checked.policy_version}, {when}): {counts}",
+            )
+        )
         for row in violations.itertuples():
             console.print(f"[red]✗[/] {row.message}")
         for check, why in checked.not_run.items():
-            console.print(f"[yellow]未检查[/] {check}: {why}")
+            console.print(f"[yellow]{say('未检查', 'Not checked')}[/] {check}{say('：', ': ')}{why}")
         if checked.ok:
-            console.print("[green]✓[/] 未发现违规 (no violations)")
+            console.print("[green]✓[/] " + say("未发现违规", "no violations"))
         if out is not None:
-            console.print(f"已写入 (written) {out}")
+            console.print(say(f"已写入 {out}", f"written: {out}"))
     raise typer.Exit(int(Exit.OK if checked.ok else Exit.REFUSED))
