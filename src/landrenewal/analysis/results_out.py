@@ -8,18 +8,16 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-from openpyxl.utils import get_column_letter
 from sqlalchemy import Connection
 
 from landrenewal.analysis.evaluation_runs import enterprise_results, latest_run, run_info, stored_policy
 from landrenewal.analysis.identification_runs import identification_info, stored_findings
 from landrenewal.domain.evaluation import LISTS, STATUS
 from landrenewal.domain.indicators import INDICATORS
-from landrenewal.domain.language import say
 from landrenewal.domain.rules import RULES
 from landrenewal.domain.rules.evidence import readable
 from landrenewal.domain.units import M2_PER_MU
-from landrenewal.files.writers import sheet_title, text_cell
+from landrenewal.files.writers import Layer, write_layers
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
 from landrenewal.store.frames import read_table
@@ -88,55 +86,6 @@ def findings_table(conn: Connection, store: Store, run_id: int) -> pd.DataFrame:
     )
 
 
-# Shown to two places where a column is in 万元 (the value itself stays exact).
-_READING_FORMATS = {"万元": "0.00"}
-
-
-def write_xlsx(out: Path, sheets: dict[str, pd.DataFrame], about: dict[str, str]) -> None:
-    """Sheets with Chinese headers, frozen header row, and a sheet saying which runs they come from.
-
-    Every text is written as a text cell: a name or a filter that starts with ``=`` is shown, never run.
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp.xlsx")
-    book = Workbook(write_only=True)
-    about_title = say("说明", "About")
-    about_frame = pd.DataFrame({say("项目", "Item"): list(about), say("内容", "Content"): list(about.values())})
-    bold = Font(bold=True)
-    for title, frame in {about_title: about_frame, **sheets}.items():
-        ws = book.create_sheet(sheet_title(title))
-        ws.freeze_panes = "A2"
-        for i in range(len(frame.columns)):
-            ws.column_dimensions[get_column_letter(i + 1)].width = 16 if title != about_title else 30
-        header = []
-        for name in frame.columns:
-            cell = WriteOnlyCell(ws, value=str(name))
-            cell.data_type, cell.font = "s", bold
-            header.append(cell)
-        ws.append(header)
-        formats = [next((f for unit, f in _READING_FORMATS.items() if unit in str(c)), None) for c in frame.columns]
-        values = frame.astype(object).where(frame.notna(), None).to_numpy(dtype=object)
-        for row in values:
-            cells = []
-            for value, number_format in zip(row, formats, strict=True):
-                value = text_cell(ws, value)
-                if number_format and isinstance(value, float | int) and not isinstance(value, bool):
-                    cell = WriteOnlyCell(ws, value=value)
-                    cell.number_format = number_format
-                    value = cell
-                cells.append(value)
-            ws.append(cells)
-    try:
-        book.save(tmp)
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def parcel_layer(
     conn: Connection, store: Store, evaluation_run: int | None, identification_run: int | None
 ) -> gpd.GeoDataFrame:
@@ -169,12 +118,11 @@ def parcel_layer(
 
 def write_layer(out: Path, layer: gpd.GeoDataFrame, about: str) -> None:
     """The parcel layer as a GeoPackage, its default QGIS style (by class) stored in layer_styles."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.exists():
-        out.unlink()
-    layer.to_file(out, layer=LAYER, driver="GPKG", layer_options={"DESCRIPTION": about})
-    if "class" in layer.columns:
-        _store_style(out)
+    rows = pd.DataFrame(layer.drop(columns=layer.geometry.name))
+    geoms = layer.geometry.to_numpy(dtype=object)
+    epsg = layer.crs.to_epsg() if layer.crs is not None else None
+    style = _store_style if "class" in layer.columns else None
+    write_layers(out, "gpkg", [Layer(LAYER, rows, geoms, epsg, about)], finish=style)
 
 
 def _store_style(path: Path) -> None:

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
-import pyogrio
 from sqlalchemy import Connection, Table
 
-from landrenewal.analysis.results_out import write_xlsx
 from landrenewal.analysis.zone_runs import stored_towns, stored_zone_parcels, stored_zones, zone_run_info
 from landrenewal.domain.language import say
-from landrenewal.files.writers import replacing
+from landrenewal.files.writers import ExportError, Layer, write_layers, write_workbook
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
 
-FORMATS = {".xlsx": "XLSX", ".gpkg": "GeoPackage", ".geojson": "GeoJSON", ".json": "GeoJSON"}
+FORMATS = {".xlsx": "xlsx", ".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson"}
 HEADERS = {
     "zone_no": "片区编号",
     "parcel_code": "宗地代码",
@@ -31,10 +28,6 @@ HEADERS = {
     "parcel_count": "宗地数",
     "tax_per_mu": "亩均税收（万元/亩）",
 }
-
-
-class ZoneExportError(ValueError):
-    """An output path whose format cannot be written."""
 
 
 def zone_about(conn: Connection, run_id: int) -> dict[str, str]:
@@ -58,38 +51,31 @@ def write_zones(conn: Connection, store: Store, run_id: int, out: Path) -> None:
     """Write the run's zones (with parcels and town summary where the format allows) to ``out``."""
     kind = FORMATS.get(out.suffix.lower())
     if kind is None:
-        raise ZoneExportError(
+        raise ExportError(
             say(f"{out}：只能写出 .xlsx、.gpkg 或 .geojson。", f"{out}: can only write .xlsx, .gpkg or .geojson.")
         )
     zones = stored_zones(conn, store, run_id)
     about = zone_about(conn, run_id)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if kind == "XLSX":
+    if kind == "xlsx":
         sheets = {
-            "片区": _headed(zones.drop(columns="geom"), schema.zones),
-            "片区宗地": _headed(stored_zone_parcels(conn, store, run_id), schema.zone_parcels),
-            "镇街汇总": _headed(stored_towns(conn, store, run_id), schema.zone_towns),
+            say("片区", "Zones"): _headed(zones.drop(columns="geom"), schema.zones),
+            say("片区宗地", "Zone parcels"): _headed(stored_zone_parcels(conn, store, run_id), schema.zone_parcels),
+            say("镇街汇总", "Towns"): _headed(stored_towns(conn, store, run_id), schema.zone_towns),
         }
-        write_xlsx(out, sheets, about)
+        write_workbook(out, sheets, about)
         return
-    epsg = store.epsg(conn)
-    layer = gpd.GeoDataFrame(zones.drop(columns="geom"), geometry=zones["geom"].to_numpy(), crs=epsg)
-    options = {"geometry_type": "MultiPolygon", "promote_to_multi": True}
-    with replacing(out) as tmp:
-        if kind == "GeoJSON":
-            pyogrio.write_dataframe(
-                layer.to_crs(4326), tmp, driver="GeoJSON", layer="zones", layer_options={"RFC7946": "YES"}, **options
-            )
-        else:
-            description = "；".join(f"{k}: {v}" for k, v in about.items())
-            pyogrio.write_dataframe(
-                layer, tmp, layer="zones", driver="GPKG", layer_options={"DESCRIPTION": description}, **options
-            )
-            for name, frame in (
-                ("zone_parcels", stored_zone_parcels(conn, store, run_id)),
-                ("zone_towns", stored_towns(conn, store, run_id)),
-            ):
-                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+    outlines = Layer(
+        "zones",
+        zones.drop(columns="geom"),
+        zones["geom"].to_numpy(dtype=object),
+        store.epsg(conn),
+        "；".join(f"{k}: {v}" for k, v in about.items()),
+    )
+    tables = [
+        Layer("zone_parcels", stored_zone_parcels(conn, store, run_id)),
+        Layer("zone_towns", stored_towns(conn, store, run_id)),
+    ]
+    write_layers(out, kind, [outlines, *tables])
 
 
 def _headed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:

@@ -130,10 +130,12 @@ def evaluate(
 
 
 def _write_evaluation(store: Store, run_id: int, out: Path) -> None:
-    from landrenewal.analysis.results_out import evaluation_about, evaluation_table, write_xlsx
+    from landrenewal.analysis.results_out import evaluation_about, evaluation_table
+    from landrenewal.files.writers import write_workbook
 
     with store.engine.connect() as conn:
-        write_xlsx(out, {"评价结果": evaluation_table(conn, store, run_id)}, evaluation_about(conn, run_id))
+        sheets = {say("评价结果", "Evaluation results"): evaluation_table(conn, store, run_id)}
+        write_workbook(out, sheets, evaluation_about(conn, run_id))
 
 
 def _report_rerun(kind: str, run_id: int, same_inputs: bool, differences: Any, as_json: bool) -> None:
@@ -282,14 +284,17 @@ def _write_identification(
     store: Store, run_id: int, evaluation_run: int | None, out: Path | None, layer: Path | None
 ) -> None:
     from landrenewal.analysis import results_out
+    from landrenewal.files.writers import write_workbook
 
     with store.engine.connect() as conn:
         about = results_out.identification_about(conn, run_id)
         if out is not None:
-            sheets = {"认定结果": results_out.findings_table(conn, store, run_id)}
+            sheets = {say("认定结果", "Findings"): results_out.findings_table(conn, store, run_id)}
             if evaluation_run is not None:
-                sheets["评价结果"] = results_out.evaluation_table(conn, store, evaluation_run)
-            results_out.write_xlsx(out, sheets, about)
+                sheets[say("评价结果", "Evaluation results")] = results_out.evaluation_table(
+                    conn, store, evaluation_run
+                )
+            write_workbook(out, sheets, about)
         if layer is not None:
             frame = results_out.parcel_layer(conn, store, evaluation_run, run_id)
             results_out.write_layer(layer, frame, "；".join(f"{k}: {v}" for k, v in about.items()))
@@ -392,7 +397,7 @@ def compare(
 ) -> None:
     """Class and score changes between two evaluation runs."""
     from landrenewal.analysis.evaluation_runs import compare_runs, run_info
-    from landrenewal.analysis.results_out import write_xlsx
+    from landrenewal.files.writers import write_workbook
 
     with _failures(as_json):
         store = _store(db)
@@ -404,7 +409,8 @@ def compare(
     pairs = moved["class_before"].fillna("—") + "→" + moved["class_after"].fillna("—")
     flows = {str(k): int(v) for k, v in pairs.value_counts().sort_index().items()}
     if out is not None:
-        write_xlsx(out, {"类别与得分变化": changes}, {"前一批次": str(first), "后一批次": str(second)})
+        about = {say("前一批次", "Earlier run"): str(first), say("后一批次", "Later run"): str(second)}
+        write_workbook(out, {say("类别与得分变化", "Class and score changes"): changes}, about)
     if as_json:
         print(
             json.dumps(

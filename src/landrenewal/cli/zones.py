@@ -43,14 +43,14 @@ OutOption = Annotated[
 @contextmanager
 def _failures(as_json: bool) -> Iterator[None]:
     from landrenewal.analysis.evaluation_runs import RunNotFound
-    from landrenewal.analysis.zones_out import ZoneExportError
     from landrenewal.domain.policy import PolicyError
     from landrenewal.domain.selection import SelectionError
+    from landrenewal.files.writers import ExportError
     from landrenewal.store.engine import StoreError
 
     try:
         yield
-    except (SelectionError, RunNotFound, ZoneExportError) as exc:
+    except (SelectionError, RunNotFound, ExportError) as exc:
         fail(str(exc), Exit.USAGE, as_json)
     except (PolicyError, StoreError) as exc:
         fail(str(exc), Exit.UNUSABLE, as_json)
@@ -400,8 +400,8 @@ def plan(
     import datetime as dt
 
     from landrenewal.analysis.planning_check import check_store_plan
-    from landrenewal.analysis.results_out import write_xlsx
     from landrenewal.cli.common import parse_date
+    from landrenewal.files.writers import write_workbook
 
     when = parse_date(on, as_json) if on is not None else dt.date.today()
     with _failures(as_json):
@@ -426,7 +426,7 @@ def plan(
             "related_code": say("相关分区", "related zone"),
             "message": say("说明", "message"),
         }
-        write_xlsx(out, {say("规划检查", "plan check"): violations.rename(columns=headers)}, about)
+        write_workbook(out, {say("规划检查", "plan check"): violations.rename(columns=headers)}, about)
     if as_json:
         print(
             json.dumps(

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-import warnings
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyogrio
 
-from landrenewal.analysis.results_out import write_xlsx
 from landrenewal.domain.language import say
 from landrenewal.domain.vocabulary import VALUES, Pair
+from landrenewal.files.writers import ExportError, Layer, write_layers, write_workbook
 
 FORMATS = {"xlsx": ".xlsx", "gpkg": ".gpkg", "geojson": ".geojson"}
 MEDIA = {
@@ -57,10 +54,6 @@ def value_labels(column: str) -> dict[str, str]:
     return {code: say(*pair) for code, pair in VALUES[column].items()}
 
 
-class ExportError(ValueError):
-    pass
-
-
 def readable_values(rows: pd.DataFrame) -> pd.DataFrame:
     """``rows`` (canonical columns) with coded values as the reader's words; other values as they are."""
     out = rows.copy()
@@ -91,24 +84,7 @@ def write_export(
     folder = Path(tempfile.mkdtemp(prefix="landrenewal-export-"))
     out = folder / f"{name}-{dt.date.today():%Y%m%d}{FORMATS[fmt]}"
     if fmt == "xlsx":
-        write_xlsx(out, {sheet_name(name): rows}, about)
-        return out
-    table = rows.reset_index(drop=True)
-    layer: pd.DataFrame = table
-    options: dict[str, object] = {}
-    if geoms is not None and epsg is not None:
-        layer = gpd.GeoDataFrame(table, geometry=list(geoms), crs=f"EPSG:{epsg}")
-        options = {"geometry_type": "MultiPolygon", "promote_to_multi": True}
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "No SRS set on layer")  # a table without geometry has none
-        if fmt == "geojson":
-            lonlat = layer.to_crs(4326) if isinstance(layer, gpd.GeoDataFrame) else layer
-            pyogrio.write_dataframe(
-                lonlat, out, driver="GeoJSON", layer=name, layer_options={"RFC7946": "YES"}, **options
-            )
-        else:
-            description = "；".join(f"{k}: {v}" for k, v in about.items())
-            pyogrio.write_dataframe(
-                layer, out, driver="GPKG", layer=name, layer_options={"DESCRIPTION": description}, **options
-            )
-    return out
+        return write_workbook(out, {sheet_name(name): rows}, about)
+    description = "；".join(f"{k}: {v}" for k, v in about.items())
+    layer = Layer(name, rows, geoms if epsg is not None else None, epsg, description)
+    return write_layers(out, fmt, [layer])

@@ -28,7 +28,6 @@ from landrenewal import accounts, edits
 from landrenewal.analysis.evaluation_runs import RunInfo
 from landrenewal.analysis.explain import ParcelNotFound, explain_parcel, parcel_findings
 from landrenewal.analysis.identification_runs import IdentificationInfo
-from landrenewal.analysis.results_out import write_xlsx
 from landrenewal.domain.access import User
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.domain.language import say
@@ -36,6 +35,7 @@ from landrenewal.domain.privacy import is_aggregate, is_private, masked
 from landrenewal.domain.rules import RULES
 from landrenewal.domain.vocabulary import field_labels
 from landrenewal.domain.zone_figures import PRIVATE_FIGURES as ZONE_PRIVATE_FIGURES
+from landrenewal.files.writers import write_workbook
 from landrenewal.store import schema
 from landrenewal.store.frames import plain, read_rows, read_rows_in
 from landrenewal.tiles.mercator import to_lonlat
@@ -514,7 +514,7 @@ def zone_dossier_export(zone_no: Int, state: State, user: CurrentUser, run: Int 
     }
     folder = Path(tempfile.mkdtemp(prefix="landrenewal-export-"))
     out = folder / f"片区档案-{zone_no}-{dt.date.today():%Y%m%d}.xlsx"
-    write_xlsx(out, sheets, about)
+    write_workbook(out, sheets, about)
     return FileResponse(
         out,
         media_type=MEDIA["xlsx"],

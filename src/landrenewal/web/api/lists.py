@@ -15,9 +15,10 @@ from starlette.background import BackgroundTask
 
 from landrenewal.domain.language import say
 from landrenewal.domain.vocabulary import Pair
+from landrenewal.files.writers import ExportError
 from landrenewal.web import tables
 from landrenewal.web.deps import ApiError, CurrentUser, State, whole_number
-from landrenewal.web.export import MEDIA, ExportError, readable_values, sheet_name, value_labels, write_export
+from landrenewal.web.export import MEDIA, readable_values, sheet_name, value_labels, write_export
 from landrenewal.web.pooling import min_pooled_units
 from landrenewal.web.schemas.common import binary
 from landrenewal.web.schemas.lists import ListPage
