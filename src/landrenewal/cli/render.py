@@ -224,8 +224,8 @@ def print_explanation(console: Console, report: dict[str, Any]) -> None:
         table.add_row(
             f["category"],
             f"{f['rule_name']}\n{f['rule_id']}",
-            described(f["evidence"]).replace("；", "\n"),
-            described(f["threshold"], f["evidence"]).replace("；", "\n") or "—",
+            described(f["evidence"]).replace(say("；", "; "), "\n"),
+            described(f["threshold"], f["evidence"]).replace(say("；", "; "), "\n") or "—",
             f["clause"],
             f["milestone"] or "",
         )
