@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import update
 
 from landrenewal import accounts
+from landrenewal.accounts.passwords import password_problem
 from landrenewal.domain.language import speaking
-from landrenewal.passwords import password_problem
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
 from tests.cli import run
