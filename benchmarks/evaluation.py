@@ -67,7 +67,7 @@ def child_ours(folder: Path) -> dict[str, Any]:
     from landrenewal.domain.evaluation import EvaluationRules, Inputs, evaluate
     from landrenewal.domain.identification import identify
     from landrenewal.domain.land import land_on
-    from landrenewal.policyfiles import resolve_policy
+    from landrenewal.policies.files import resolve_policy
 
     frames = _read(folder)
     inputs = Inputs(*(frames[name] for name in ("parcels", "enterprises", "occupancy", "metrics", "buildings")))
@@ -148,7 +148,7 @@ FROM (SELECT *, rank() OVER (ORDER BY score DESC) AS r, count(*) OVER () AS n FR
 def child_duckdb(folder: Path) -> dict[str, Any]:
     import duckdb
 
-    from landrenewal.policyfiles import resolve_policy
+    from landrenewal.policies.files import resolve_policy
 
     policy = resolve_policy(POLICY, dt.date(YEAR, 12, 31))
     shares = policy["evaluation.classes.ranked_shares"]

@@ -15,7 +15,7 @@ from landrenewal.domain import uscc
 from landrenewal.domain.divisions import parent_of
 from landrenewal.domain.fields import BUILDINGS, ENTERPRISES, METRICS, OCCUPANCY, PARCELS
 from landrenewal.domain.units import M2_PER_HA, M2_PER_MU, m2_to_mu
-from landrenewal.policyfiles import resolve_policy
+from landrenewal.policies.files import resolve_policy
 from landrenewal.store.engine import Store
 from landrenewal.store.summary import summarize
 

@@ -13,7 +13,7 @@ from landrenewal.demo.build import build_demo
 from landrenewal.demo.city import DEMO_POLICY, TODAY, DemoCity, generate_city
 from landrenewal.domain.fields import PLANNING_ZONES
 from landrenewal.domain.planning import PlanLimits, check_plan, not_run
-from landrenewal.policyfiles import resolve_policy
+from landrenewal.policies.files import resolve_policy
 from landrenewal.store.engine import Store
 
 KM2 = 1e6

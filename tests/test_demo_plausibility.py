@@ -13,7 +13,7 @@ from landrenewal.demo.city import DEMO_POLICY, DemoCity, generate_city
 from landrenewal.domain.evaluation import Evaluation, EvaluationRules, Inputs, evaluate
 from landrenewal.domain.identification import Identification, active_rules, identify
 from landrenewal.domain.land import land_on
-from landrenewal.policyfiles import resolve_policy
+from landrenewal.policies.files import resolve_policy
 
 INDUSTRIAL = "0601"
 # A real county's survey finds a minority of its industrial land low-efficiency (Enping's 2022–23

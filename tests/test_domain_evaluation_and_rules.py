@@ -13,7 +13,7 @@ from landrenewal.domain.evaluation import ClassRule, Inputs, _classify, _rank
 from landrenewal.domain.identification import active_rules
 from landrenewal.domain.land import land_on
 from landrenewal.domain.rules import RULES
-from landrenewal.policyfiles import resolve_policy, shipped_ids
+from landrenewal.policies.files import resolve_policy, shipped_ids
 
 HUAIAN_SHARES = {"A": 0.2, "B": 0.4, "C": 0.35, "D": 0.05}
 

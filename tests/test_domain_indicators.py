@@ -10,7 +10,7 @@ import pytest
 
 from landrenewal.domain.indicators import enterprise_land, fill_with_group_mean, indicators, weighted_score
 from landrenewal.domain.units import M2_PER_MU
-from landrenewal.policyfiles import resolve_policy
+from landrenewal.policies.files import resolve_policy
 
 HUANGYAN_2022 = resolve_policy("zj", dt.date(2022, 12, 31))
 

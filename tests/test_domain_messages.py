@@ -23,7 +23,7 @@ from landrenewal.domain.rules.evidence import described, readable
 from landrenewal.domain.selection import parse_selection, selected
 from landrenewal.domain.zone_policy import ZoneThresholds, judge
 from landrenewal.domain.zones import clusters
-from landrenewal.policyfiles import resolve_policy
+from landrenewal.policies.files import resolve_policy
 
 _CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 # Codes and names a Chinese message carries as they are written (parameter names, role codes, GB).

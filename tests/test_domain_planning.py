@@ -31,7 +31,7 @@ from landrenewal.domain.planning import (
 from landrenewal.domain.policy import PolicyError, ResolvedPolicy
 from landrenewal.domain.units import M2_PER_MU
 from landrenewal.domain.zone_policy import SHARE_INSIDE_BIG_MIN
-from landrenewal.policyfiles import resolve_policy
+from landrenewal.policies.files import resolve_policy
 
 ON = dt.date(2024, 6, 30)
 KM = 1000.0

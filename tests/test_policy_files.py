@@ -11,7 +11,7 @@ import pytest
 
 from landrenewal.domain.language import speaking
 from landrenewal.domain.policy import PolicyError
-from landrenewal.policyfiles import load_chain, resolve_policy, shipped_ids, shipped_names
+from landrenewal.policies.files import load_chain, resolve_policy, shipped_ids, shipped_names
 from tests.cli import run
 
 PROFILES = [
@@ -144,6 +144,19 @@ def test_a_policy_is_named_in_chinese_and_in_english_apart(tmp_path: Path) -> No
     apart = _write(tmp_path, "own.yaml", header + fine)
     described = resolve_policy(str(apart), dt.date(2026, 1, 1)).values["local.extra"]
     assert described.description_en == "Years to wait" and "GB/T" in described.description
+
+
+def test_a_policys_own_description_is_chinese_with_the_english_apart(tmp_path: Path) -> None:
+    english = "description: National rules every jurisdiction inherits, with idle land\n"
+    head = "id: own\nname: 某县\nparent: zj-quzhou\n"
+    with pytest.raises(PolicyError) as error:
+        load_chain(str(_write(tmp_path, "own.yaml", head + english)))
+    assert any("description_en" in p for p in error.value.problems)
+    apart = "description: 某县的低效用地认定（按 GB/T 4754-2017 行业分类）\ndescription_en: Mou county's rules\n"
+    policy = load_chain(str(_write(tmp_path, "own.yaml", head + apart)))[0].policy
+    assert policy.description_en == "Mou county's rules" and "GB/T" in policy.description
+    shipped = load_chain("demo-enping")
+    assert all(f.policy.description and f.policy.description_en for f in shipped)
 
 
 def _write(folder: Path, name: str, text: str) -> Path:
@@ -299,7 +312,7 @@ def test_policy_problems_read_whole_in_the_readers_language(tmp_path: Path) -> N
         assert not _CJK.search(problem), problem
     english_text = "\n".join(english.value.problems)
     assert "name is the Chinese name; put the English name in name_en" in english_text
-    assert "unknown key 'surplus'; allowed: description, id, jurisdiction, name" in english_text
+    assert "unknown key 'surplus'; allowed: description, description_en, id, jurisdiction, name" in english_text
     assert "parameter zones.contiguos_renewal_min: unknown parameter" in english_text
     assert "the value kind number differs from the parent's mapping" in english_text
     assert "entry 1: from must be a date, such as 2023-01-10." in english_text

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, select
 
 from landrenewal.accounts import audit
 from landrenewal.domain.policy import PolicyError, ResolvedPolicy
-from landrenewal.policyfiles import resolve_policy
+from landrenewal.policies.files import resolve_policy
 from landrenewal.store import schema
 
 POLICY_KEY = "policy"

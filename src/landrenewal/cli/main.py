@@ -396,7 +396,7 @@ def demo_build(
 @policy_app.command("list", help=say("内置的政策。", "The policy profiles shipped with landrenewal."))
 def policy_list(as_json: JsonOption = False) -> None:
     """The shipped policy profiles."""
-    from landrenewal.policyfiles import load_chain, shipped_ids
+    from landrenewal.policies.files import load_chain, shipped_ids
 
     rows: list[dict[str, str]] = []
     for policy_id in shipped_ids():
@@ -432,7 +432,7 @@ def policy_show(
     import datetime as dt
 
     from landrenewal.domain.policy import PolicyError
-    from landrenewal.policyfiles import resolve_policy
+    from landrenewal.policies.files import resolve_policy
 
     day = parse_date(on, as_json) if on else dt.date.today()
     try:
@@ -480,7 +480,7 @@ def policy_check(
 ) -> None:
     """Check a policy file and its parents."""
     from landrenewal.domain.policy import PolicyError
-    from landrenewal.policyfiles import load_chain, version_of
+    from landrenewal.policies.files import load_chain, version_of
 
     try:
         chain = load_chain(str(file))

@@ -49,7 +49,7 @@ from landrenewal.domain.language import say
 from landrenewal.domain.planning import PlanLimits
 from landrenewal.domain.policy import ResolvedPolicy
 from landrenewal.domain.units import M2_PER_HA, M2_PER_MU
-from landrenewal.policyfiles import resolve_policy
+from landrenewal.policies.files import resolve_policy
 
 # The demo city's own policy: Enping's kinds of low-efficiency land, Zhejiang's published evaluation,
 # Dongguan's 大/中/小圈 plan sizes.

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from landrenewal.analysis.policy import store_policy
 from landrenewal.domain.privacy import MIN_POOLED_UNITS
-from landrenewal.policyfiles import resolve_policy
+from landrenewal.policies.files import resolve_policy
 from landrenewal.store.engine import Store
 
 # Where no policy says otherwise: the national file's value.

@@ -17,7 +17,7 @@ from landrenewal.analysis.policy import store_policy
 from landrenewal.analysis.zone_runs import list_zone_runs
 from landrenewal.domain.language import say
 from landrenewal.domain.policy import PolicyError
-from landrenewal.policyfiles import resolve_policy, shipped_ids
+from landrenewal.policies.files import resolve_policy, shipped_ids
 from landrenewal.store import schema
 from landrenewal.web.deps import Administrator, ApiError, CurrentUser, Day, Int, State
 from landrenewal.web.schemas.admin import (

@@ -24,10 +24,11 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, func, select
 from starlette.background import BackgroundTask
 
-from landrenewal import accounts, edits
+from landrenewal import accounts
 from landrenewal.analysis.evaluation_runs import RunInfo
 from landrenewal.analysis.explain import ParcelNotFound, explain_parcel, parcel_findings
 from landrenewal.analysis.identification_runs import IdentificationInfo
+from landrenewal.corrections import metrics as corrections
 from landrenewal.domain.access import User
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.domain.language import say
@@ -359,7 +360,7 @@ def change_metrics(uscc: str, year: Int, body: MetricsChange, state: State, user
                 403, "forbidden", say("无权修改该企业的经营指标", "this enterprise's figures are not yours to change")
             )
         try:
-            return edits.set_metrics(
+            return corrections.set_metrics(
                 conn,
                 uscc,
                 year,
@@ -369,9 +370,9 @@ def change_metrics(uscc: str, year: Int, body: MetricsChange, state: State, user
                 reason=body.reason,
                 confirmed_negative=body.confirm_negative,
             )
-        except edits.NeedsConfirmation as e:
+        except corrections.NeedsConfirmation as e:
             raise ApiError(422, "needs_confirmation", str(e)) from None
-        except edits.EditError as e:
+        except corrections.EditError as e:
             raise ApiError(422, "invalid", str(e)) from None
 
 

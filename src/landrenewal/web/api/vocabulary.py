@@ -13,7 +13,7 @@ from landrenewal.domain.privacy import PRIVATE
 from landrenewal.domain.rules import RULES
 from landrenewal.domain.rules.evidence import EVIDENCE_LABELS, PARAMETER_LABELS
 from landrenewal.domain.vocabulary import RECORDS, VALUES, field_labels
-from landrenewal.policyfiles import shipped_names
+from landrenewal.policies.files import shipped_names
 from landrenewal.web.schemas.vocabulary import Labels
 
 router = APIRouter(prefix="/api", tags=["vocabulary"])

@@ -25,6 +25,7 @@ _PARAMETER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # "中文 (English words)": the English belongs in its own field (a standard's code such as GB/T is Chinese text)
 _ENGLISH_AFTER = re.compile(r"\([^()]*[a-z]{3,}[^()]*\)\s*$")
+_ENGLISH_SENTENCE = re.compile(r"(?:\b[A-Za-z]{2,}\b[\s,.;:'’()-]+){4,}")  # four English words in a row
 _TOP_KEYS = {"id", "name", "name_en", "parent", "jurisdiction", "description", "description_en", "parameters"}
 _PARAMETER_KEYS = {"description", "description_en", "unit", "values"}
 _ENTRY_KEYS = {"from", "value", "source"}
@@ -126,6 +127,14 @@ def parse(text: str, where: str) -> tuple[Policy | None, list[str]]:
             say(
                 f"{where}：name 只写中文名称，英文名写在 name_en。",
                 f"{where}: name is the Chinese name; put the English name in name_en.",
+            )
+        )
+    about = data.get("description")
+    if isinstance(about, str) and _ENGLISH_SENTENCE.search(about):
+        problems.append(
+            say(
+                f"{where}：description 只写中文，英文写在 description_en。",
+                f"{where}: description is the Chinese one; put the English in description_en.",
             )
         )
     parent = data.get("parent")
