@@ -174,14 +174,33 @@ def test_references_must_exist_and_shares_must_not_exceed_the_parcel(store: Stor
     assert sorted(shares.round(6)) == [0.3, 0.7, 1.0]
 
 
-def test_division_hierarchy_needs_parents(store: Store) -> None:
-    frame = builders.divisions().iloc[[0, 2]]  # a village without its town
+def test_towns_imported_alone_get_their_county_from_the_national_table_and_unknown_parents_are_refused(
+    store: Store,
+) -> None:
+    divisions = builders.divisions()
+    towns = divisions[divisions["division_code"] == builders.TOWN]
+    checked = import_frame(
+        store, "divisions", towns, "towns", options=ImportOptions(today=builders.TODAY, dry_run=True)
+    )
+    assert any("恩平市" in note and "没有边界" in note for note in checked.notes)
+    with store.engine.connect() as conn:
+        assert read_table(conn, store, schema.divisions, ["division_code"]).empty  # the check writes nothing
+    report = import_frame(store, "divisions", towns, "towns", options=OPTIONS)
+    assert report.changes.inserted == 1 and any("补建上级区划 1 个" in note for note in report.notes)
+    with store.engine.connect() as conn:
+        stored = read_table(conn, store, schema.divisions, ["division_code", "name", "level", "parent_code", "geom"])
+    county = stored.set_index("division_code").loc[builders.COUNTY]
+    assert (county["name"], county["level"], county["geom"]) == ("恩平市", "county", None)
+    assert stored.set_index("division_code").loc[builders.TOWN, "parent_code"] == builders.COUNTY
+    again = import_frame(store, "divisions", towns, "towns", options=OPTIONS)
+    assert again.changes.unchanged == 1 and not any("补建" in note for note in again.notes)
+
+    nowhere = divisions.iloc[[2]].assign(division_code="440785999201")  # a village of a town that does not exist
     with pytest.raises(ImportRefused) as refused:
-        import_frame(store, "divisions", frame, "div", options=OPTIONS)
-    assert "上级区划" in refused.value.report.errors.iloc[0]["reason"]
+        import_frame(store, "divisions", nowhere, "div", options=OPTIONS)
+    assert "国家统计局" in refused.value.report.errors.iloc[0]["reason"]
     report = import_frame(store, "divisions", builders.divisions(), "div", options=OPTIONS)
     with store.engine.connect() as conn:
         stored = read_table(conn, store, schema.divisions, ["division_code", "level", "parent_code"])
-    assert report.changes.inserted == 4
     assert stored.set_index("division_code").loc[builders.VILLAGES[0], "parent_code"] == builders.TOWN
     assert stored.set_index("division_code").loc[builders.COUNTY, "level"] == "county"

@@ -1,4 +1,5 @@
-"""Code tables of national standards: GB/T 21010-2017 land use, GB/T 4754-2017 industries.
+"""Code tables of national standards: GB/T 21010-2017 land use, GB/T 4754-2017 industries, and the
+county (GB/T 2260) and town division codes of the National Bureau of Statistics.
 
 The tables ship as CSV files in ``landrenewal/data``; they are reference data, read once.
 """
@@ -21,6 +22,13 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 
 
 @cache
+@cache
+def division_names() -> dict[str, str]:
+    """County (6-digit) and town (9-digit) division codes → names: 国家统计局《2023年统计用区划代码和
+    城乡划分代码》 (data/divisions_nbs_2023.SOURCE.txt). Villages are not in it."""
+    return {row["code"]: row["name"] for row in _read_csv("divisions_nbs_2023.csv")}
+
+
 def land_use_codes() -> dict[str, str]:
     """GB/T 21010-2017 codes (first and second level) → name."""
     return {r["code"]: r["name"] for r in _read_csv("land_use_gbt21010_2017.csv")}

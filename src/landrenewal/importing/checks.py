@@ -18,7 +18,7 @@ import shapely
 from sqlalchemy import Connection, select
 
 from landrenewal.domain import uscc
-from landrenewal.domain.codes import industry_codes_known, land_use_codes, normalize_industry_codes
+from landrenewal.domain.codes import division_names, industry_codes_known, land_use_codes, normalize_industry_codes
 from landrenewal.domain.divisions import LEVEL_BY_LENGTH
 from landrenewal.domain.fields import ENTITIES, PLANNING_LEVEL_ZH, EntitySpec
 from landrenewal.domain.language import say
@@ -261,9 +261,15 @@ def check_divisions(frame: pd.DataFrame, ctx: CheckContext) -> None:
     length = codes.str.len()
     parent_code = codes.str[:9].where(length == 12, codes.str[:6].where(length == 9))
     parent_code = parent_code.astype(object).where(parent_code.notna(), None)
+    # A missing parent is made from the national table (importing/divisions.py); only one that
+    # exists nowhere refuses the row.
     known = _stored(ctx, "divisions", "division_code").union(pd.Index(codes.dropna()))
+    known = known.union(pd.Index(list(division_names())))
     orphan = present & well_formed & parent_code.notna().to_numpy() & ~parent_code.isin(known).to_numpy()
-    reason = say("上级区划不在库中也不在本文件中", "the parent division is neither in the store nor in this file")
+    reason = say(
+        "上级区划不在库中、本文件中，也不在国家统计局 2023 年统计用区划代码中",
+        "the parent division is neither in the store, nor in this file, nor in the 2023 statistical division codes",
+    )
     ctx.problems.add(orphan, "division_code", reason, codes)
     frame["level"] = codes.str.len().map({6: "county", 9: "town", 12: "village"}).astype(object)
     frame["parent_code"] = parent_code

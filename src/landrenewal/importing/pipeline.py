@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from pyproj import CRS
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from landrenewal import accounts
 from landrenewal.domain.fields import ENTITIES
@@ -30,6 +30,7 @@ from landrenewal.importing.checks import (
     geometry_area_m2,
 )
 from landrenewal.importing.coerce import coerce
+from landrenewal.importing.divisions import made_note, missing_parents
 from landrenewal.importing.mapping import UserMapping, load_user_mapping, map_columns
 from landrenewal.importing.report import ImportReport, Problems
 from landrenewal.store import schema
@@ -205,8 +206,13 @@ def _import(conn: Connection, store: Store, parsed: _Parsed, options: ImportOpti
     if prepared is not None and prepared.set_store_epsg and len(good) and not options.dry_run:
         store.set_epsg(conn, prepared.epsg)
     table = schema.ENTITY_TABLES[kind]
+    parents = _parents(conn, good) if kind == "divisions" else None
+    if parents is not None:
+        report.notes.append(made_note(parents))
     # The import's row comes first: each record it changes is logged under the import's id.
     import_id = None if options.dry_run else _log(conn, kind, file, digest, report)
+    if parents is not None:
+        upsert(conn, store, table, parents, spec.key, dry_run=options.dry_run, log_to=import_id)
     report.changes = upsert(conn, store, table, good, spec.key, dry_run=options.dry_run, log_to=import_id)
     report.rows_loaded = len(good)
     if import_id is None:
@@ -226,6 +232,13 @@ def _import(conn: Connection, store: Store, parsed: _Parsed, options: ImportOpti
     report.import_id = import_id
     report.committed = True
     return report
+
+
+def _parents(conn: Connection, divisions: pd.DataFrame) -> pd.DataFrame | None:
+    """The counties and towns the imported divisions need that nobody gave (None: none)."""
+    stored = pd.Index(conn.execute(select(schema.divisions.c.division_code)).scalars().all())
+    parents = missing_parents(divisions["division_code"], stored)
+    return parents if len(parents) else None
 
 
 def _derive(kind: str, frame: pd.DataFrame, ctx: CheckContext) -> None:
