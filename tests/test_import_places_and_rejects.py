@@ -100,6 +100,22 @@ def test_parcels_far_outside_the_store_zone_are_refused(store: Store, tmp_path: 
     assert len(reasons) == 2 and reasons.str.contains("EPSG:4547（中央经线 114°E）的投影带之外").all()
 
 
+def test_parcels_outside_the_stores_divisions_are_refused_unless_accepted(store: Store) -> None:
+    x0, y0 = builders.ORIGIN
+    divisions = builders.divisions().assign(geom=shapely.box(x0 - 5000, y0 - 5000, x0 + 5000, y0 + 5000))
+    import_frame(store, "divisions", divisions, "towns", epsg=builders.EPSG, options=OPTIONS)
+    import_frame(store, "parcels", builders.parcels(2), "near", epsg=builders.EPSG, options=OPTIONS)  # inside
+    east = np.array([30_000.0, 0.0])  # 30 km east: still China and the store's zone, not its towns
+    far = builders.parcels(3).iloc[2:].assign(geom=lambda f: shapely.transform(f["geom"], lambda xy: xy + east))
+    with pytest.raises(ImportRefused) as refused:
+        import_frame(store, "parcels", far, "far", epsg=builders.EPSG, options=OPTIONS)
+    [reason] = refused.value.report.errors["reason"]
+    assert reason.startswith("图形位于库中行政区划的范围之外（超出 2 千米以上）")
+    accept = ImportOptions(today=builders.TODAY, accept_far_places=True)
+    accepted = import_frame(store, "parcels", far, "far", epsg=builders.EPSG, options=accept)
+    assert accepted.changes.inserted == 1 and accepted.warnings["reason"].str.contains("行政区划的范围之外").all()
+
+
 def test_a_polygon_that_collapses_when_repaired_says_zero_area_and_what_the_file_says(store: Store) -> None:
     _store_in_zone(store)
     frame = builders.parcels(2).iloc[1:].reset_index(drop=True)

@@ -23,11 +23,15 @@ from landrenewal.domain.divisions import LEVEL_BY_LENGTH
 from landrenewal.domain.fields import ENTITIES, PLANNING_LEVEL_ZH, EntitySpec
 from landrenewal.domain.language import say
 from landrenewal.domain.units import M2_PER_HA, M2_PER_MU
-from landrenewal.importing.report import Problems
+from landrenewal.importing.report import Problems, Severity
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
-from landrenewal.store.frames import read_rows_in
+from landrenewal.store.frames import read_rows_in, read_table
 
+# How far (metres) a parcel or building may lie outside the extent of the store's divisions: a
+# survey's boundary and a town's drawn boundary differ by metres, a parcel 2 km out is elsewhere.
+# A data-quality setting of the import, not a policy rule.
+JURISDICTION_MARGIN_M = 2000.0
 # Relative disagreement allowed between recorded areas (m², mu, ha) and the geometry: a data-quality
 # setting of the import (--area-tolerance), not a policy rule.
 DEFAULT_AREA_TOLERANCE = 0.05
@@ -38,6 +42,7 @@ class CheckOptions:
     today: dt.date
     area_tolerance: float = DEFAULT_AREA_TOLERANCE
     earliest: dt.date = dt.date(1949, 10, 1)
+    far_places_ok: bool = False  # features outside the jurisdiction are warnings, not errors
 
 
 @dataclass
@@ -228,6 +233,44 @@ def check_parcel_areas(frame: pd.DataFrame, area_m2: npt.NDArray[np.float64], ct
             )
 
 
+def _check_within_jurisdiction(frame: pd.DataFrame, ctx: CheckContext) -> None:
+    """Features whose centre lies outside the extent of the store's division boundaries (with a
+    margin): errors, or warnings when the user accepts far places. No boundaries, no check."""
+    if "geom" not in frame:
+        return
+    divisions = read_table(ctx.conn, ctx.store, schema.divisions, ["geom"])
+    drawn = divisions["geom"].to_numpy(dtype=object)
+    drawn = drawn[~(shapely.is_missing(drawn) | shapely.is_empty(drawn))]
+    geoms = frame["geom"].to_numpy(dtype=object)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not len(drawn) or not present.any():
+        return
+    bounds = shapely.bounds(drawn)
+    x0, y0 = bounds[:, 0].min() - JURISDICTION_MARGIN_M, bounds[:, 1].min() - JURISDICTION_MARGIN_M
+    x1, y1 = bounds[:, 2].max() + JURISDICTION_MARGIN_M, bounds[:, 3].max() + JURISDICTION_MARGIN_M
+    box = shapely.bounds(geoms)  # NaN for a missing geometry
+    cx, cy = (box[:, 0] + box[:, 2]) / 2, (box[:, 1] + box[:, 3]) / 2
+    outside = present & ~((cx >= x0) & (cx <= x1) & (cy >= y0) & (cy <= y1))
+    advice = (
+        ""
+        if ctx.options.far_places_ok
+        else say(
+            "；若确属此处，导入时选择接受远处的图形",
+            "; if it really is there, choose to accept far places when importing",
+        )
+    )
+    ctx.problems.add(
+        outside,
+        "geom",
+        say(
+            f"图形位于库中行政区划的范围之外（超出 {JURISDICTION_MARGIN_M / 1000:g} 千米以上）{advice}",
+            f"the feature lies outside the store's divisions (by more than {JURISDICTION_MARGIN_M / 1000:g} km)"
+            f"{advice}",
+        ),
+        severity=Severity.WARNING if ctx.options.far_places_ok else Severity.ERROR,
+    )
+
+
 def check_parcels(frame: pd.DataFrame, ctx: CheckContext) -> None:
     spec = ENTITIES["parcels"]
     if "land_use_code" in frame:
@@ -242,6 +285,7 @@ def check_parcels(frame: pd.DataFrame, ctx: CheckContext) -> None:
             ),
         )
     _check_division_codes(frame, ctx)
+    _check_within_jurisdiction(frame, ctx)
     check_dates(frame, spec, ctx, _DATE_ORDER)
 
 
@@ -277,6 +321,7 @@ def check_divisions(frame: pd.DataFrame, ctx: CheckContext) -> None:
 
 def check_buildings(frame: pd.DataFrame, ctx: CheckContext) -> None:
     _check_parcels_exist(frame, ctx)
+    _check_within_jurisdiction(frame, ctx)
     if "storeys" in frame and "storeys_over_8m" in frame:
         bad = (frame["storeys_over_8m"] > frame["storeys"]).fillna(False).to_numpy(dtype=bool)
         reason = say("层高超8米层数多于总层数", "more storeys are over 8 m high than the building has storeys")

@@ -168,7 +168,11 @@ def _import(conn: Connection, store: Store, parsed: _Parsed, options: ImportOpti
     kind, source, frame, problems, notes = parsed.kind, parsed.source, parsed.frame, parsed.problems, parsed.notes
     spec = ENTITIES[kind]
     file = str(source.path)
-    check_options = CheckOptions(today=options.today or dt.date.today(), area_tolerance=options.area_tolerance)
+    check_options = CheckOptions(
+        today=options.today or dt.date.today(),
+        area_tolerance=options.area_tolerance,
+        far_places_ok=options.accept_far_places,
+    )
 
     ctx = CheckContext(conn, store, problems, check_options)
     prepared = None
