@@ -282,6 +282,10 @@ class Crawler:
             if column is None or data is None:
                 continue
             named = data.rename(columns=labels)
+            if "rule_id" in key and "rule_id" not in named.columns and "rule_name" in named.columns:
+                # a spreadsheet names the rule, not its id: the id comes back from the name
+                ids = {r.get("rule_name"): r.get("rule_id") for r in truth.values()}
+                named["rule_id"] = named["rule_name"].map(ids)
             if not all(k in named.columns for k in (*key, column)):
                 self.crawl.failed.append(f"{asked}: the export lacks the columns {(*key, column)}")
                 continue

@@ -87,7 +87,10 @@ def filtered(frame: pd.DataFrame, spec: ListSpec, params: Mapping[str, str], use
     """
     keep = np.ones(len(frame), dtype=bool)
     private = set(spec.private)
-    visible = user.private_mask(frame[spec.division_column]) if private else np.ones(len(frame), dtype=bool)
+    # Rows split by town already hold only the user's own part of their figures (own_parts): those
+    # are the user's to sort by, and a row with no part of the user's has none (unknown, last).
+    judged = private and not spec.split_by_town
+    visible = user.private_mask(frame[spec.division_column]) if judged else np.ones(len(frame), dtype=bool)
     town = params.get("town")
     if town:
         keep &= frame[spec.place_column].astype("string").fillna("").str.startswith(town).to_numpy(dtype=bool)
