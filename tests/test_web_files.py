@@ -4,6 +4,7 @@ limit, 只导入合格行, reports without server paths, and XLSX exports a Chin
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ import httpx
 import openpyxl
 import pandas as pd
 import pytest
+import shapely
 
 from tests.web_city import Served, build_city, logged_in, serve
 
@@ -84,6 +86,30 @@ def test_only_the_good_rows_are_imported_when_asked(admin: httpx.Client, tmp_pat
     assert first["name"] == frame.loc[0, "企业名称"]
 
 
+def test_far_places_are_refused_unless_the_importer_accepts_them_and_then_load_as_warnings(
+    admin: httpx.Client,
+) -> None:
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"宗地代码": f"FAR-PARIS-{i}"},
+            "geometry": json.loads(shapely.to_geojson(shapely.box(2.35 + i * 0.002, 48.86, 2.351 + i * 0.002, 48.861))),
+        }
+        for i in range(2)
+    ]
+    body = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    upload = {"file": ("宗地_巴黎.geojson", body)}
+    refused = admin.post("/api/imports", data={"entity": "parcels"}, files=upload).json()
+    far = [p for p in refused["problems"] if p["severity"] == "error"]
+    assert {p["row"] for p in far if "中国境外" in p["reason"]} == {1, 2}
+    assert {p["row"] for p in far if "行政区划的范围之外" in p["reason"]} == {1, 2}
+    accepted = admin.post("/api/imports", data={"entity": "parcels", "accept_far_places": "true"}, files=upload).json()
+    assert accepted["errors"] == 0 and accepted["warnings"] >= 2
+    done = admin.post(f"/api/imports/{accepted['token']}/confirm")
+    assert done.status_code == 200 and done.json()["rows_loaded"] == 2, done.text
+    assert admin.get("/api/parcels/FAR-PARIS-0").status_code == 200
+
+
 def test_an_upload_over_the_size_limit_is_refused(admin: httpx.Client) -> None:
     big = b"a,b\n" + b"1,2\n" * 300_000  # 1.2 MB against a limit of 1 MiB
     answer = admin.post("/api/imports", data={"entity": "enterprises"}, files={"file": ("大.csv", big)})
@@ -94,7 +120,7 @@ def test_an_unreadable_upload_is_named_by_its_name_not_the_server_path(admin: ht
     answer = admin.post("/api/imports", data={"entity": "parcels"}, files={"file": ("宗地.gpkg", b"not a database")})
     assert answer.status_code == 422
     detail = answer.json()["detail"]
-    assert detail.startswith("宗地.gpkg: ") and "landrenewal-uploads" not in detail and "/tmp" not in detail
+    assert detail.startswith("宗地.gpkg：") and "landrenewal-uploads" not in detail and "/tmp" not in detail
 
 
 def test_the_xlsx_export_reads_in_chinese_sheet_codes_and_filters(admin: httpx.Client) -> None:

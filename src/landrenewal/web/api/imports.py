@@ -61,6 +61,8 @@ class Upload:
     name: str  # what the user called it: every report says this
     entity: str
     username: str
+    # load features outside China, the store's zone or its divisions, as warnings (the user said so)
+    accept_far_places: bool = False
     report: ImportReport | None = None
 
 
@@ -82,7 +84,9 @@ def _stored_name(name: str) -> str:
     return (stem.strip() or "upload") + suffix
 
 
-def _kept(token: str, entity: str, username: str, name: str, data: BinaryIO, max_bytes: int) -> Upload:
+def _kept(
+    token: str, entity: str, username: str, name: str, data: BinaryIO, max_bytes: int, accept_far_places: bool
+) -> Upload:
     folder = UPLOADS / token
     (folder / "file").mkdir(parents=True)
     path = folder / "file" / _stored_name(name)
@@ -103,9 +107,15 @@ def _kept(token: str, entity: str, username: str, name: str, data: BinaryIO, max
                     ),
                 )
             out.write(chunk)
-    meta = {"entity": entity, "username": username, "file": path.name, "name": name}
+    meta = {
+        "entity": entity,
+        "username": username,
+        "file": path.name,
+        "name": name,
+        "accept_far_places": accept_far_places,
+    }
     (folder / "upload.json").write_text(json.dumps(meta, ensure_ascii=False))
-    return Upload(path, name, entity, username)
+    return Upload(path, name, entity, username, accept_far_places)
 
 
 def _report(token: str, upload: Upload, done: bool) -> dict[str, Any]:
@@ -142,7 +152,11 @@ def read_limits(settings: Settings) -> ReadLimits:
 
 def _checked(state: AppState, upload: Upload, *, dry_run: bool, skip_bad: bool = False) -> ImportReport:
     options = ImportOptions(
-        dry_run=dry_run, skip_bad=skip_bad, limits=read_limits(state.settings), actor=upload.username
+        dry_run=dry_run,
+        skip_bad=skip_bad,
+        accept_far_places=upload.accept_far_places,
+        limits=read_limits(state.settings),
+        actor=upload.username,
     )
     try:
         return import_file(state.store, upload.entity, upload.path, options, name=upload.name)
@@ -156,9 +170,17 @@ async def upload(
     user: Importer,
     entity: Annotated[str, Form()],
     file: Annotated[UploadFile, File()],
+    accept_far_places: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
     if entity not in ENTITIES:
-        raise ApiError(422, "invalid", f"entity: 未知的数据类型 {entity!r}；可选 {', '.join(ENTITIES)}")
+        raise ApiError(
+            422,
+            "invalid",
+            say(
+                f"entity：未知的数据类型 {entity!r}；可选 {'、'.join(ENTITIES)}",
+                f"entity: unknown kind {entity!r}; one of {', '.join(ENTITIES)}",
+            ),
+        )
     name = PurePath(file.filename or "").name
     if not name.lower().endswith(SUPPORTED):
         raise ApiError(
@@ -171,13 +193,14 @@ async def upload(
         )
     _forget_old()
     token = secrets.token_urlsafe(24)
-    item = _kept(token, entity, user.username, name, file.file, state.settings.upload_max_mib * MIB)
+    limit = state.settings.upload_max_mib * MIB
+    item = _kept(token, entity, user.username, name, file.file, limit, accept_far_places)
     try:
         item.report = await run_in_threadpool(_checked, state, item, dry_run=True)
     except (SourceError, ValueError) as e:
         shutil.rmtree(item.path.parent.parent, ignore_errors=True)
         reason = e.reason if isinstance(e, SourceError) else str(e).replace(str(item.path.parent), "")
-        raise ApiError(422, "unreadable", f"{name}: {reason}") from None
+        raise ApiError(422, "unreadable", f"{name}{say('：', ': ')}{reason}") from None
     return _report(token, item, False)
 
 
@@ -188,7 +211,8 @@ def _upload(token: str, username: str) -> Upload:
     kept = json.loads(meta.read_text())
     if kept["username"] != username:
         raise ApiError(404, "not_found", say("没有这次上传，或已过期", "no such upload, or it has expired"))
-    return Upload(meta.parent / "file" / kept["file"], kept.get("name", kept["file"]), kept["entity"], username)
+    far = bool(kept.get("accept_far_places", False))
+    return Upload(meta.parent / "file" / kept["file"], kept.get("name", kept["file"]), kept["entity"], username, far)
 
 
 @router.post(

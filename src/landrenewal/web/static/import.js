@@ -22,9 +22,11 @@ export async function render(root) {
   const file = h('input', { type: 'file', name: 'file', accept: ACCEPT, testid: 'import-file', required: true });
   const submit = h('button', { type: 'submit', class: 'btn-primary', testid: 'import-submit' }, t('import.check'));
   const out = h('div', { testid: 'import-output' });
+  const far = h('input', { type: 'checkbox', name: 'accept_far_places', testid: 'import-accept-far' });
   const form = h('form', { class: 'import-form', testid: 'import-form' },
     h('label', { class: 'field' }, h('span', null, t('import.entity')), entity),
     h('label', { class: 'field' }, h('span', null, t('import.file')), file),
+    h('label', { class: 'check', title: t('import.acceptFarHint') }, far, ' ', t('import.acceptFar')),
     submit);
 
   form.addEventListener('submit', async (e) => {
@@ -36,6 +38,7 @@ export async function render(root) {
     const data = new FormData();
     data.append('entity', entity.value);
     data.append('file', file.files[0]);
+    if (far.checked) data.append('accept_far_places', 'true');
     submit.disabled = true;
     submit.textContent = t('import.checking');
     clear(out);
