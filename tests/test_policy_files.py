@@ -217,32 +217,7 @@ parameters:
 
 
 def test_mistakes_are_named_by_file_parameter_and_reason(tmp_path: Path) -> None:
-    bad = _write(
-        tmp_path,
-        "bad.yaml",
-        """
-id: bad
-name: 错误示例
-parent: gd-dongguan
-parameters:
-  zones.contiguos_renewal_min:
-    values:
-      - from: 2025-01-01
-        value: 200
-        source: 某文件
-  projects.consent_min:
-    values:
-      - from: 2025-01-01
-        value: 0.8
-        source: 某文件
-  zones.small_circle_max:
-    values:
-      - from: 2025年1月
-        value: 250
-      - from: 2024-01-01
-        value: 260
-""",
-    )
+    bad = _bad_policy_file(tmp_path)
     with pytest.raises(PolicyError) as error:
         load_chain(str(bad))
     text = "\n".join(error.value.problems)
