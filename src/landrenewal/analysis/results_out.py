@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -116,7 +117,7 @@ def parcel_layer(
     return gpd.GeoDataFrame(frame, geometry="geom", crs=f"EPSG:{epsg}" if epsg else None)
 
 
-def write_layer(out: Path, layer: gpd.GeoDataFrame, about: str) -> None:
+def write_layer(out: Path, layer: gpd.GeoDataFrame, about: Mapping[str, str]) -> None:
     """The parcel layer as a GeoPackage, its default QGIS style (by class) stored in layer_styles."""
     rows = pd.DataFrame(layer.drop(columns=layer.geometry.name))
     geoms = layer.geometry.to_numpy(dtype=object)

@@ -69,7 +69,7 @@ def write_zones(conn: Connection, store: Store, run_id: int, out: Path) -> None:
         zones.drop(columns="geom"),
         zones["geom"].to_numpy(dtype=object),
         store.epsg(conn),
-        "；".join(f"{k}: {v}" for k, v in about.items()),
+        about,
     )
     tables = [
         Layer("zone_parcels", stored_zone_parcels(conn, store, run_id)),

@@ -297,7 +297,7 @@ def _write_identification(
             write_workbook(out, sheets, about)
         if layer is not None:
             frame = results_out.parcel_layer(conn, store, evaluation_run, run_id)
-            results_out.write_layer(layer, frame, "；".join(f"{k}: {v}" for k, v in about.items()))
+            results_out.write_layer(layer, frame, about)
 
 
 def explain_help() -> str:

@@ -557,7 +557,12 @@ class Layer:
     rows: pd.DataFrame
     geoms: np.ndarray | None = None
     epsg: int | None = None
-    description: str = ""
+    about: Mapping[str, str] = field(default_factory=dict)  # what it is and where it comes from
+
+    @property
+    def description(self) -> str:
+        """``about`` as the one line a GeoPackage layer's description holds."""
+        return "；".join(f"{k}: {v}" for k, v in self.about.items())
 
 
 def write_layers(out: Path, fmt: str, layers: Sequence[Layer], *, finish: Callable[[Path], None] | None = None) -> Path:

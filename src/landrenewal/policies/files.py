@@ -63,6 +63,13 @@ def _shipped_text(policy_id: str) -> tuple[str, str] | None:
     return f"landrenewal/policies/{policy_id}.yaml", entry.read_text(encoding="utf-8")
 
 
+def _english_description(where: str) -> str:
+    return say(
+        f"{where}：description 只写中文，英文写在 description_en。",
+        f"{where}: description is the Chinese one; put the English in description_en.",
+    )
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "boolean"
@@ -131,12 +138,7 @@ def parse(text: str, where: str) -> tuple[Policy | None, list[str]]:
         )
     about = data.get("description")
     if isinstance(about, str) and _ENGLISH_SENTENCE.search(about):
-        problems.append(
-            say(
-                f"{where}：description 只写中文，英文写在 description_en。",
-                f"{where}: description is the Chinese one; put the English in description_en.",
-            )
-        )
+        problems.append(_english_description(where))
     parent = data.get("parent")
     if parent is not None and not isinstance(parent, str):
         problems.append(say(f"{where}：parent 须为上级政策的 id。", f"{where}: parent must be a policy id."))
@@ -247,12 +249,7 @@ def _parameter(name: str, body: Any, where: str, problems: list[str]) -> Paramet
         problems.append(say(f"{where}：各项 from 日期须严格递增。", f"{where}: the from dates must increase."))
     description = body.get("description")
     if isinstance(description, str) and _ENGLISH_AFTER.search(description):
-        problems.append(
-            say(
-                f"{where}：description 只写中文，英文写在 description_en。",
-                f"{where}: description is the Chinese one; put the English in description_en.",
-            )
-        )
+        problems.append(_english_description(where))
     unit = body.get("unit")
     return Parameter(
         name,

@@ -85,6 +85,5 @@ def write_export(
     out = folder / f"{name}-{dt.date.today():%Y%m%d}{FORMATS[fmt]}"
     if fmt == "xlsx":
         return write_workbook(out, {sheet_name(name): rows}, about)
-    description = "；".join(f"{k}: {v}" for k, v in about.items())
-    layer = Layer(name, rows, geoms if epsg is not None else None, epsg, description)
+    layer = Layer(name, rows, geoms if epsg is not None else None, epsg, about)
     return write_layers(out, fmt, [layer])
