@@ -265,7 +265,7 @@ def test_metrics_are_skewed_and_scale_follows_revenue(city: DemoCity) -> None:
     m, e = city.metrics, city.enterprises
     assert set(m["year"]) == {2023, 2024, 2025}
     assert m.set_index(["uscc", "year"]).index.is_unique
-    for column in ("tax_wan", "revenue_wan", "value_added_wan", "energy_tce", "electricity_kwh", "employees_avg"):
+    for column in ("tax_wan", "revenue_wan", "value_added_wan", "energy_tce", "electricity_wan_kwh", "employees_avg"):
         assert m[column].median() < m[column].mean(), column  # lognormal: a long tail of big firms
         assert (m[column] >= 0).all(), column
     scale = e.set_index("uscc")["scale"]

@@ -27,7 +27,7 @@ def _figures_at(benchmarks: dict[str, float], land_mu: float = 10.0) -> pd.DataF
             "employees_avg": [value_added / benchmarks["value_added_per_employee"]],
             "rd_spending_wan": [1000.0 * benchmarks["rd_share"]],
             "revenue_wan": [1000.0],
-            "electricity_kwh": [1e6],
+            "electricity_wan_kwh": [100.0],
             "land_mu": [land_mu],
         }
     )

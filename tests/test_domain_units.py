@@ -34,3 +34,15 @@ def test_units_are_read_from_headers() -> None:
     assert units.parse_unit("综合能耗（吨标准煤）") == units.UNITS["tce"]
     assert units.parse_unit("企业名称") is None
     assert units.strip_unit("税收（万元）") == "税收"
+
+
+def test_electricity_is_kept_and_headed_in_wan_kwh_as_statistics_report_it() -> None:
+    from landrenewal.domain.fields import ENTITIES
+
+    spec = ENTITIES["metrics"].field("electricity_wan_kwh")
+    assert spec.header == "用电量（万千瓦时）"
+    assert spec.header_en == "Electricity (10k kWh)"
+    assert units.parse_unit(spec.header) == units.UNITS[spec.unit or ""]
+    # a file written in 千瓦时 or 兆瓦时 converts on import
+    assert units.UNITS["kWh"].to_base * 1_234_500 == 123.45
+    assert units.UNITS["MWh"].to_base * 1_000 == 100.0

@@ -32,7 +32,7 @@ def test_common_chinese_headers_map_and_units_convert() -> None:
             "年度": [2025],
             "税收（元）": ["1,234,500"],
             "工业增加值(万元)": [300.5],
-            "用电量（万千瓦时）": [12.5],
+            "用电量（千瓦时）": [125000],
             "综合能耗（吨标准煤）": [80],
             "备注": ["x"],
         }
@@ -40,7 +40,7 @@ def test_common_chinese_headers_map_and_units_convert() -> None:
     frame, problems = _coerce("metrics", raw)
     assert problems.empty
     assert frame.loc[0, "tax_wan"] == pytest.approx(123.45)  # 元 → 万元
-    assert frame.loc[0, "electricity_kwh"] == pytest.approx(125000.0)  # 万kWh → kWh
+    assert frame.loc[0, "electricity_wan_kwh"] == pytest.approx(12.5)  # kWh → 万kWh
     assert frame.loc[0, "value_added_wan"] == pytest.approx(300.5)
     assert frame.loc[0, "energy_tce"] == pytest.approx(80.0)
 

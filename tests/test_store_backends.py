@@ -69,3 +69,29 @@ def test_migrations_build_exactly_the_declared_schema(store: Store) -> None:
         return "'geom'" in text_ or "gpkg_" in text_ or "rtree_" in text_ or "spatial_ref_sys" in text_
 
     assert [c for c in diff if not about_geometry_or_extension_tables(c)] == []
+
+
+def test_electricity_recorded_in_kwh_reads_in_wan_kwh_after_the_upgrade(store: Store) -> None:
+    """0008: a store kept 用电量 in 千瓦时; after the upgrade the same figure reads in 万千瓦时, and back."""
+    from alembic import command
+
+    from landrenewal.store.engine import migrate
+
+    options = ImportOptions(today=builders.TODAY)
+    import_frame(store, "divisions", builders.divisions(), "d", epsg=builders.EPSG, options=options)
+    import_frame(store, "enterprises", builders.enterprises(1), "e", options=options)
+    uscc = builders.enterprises(1)["uscc"].iloc[0]
+    with store.write() as conn:
+        command.downgrade(alembic_config(conn), "0007")
+        conn.execute(
+            text("INSERT INTO metrics (uscc, year, tax_wan, electricity_kwh) VALUES (:u, 2025, 12.5, 1234567.0)"),
+            {"u": uscc},
+        )
+    migrate(store)
+    with store.engine.connect() as conn:
+        wan_kwh = conn.execute(text("SELECT electricity_wan_kwh FROM metrics")).scalar_one()
+    assert wan_kwh == pytest.approx(123.4567, rel=1e-15)
+    with store.write() as conn:
+        command.downgrade(alembic_config(conn), "0007")
+        kwh = conn.execute(text("SELECT electricity_kwh FROM metrics")).scalar_one()
+    assert kwh == pytest.approx(1234567.0, rel=1e-15)

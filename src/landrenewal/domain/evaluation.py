@@ -35,7 +35,7 @@ FIGURES = (
     "revenue_wan",
     "output_wan",
     "energy_tce",
-    "electricity_kwh",
+    "electricity_wan_kwh",
     "emissions_t",
     "rd_spending_wan",
     "employees_avg",

@@ -111,9 +111,16 @@ class EntitySpec:
 
 
 # The stored units as Chinese headers write them (units.parse_unit reads them back to the same unit).
-UNITS_ZH = {"tce": "吨标准煤", "kWh": "千瓦时", "t": "吨"}
+UNITS_ZH = {"tce": "吨标准煤", "kWh": "千瓦时", "万kWh": "万千瓦时", "t": "吨"}
 # The stored units' English names (the others read the same in both languages).
-UNITS_EN = {"亩": "mu", "公顷": "ha", "万元": "10k yuan", "万元/亩": "10k yuan/mu", "人": "persons"}
+UNITS_EN = {
+    "亩": "mu",
+    "公顷": "ha",
+    "万元": "10k yuan",
+    "万元/亩": "10k yuan/mu",
+    "人": "persons",
+    "万kWh": "10k kWh",
+}
 
 RIGHTS_TYPE = {
     "国有": "state",
@@ -712,13 +719,13 @@ METRICS = EntitySpec(
             private=True,
         ),
         FieldSpec(
-            "electricity_kwh",
+            "electricity_wan_kwh",
             "用电量",
             _F,
             "YDL",
-            unit="kWh",
+            unit="万kWh",
             minimum=0.0,
-            maximum=1e11,
+            maximum=1e7,
             aliases=("用电量", "总用电量", "工业用电量", "YDL"),
             en="Electricity",
             private=True,

@@ -37,7 +37,7 @@ INDICATORS: dict[str, Indicator] = {
     "value_added_per_emission": Indicator("value_added_wan", "emissions_t", "单位排放增加值", "万元/吨"),
     "value_added_per_employee": Indicator("value_added_wan", "employees_avg", "全员劳动生产率", "万元/人"),
     "rd_share": Indicator("rd_spending_wan", "revenue_wan", "R&D经费支出占营业收入比重", "比例"),
-    "tax_per_kwh": Indicator("tax_wan", "electricity_kwh", "单位电耗税收", "元/千瓦时", factor=1e4),
+    "tax_per_kwh": Indicator("tax_wan", "electricity_wan_kwh", "单位电耗税收", "元/千瓦时"),
 }
 
 

@@ -174,7 +174,7 @@ class AnnualMetrics:
     revenue_wan: float | None = None
     output_wan: float | None = None
     energy_tce: float | None = None
-    electricity_kwh: float | None = None
+    electricity_wan_kwh: float | None = None
     emissions_t: float | None = None
     rd_spending_wan: float | None = None
     employees: float | None = None

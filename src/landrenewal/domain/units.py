@@ -1,7 +1,8 @@
 """Units of area, money, energy and electricity, and conversions between them.
 
 Areas are stored in m²; mu and ha are derived (1 mu = 10000/15 m², 1 ha = 15 mu).
-Money is stored in 万元 (10⁴ yuan), energy in tce, electricity in kWh.
+Money is stored in 万元 (10⁴ yuan), energy in tce, electricity in 万kWh (万千瓦时), as statistics
+report them.
 Unit conversions work on scalars and numpy arrays alike.
 """
 
@@ -51,7 +52,7 @@ BASE_UNITS: dict[str, str] = {
     "area": "m²",
     "money": "万元",
     "energy": "tce",
-    "electricity": "kWh",
+    "electricity": "万kWh",
     "mass": "t",
 }
 
@@ -69,9 +70,9 @@ UNITS: dict[str, Unit] = {
     "tce": Unit("tce", "energy", 1.0),
     "万tce": Unit("万tce", "energy", 1e4),
     # electricity
-    "kWh": Unit("kWh", "electricity", 1.0),
-    "万kWh": Unit("万kWh", "electricity", 1e4),
-    "MWh": Unit("MWh", "electricity", 1e3),
+    "kWh": Unit("kWh", "electricity", 1e-4),
+    "万kWh": Unit("万kWh", "electricity", 1.0),
+    "MWh": Unit("MWh", "electricity", 0.1),
     # mass
     "t": Unit("t", "mass", 1.0),
     "kg": Unit("kg", "mass", 1e-3),

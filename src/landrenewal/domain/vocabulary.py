@@ -95,6 +95,8 @@ RECORDED: dict[str, Pair] = {
     "gap_m": ("连片间距（m）", "Gap (m)"),
     "zones": ("片区数", "Zones"),
     "parcels": ("宗地数", "Parcels"),
+    # 用电量 as changes recorded before the store kept it in 万千瓦时 (migration 0008) name it
+    "electricity_kwh": ("用电量（千瓦时）", "Electricity (kWh)"),
 }
 
 # The inventory's fields under a name several entities share: which entity's label the UI shows.

@@ -52,7 +52,7 @@ class Metrics(Schema):
     revenue_wan: float | None = Field(description="营业收入（万元）")
     output_wan: float | None = Field(description="工业总产值（万元）")
     energy_tce: float | None = Field(description="综合能耗（吨标准煤）")
-    electricity_kwh: float | None = Field(description="用电量（千瓦时）")
+    electricity_wan_kwh: float | None = Field(description="用电量（万千瓦时）")
     emissions_t: float | None = Field(description="主要污染物排放量（吨）")
     rd_spending_wan: float | None = Field(description="研发经费支出（万元）")
     employees_avg: float | None = Field(description="年平均职工人数（人）")
