@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import Connection, select
 
 from landrenewal.accounts import audit
+from landrenewal.domain.language import say
 from landrenewal.domain.policy import PolicyError, ResolvedPolicy
 from landrenewal.policies.files import resolve_policy
 from landrenewal.store import schema
@@ -35,8 +36,10 @@ def policy_for(conn: Connection, ref: str | None, on: dt.date) -> ResolvedPolicy
     if chosen is None:
         raise PolicyError(
             [
-                "库未设定政策，请用 --policy ID|PATH 指定，或 `landrenewal policy use ID` "
-                "(the store has no policy: pass --policy or set one with `landrenewal policy use`)"
+                say(
+                    "库未设定政策，请用 --policy ID|PATH 指定，或 `landrenewal policy use ID`。",
+                    "the store has no policy: pass --policy ID|PATH or set one with `landrenewal policy use ID`.",
+                )
             ]
         )
     return resolve_policy(chosen, on)

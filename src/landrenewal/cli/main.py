@@ -29,6 +29,7 @@ from landrenewal.cli.common import (
     parse_date,
     word,
 )
+from landrenewal.cli.projects import deadlines_app, projects_app
 from landrenewal.cli.zones import zones_app
 from landrenewal.domain.fields import ENTITIES
 from landrenewal.domain.language import say
@@ -531,6 +532,8 @@ runs_app.command(
 )(analysis.compare)
 policy_app.command("use", help=say("设定库的默认政策。", "Make a policy the store's default."))(analysis.policy_use)
 app.add_typer(zones_app, name="zones")
+app.add_typer(projects_app, name="projects")
+app.add_typer(deadlines_app, name="deadlines")
 app.add_typer(web.users_app, name="users")
 app.command(
     help=say(

@@ -306,9 +306,31 @@ def load_chain(ref: str | Path) -> list[PolicyFile]:
         files.append(PolicyFile(policy, where, text))
         current = policy.parent
     problems += _chain_problems(files)
+    if not problems:
+        problems += _value_problems(files)
     if problems:
         raise PolicyError(problems)
     return files
+
+
+def _value_problems(files: list[PolicyFile]) -> list[str]:
+    """Values that are well formed but unusable: a workflow that cannot run, a consent or vote rule
+    that does not read (each entry checked with the chain's other values on its own date)."""
+    from landrenewal.domain.projects.policy_checks import value_problems
+
+    problems = []
+    for i, item in enumerate(files):
+        chain = [f.policy for f in files[i:]]
+        for name, parameter in item.policy.parameters.items():
+            for entry in parameter.values:
+                if entry.value is None:
+                    continue
+                resolved = resolve(chain, entry.start, "check")
+                found = value_problems(name, entry.value, resolved.__getitem__)
+                problems += [
+                    say(f"{item.path}：{entry.start} 起：{p}", f"{item.path}: from {entry.start}: {p}") for p in found
+                ]
+    return problems
 
 
 def _chain_problems(files: list[PolicyFile]) -> list[str]:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -334,6 +335,116 @@ zone_towns = Table(
     comment="片区按镇街汇总 per-town summary",
 )
 Index("ix_zone_parcels_parcel_code", zone_parcels.c.parcel_code)
+
+# Projects (docs/projects.md): what a project is; its stage, dates and deadlines are derived from
+# its events, never stored. ``geom`` is the scope (拆除范围 or a planning unit), when one is drawn.
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("code", Text, nullable=False, comment="项目编号"),
+    Column("name", Text, nullable=False, comment="项目名称"),
+    Column("kind", Text, nullable=False, comment="disposal 处置 / renewal 改造"),
+    Column("renewal_type", Text, comment="改造类型：工改工、工改居商、工改商、村级工业园改造、旧村改造"),
+    Column("workflow", Text, nullable=False, comment="工作流（政策参数 workflows.<id>）"),
+    Column("policy_id", Text, nullable=False, comment="所依政策"),
+    Column("division_code", Text, nullable=False, comment="所在镇街代码"),
+    Column("village_code", Text, comment="所在村（集体经济组织）代码"),
+    Column("responsible_unit", Text, comment="责任单位"),
+    Column("responsible_person", Text, comment="责任人"),
+    Column("planned_area_mu", Double, comment="计划面积（亩）：未载宗地或范围时填写"),
+    Column("planned_investment_wan", Double, comment="计划投资（万元）"),
+    Column("target_industries", Text, comment="拟引入产业"),
+    Column("old_village", Integer, nullable=False, comment="以旧村为主（1 是 / 0 否）"),
+    Column("identification_run_id", Integer, comment="所据认定批次"),
+    Column("zone_run_id", Integer, comment="所据连片片区批次"),
+    Column("zone_no", Integer, comment="所据片区编号"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("geom", MultiPolygon(), nullable=True),
+    UniqueConstraint("code", name="uq_projects_key"),
+    comment="整治项目 projects",
+)
+project_parcels = Table(
+    "project_parcels",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("project_id", Integer, nullable=False),
+    Column("parcel_code", Text, nullable=False),
+    UniqueConstraint("project_id", "parcel_code", name="uq_project_parcels_key"),
+    ForeignKeyConstraint(["project_id"], ["projects.id"], name="fk_project_parcels_project_id"),
+    comment="项目宗地 parcels of each project",
+)
+Index("ix_project_parcels_parcel_code", project_parcels.c.parcel_code)
+# The archive: append only. (project_id, seq) is unique, so of two officers acting on the same
+# project at once, the second's write fails and is told to reload; a correction voids, never edits.
+project_events = Table(
+    "project_events",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("project_id", Integer, nullable=False),
+    Column("seq", Integer, nullable=False, comment="项目内序号"),
+    Column("kind", Text, nullable=False, comment="事件类型（docs/projects.md）"),
+    Column("action", Text, comment="工作流动作"),
+    Column("day", Date, nullable=False, comment="业务日期"),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, comment="记录时间"),
+    Column("user_name", Text, nullable=False, comment="记录人"),
+    Column("reason", Text, comment="事由"),
+    Column("payload", Text, nullable=False, comment="JSON: 字段取值、表决票数、同意记录等"),
+    Column("target_seq", Integer, comment="作废的事件序号"),
+    Column("deadline", Text, comment="期限（延期、逾期）"),
+    Column("days", Integer, comment="延长天数"),
+    Column("exempt", Integer, nullable=False, comment="逾期非因实施主体（政府原因、不可抗力）"),
+    Column("holder_key", Text, comment="权益人（同意记录）"),
+    Column("matter", Text, comment="表决事项"),
+    UniqueConstraint("project_id", "seq", name="uq_project_events_key"),
+    ForeignKeyConstraint(["project_id"], ["projects.id"], name="fk_project_events_project_id"),
+    comment="项目全周期档案 project events (append only)",
+)
+# 权益人: who holds land in a project's scope and counts for consent. The ID number is never kept:
+# only its salted hash (to find the same person again) and its masked form (docs/consent.md).
+rights_holders = Table(
+    "rights_holders",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("project_id", Integer, nullable=False),
+    Column("holder_key", Text, nullable=False, comment="权益人编号（项目内）"),
+    Column("kind", Text, nullable=False, comment="个人 person、户 household、企业 enterprise、集体 collective"),
+    Column("name", Text, nullable=False, comment="姓名或名称"),
+    Column("id_hash", Text, comment="身份证号码加盐摘要"),
+    Column("id_masked", Text, comment="身份证号码（脱敏）"),
+    Column("uscc", Text, comment="统一社会信用代码（企业、集体）"),
+    Column("parcel_code", Text, comment="所涉宗地"),
+    Column("area_m2", Double, nullable=False, comment="拆除范围内权属土地面积（m²）"),
+    Column("persons", Integer, nullable=False, comment="计人数（共有人各计一人）"),
+    Column("old_housing", Integer, nullable=False, comment="旧住宅（1 是 / 0 否）"),
+    UniqueConstraint("project_id", "holder_key", name="uq_rights_holders_key"),
+    ForeignKeyConstraint(["project_id"], ["projects.id"], name="fk_rights_holders_project_id"),
+    comment="权益人 rights holders of each project's scope",
+)
+# Documents by content: one copy however often attached, inside the store so that one file holds the city.
+documents = Table(
+    "documents",
+    metadata,
+    Column("sha256", Text, primary_key=True),
+    Column("media_type", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    comment="文件（按 SHA-256 存放） documents by content",
+)
+event_documents = Table(
+    "event_documents",
+    metadata,
+    Column("id", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("event_id", Integer, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("kind", Text, nullable=False, comment="文件类型（工作流 documents）"),
+    Column("name", Text, nullable=False, comment="原文件名"),
+    ForeignKeyConstraint(["event_id"], ["project_events.id"], name="fk_event_documents_event_id"),
+    ForeignKeyConstraint(["sha256"], ["documents.sha256"], name="fk_event_documents_sha256"),
+    comment="事件所附文件 documents attached to events",
+)
+Index("ix_event_documents_event_id", event_documents.c.event_id)
 
 # Every table with a geometry column: all of them are in the store's one projected CRS.
 GEOMETRY_TABLES = [t for t in metadata.sorted_tables if "geom" in t.c]
