@@ -4,6 +4,7 @@ consent rules of Dongguan and Shenzhen read from the policy files."""
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from landrenewal.domain.projects.consent import (
     rule_from_parameter,
     tally,
 )
+from landrenewal.policies.files import resolve_policy
 
 DONGGUAN = {"area": 0.8, "persons": 0.8}
 SHENZHEN = {
@@ -320,6 +322,19 @@ def test_a_bad_consent_rule_is_named_by_its_key_in_both_languages(rule: object, 
         assert any(en in p for p in consent_rule_problems(rule)), consent_rule_problems(rule)
     with pytest.raises(ValueError):
         check_consent(rule, {"area_m2": 1.0})  # type: ignore[arg-type]
+
+
+def test_the_shipped_consent_rules_read_clean() -> None:
+    dongguan = resolve_policy("gd-dongguan", dt.date(2024, 6, 30))
+    shenzhen = resolve_policy("gd-shenzhen", dt.date(2024, 6, 30))
+    for policy in (dongguan, shenzhen):
+        for name in ("projects.consent_min", "projects.expropriation_petition_signed_min"):
+            assert consent_rule_problems(policy[name]) == [], (policy.policy_id, name)
+            rule_from_parameter(name, policy[name])
+    assert rule_from_parameter("projects.consent_min", shenzhen["projects.consent_min"]).passing_area_min == Fraction(
+        4, 5
+    )
+    assert "第三章" in shenzhen.values["projects.consent_min"].source
 
 
 def test_a_hundred_thousand_holders_and_a_million_events_tally_for_every_project() -> None:
