@@ -36,7 +36,11 @@ def read_ratio(value: object) -> Fraction | None:
 
 
 def ratio_text(value: Fraction) -> str:
-    """A threshold as people write it: 80 %, 75 %, 2/3 (a fraction with no short decimal stays one)."""
+    """A threshold as rules write it: halves, thirds and quarters as fractions (1/2, 2/3, 3/4: 半数、
+    三分之二、四分之三), other shares as percentages (80 %, 95 %), and a fraction with no short decimal
+    as itself."""
+    if value.denominator in (2, 3, 4):
+        return f"{value.numerator}/{value.denominator}"
     hundred = value * 100
     if hundred.denominator in (1, 2, 4, 5, 10):
         return f"{float(hundred):g} %"
