@@ -176,6 +176,14 @@ def test_shenzhen_parcels_pass_at_three_quarters_and_their_area_must_reach_80_pe
     assert outcome.text == "3 宗地中 2 宗同意达标，达标宗地面积占比 70.0 % < 80 %"
     with speaking("en"):
         assert outcome.text == "2 of 3 parcels pass (consenting), passing parcels' area 70.0 % < 80 %"
+    # another project's parcels in the same frame are not counted
+    other_holders, other_events = _shenzhen_unit(consenting_in_c=0)
+    both_project, both_parcels = tally(
+        pd.concat([holders, other_holders.assign(project_id="P2")], ignore_index=True),
+        pd.concat([events, other_events.assign(project_id="P2")], ignore_index=True),
+        "2024-03-31",
+    )
+    assert check_consent(SHENZHEN, both_project.iloc[0], both_parcels).text == outcome.text
     # B reaching three quarters brings the passing area to 100 %
     more = pd.concat([events, _events([("B2", "consent", "2024-03-15")])], ignore_index=True)
     project, parcels = tally(holders, more, "2024-03-31")
