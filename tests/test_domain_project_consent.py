@@ -193,6 +193,17 @@ def test_shenzhen_parcels_pass_at_three_quarters_and_their_area_must_reach_80_pe
     )
 
 
+def test_the_strict_reading_every_parcel_and_80_percent_of_the_area_consenting_is_expressible() -> None:
+    holders = _holders([(f"{p}{i}", p, 100.0, 1) for p in "AB" for i in range(4)])
+    events = _events([(f"A{i}", "consent", "2024-03-01") for i in range(3)] + [("B0", "consent", "2024-03-01")])
+    events = pd.concat([events, _events([(f"B{i}", "consent", "2024-03-01") for i in (1, 2)])], ignore_index=True)
+    project, parcels = tally(holders, events, "2024-03-31")  # both parcels at ¾, 75 % of the area in all
+    strict = {"per_parcel": {"area": 0.75, "persons": 0.75}, "area": 0.8}
+    outcome = check_consent(strict, project.iloc[0], parcels)
+    assert not outcome.passed
+    assert outcome.text == "面积同意率 75.0 % < 80 %；2 宗地中 2 宗同意达标（须每宗达标）"
+
+
 def test_an_old_housing_parcel_needs_95_percent_under_the_shenzhen_rule() -> None:
     rows: list[tuple[Any, ...]] = [(f"A{i}", "A", 100.0, 1, True) for i in range(20)]
     rows += [(f"B{i}", "B", 1.0, 1, False) for i in range(4)]
