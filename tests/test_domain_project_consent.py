@@ -176,6 +176,14 @@ def test_shenzhen_parcels_pass_at_three_quarters_and_their_area_must_reach_80_pe
     assert outcome.text == "3 宗地中 2 宗同意达标，达标宗地面积占比 70.0 % < 80 %"
     with speaking("en"):
         assert outcome.text == "2 of 3 parcels pass (consenting), passing parcels' area 70.0 % < 80 %"
+    # another project's parcels in the same frame are not counted
+    other_holders, other_events = _shenzhen_unit(consenting_in_c=0)
+    both_project, both_parcels = tally(
+        pd.concat([holders, other_holders.assign(project_id="P2")], ignore_index=True),
+        pd.concat([events, other_events.assign(project_id="P2")], ignore_index=True),
+        "2024-03-31",
+    )
+    assert check_consent(SHENZHEN, both_project.iloc[0], both_parcels).text == outcome.text
     # B reaching three quarters brings the passing area to 100 %
     more = pd.concat([events, _events([("B2", "consent", "2024-03-15")])], ignore_index=True)
     project, parcels = tally(holders, more, "2024-03-31")
@@ -183,6 +191,17 @@ def test_shenzhen_parcels_pass_at_three_quarters_and_their_area_must_reach_80_pe
         check_consent(SHENZHEN, project.iloc[0], parcels).text
         == "3 宗地中 3 宗同意达标，达标宗地面积占比 100.0 % ≥ 80 %"
     )
+
+
+def test_the_strict_reading_every_parcel_and_80_percent_of_the_area_consenting_is_expressible() -> None:
+    holders = _holders([(f"{p}{i}", p, 100.0, 1) for p in "AB" for i in range(4)])
+    events = _events([(f"A{i}", "consent", "2024-03-01") for i in range(3)] + [("B0", "consent", "2024-03-01")])
+    events = pd.concat([events, _events([(f"B{i}", "consent", "2024-03-01") for i in (1, 2)])], ignore_index=True)
+    project, parcels = tally(holders, events, "2024-03-31")  # both parcels at ¾, 75 % of the area in all
+    strict = {"per_parcel": {"area": 0.75, "persons": 0.75}, "area": 0.8}
+    outcome = check_consent(strict, project.iloc[0], parcels)
+    assert not outcome.passed
+    assert outcome.text == "面积同意率 75.0 % < 80 %；2 宗地中 2 宗同意达标（须每宗达标）"
 
 
 def test_an_old_housing_parcel_needs_95_percent_under_the_shenzhen_rule() -> None:

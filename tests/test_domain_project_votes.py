@@ -20,6 +20,7 @@ from landrenewal.domain.projects.votes import (
     vote_rules_problems,
     with_charter,
 )
+from landrenewal.policies.files import resolve_policy
 
 # The shape of the Guangzhou guideline as the project brief summarises it (a test rule, not shipped):
 # general meeting quorum more than half of the members or two thirds of the households; a
@@ -103,6 +104,18 @@ def test_the_compensation_plan_needs_80_percent_of_all_affected_persons() -> Non
     assert decide(enough, COMPENSATION).passed
     unrecorded = decide(_vote(matter="compensation", body="affected", for_=30), COMPENSATION)
     assert not unrecorded.passed and unrecorded.checks[0].text == "同意票：未记录被拆迁安置总人数"
+
+
+def test_zhennan_village_all_for_passes_under_the_national_rule() -> None:
+    rules = resolve_policy("gd-foshan-nanhai", dt.date(2025, 6, 1))["projects.vote_rules"]
+    rule = rule_for(rules, "intent")
+    assert rule is not None
+    vote = _vote(eligible=45, present=45, for_=45, vote_date=dt.date(2025, 6, 1), notice_start=dt.date(2025, 5, 20))
+    outcome = decide(vote, rule)
+    assert outcome.passed and verdict(outcome) == "通过"
+    assert outcome.text == "同意 45 票，占应到 45 人的 100.0 % ≥ 2/3；公示 12 日（自 2025-05-20 起）≥ 10 日"
+    with speaking("en"):
+        assert verdict(outcome) == "passed"
 
 
 def test_a_failed_vote_says_not_passed_with_each_failed_check() -> None:
@@ -259,3 +272,26 @@ def test_a_policys_vote_rules_name_known_matters_and_fall_back_to_default() -> N
         "表决规则：未知的事项 'budget'；可用的：intent、plan、conversion、compensation、partner、default。"
     ]
     assert vote_rules_problems({"plan": {"bodies": {}}})[0].startswith("plan：表决规则 bodies")
+
+
+def test_the_national_vote_rule_takes_effect_with_the_collective_economic_organisation_law() -> None:
+    before = resolve_policy("cn", dt.date(2025, 4, 30))
+    assert "projects.vote_rules" not in before.values
+    after = resolve_policy("cn", dt.date(2025, 5, 1))
+    assert vote_rules_problems(after["projects.vote_rules"]) == []
+    source = after.values["projects.vote_rules"].source
+    assert "《中华人民共和国农村集体经济组织法》" in source and "第二十七条" in source and "第二十八条" in source
+    rule = rule_for(after["projects.vote_rules"], "plan")
+    assert rule is not None
+    # ⅔ of all members must be present and ⅔ of all members must agree: 30 of 45 present, all for, passes …
+    vote = _vote(
+        body="general",
+        eligible=45,
+        present=30,
+        for_=30,
+        vote_date=dt.date(2025, 6, 1),
+        notice_start=dt.date(2025, 5, 1),
+    )
+    assert decide(vote, rule).passed
+    # … 29 for of 30 present does not (29/45 < ⅔)
+    assert not decide(_vote(**{**vote.__dict__, "for_": 29}), rule).passed

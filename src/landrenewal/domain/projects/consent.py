@@ -565,9 +565,12 @@ def check_consent(
     its numbers (``面积同意率 80.0 % ≥ 80 %；人数同意率 79.9 % < 80 %``); for a per-parcel rule, one
     check naming how many parcels pass and their share of the scope's area.
 
-    ``project_row`` is the project's row of ``tally``'s per_project; ``parcel_rows`` its rows of
-    per_parcel (needed by a per-parcel rule; a project with no parcel rows passes none)."""
+    ``project_row`` is the project's row of ``tally``'s per_project; ``parcel_rows`` per_parcel
+    (only the project's own rows are read; needed by a per-parcel rule, under which a project with
+    no parcel rows has no parcel passing)."""
     parsed = rule if isinstance(rule, ConsentRule) else ConsentRule.parse(rule)
+    if parcel_rows is not None and "project_id" in parcel_rows.columns and "project_id" in project_row:
+        parcel_rows = parcel_rows.loc[(parcel_rows["project_id"] == project_row["project_id"]).to_numpy(dtype=bool)]
     project: Mapping[str, Any] = (
         {str(k): v for k, v in project_row.items()} if isinstance(project_row, pd.Series) else project_row
     )
