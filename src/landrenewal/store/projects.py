@@ -22,7 +22,7 @@ from landrenewal.domain.projects.derive import EVENT_COLUMNS
 from landrenewal.store import gpkg, schema
 from landrenewal.store.engine import Store
 from landrenewal.store.frames import read_table
-from landrenewal.store.writes import insert_frame
+from landrenewal.store.writes import encoded_geometry, insert_frame
 
 
 class ProjectConflict(Exception):
@@ -105,16 +105,13 @@ def create(conn: Connection, store: Store, project: NewProject, created: NewEven
         )
     }
     row.update(old_village=int(project.old_village), created_at=now)
-    frame = pd.DataFrame([row])
-    epsg = store.epsg(conn)
+    project_id = int(conn.execute(schema.projects.insert().values(**row).returning(schema.projects.c.id)).scalar_one())
     if project.scope is not None:
-        frame["geom"] = np.array([project.scope], dtype=object)
-    insert_frame(conn, store, schema.projects, frame, epsg)
-    if project.scope is not None and not store.is_postgis:
-        gpkg.touch(conn, "projects", tuple(shapely.bounds(project.scope)))
-    project_id = int(
-        conn.execute(select(schema.projects.c.id).where(schema.projects.c.code == project.code)).scalar_one()
-    )
+        blob = encoded_geometry(np.array([project.scope], dtype=object), store, store.epsg(conn) or 0)[0]
+        value = func.ST_GeomFromEWKB(blob) if store.is_postgis else blob
+        conn.execute(schema.projects.update().where(schema.projects.c.id == project_id).values(geom=value))
+        if not store.is_postgis:
+            gpkg.touch(conn, "projects", tuple(shapely.bounds(project.scope)))
     if project.parcels:
         parcels = pd.DataFrame({"project_id": project_id, "parcel_code": list(dict.fromkeys(project.parcels))})
         insert_frame(conn, store, schema.project_parcels, parcels)

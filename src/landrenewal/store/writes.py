@@ -70,7 +70,7 @@ def _python_values(series: pd.Series, table: Table, name: str, store: Store) -> 
     return series.astype(object).where(series.notna(), None).tolist()
 
 
-def _encoded_geometry(geoms: np.ndarray, store: Store, epsg: int) -> list[bytes | None]:
+def encoded_geometry(geoms: np.ndarray, store: Store, epsg: int) -> list[bytes | None]:
     return geometry.to_ewkb(geoms, epsg) if store.is_postgis else geometry.to_gpkg(geoms, epsg)
 
 
@@ -154,7 +154,7 @@ def _column_values(
     for name in names:
         if name == "geom":
             assert epsg is not None
-            values.append(list(_encoded_geometry(frame["geom"].to_numpy(dtype=object), store, epsg)))
+            values.append(list(encoded_geometry(frame["geom"].to_numpy(dtype=object), store, epsg)))
         else:
             values.append(_python_values(frame[name], table, name, store))
     return values
