@@ -51,6 +51,7 @@ bench: install
 	$(BIN)/python benchmarks/evaluation.py --parcels $(BENCH_PARCELS)
 	$(BIN)/python benchmarks/zones.py --parcels $(BENCH_PARCELS)
 	$(BIN)/python benchmarks/tiles.py --parcels $(BENCH_PARCELS)
+	$(BIN)/python benchmarks/projects.py
 	$(BIN)/python benchmarks/web_load.py --parcels $(WEB_BENCH_PARCELS) --pg
 
 clean:

@@ -50,10 +50,18 @@ def _ends(anchors: np.ndarray, amounts: np.ndarray, unit: str, calendar: WorkCal
 
 def live(events: pd.DataFrame) -> pd.DataFrame:
     """The events that count: all but those a ``void`` withdrew (a void itself cannot be voided)."""
-    voids = events[events["kind"] == "void"]
-    gone = pd.MultiIndex.from_arrays([voids["project_id"].to_numpy(), voids["target_seq"].to_numpy(dtype="int64")])
-    keys = pd.MultiIndex.from_arrays([events["project_id"].to_numpy(), events["seq"].to_numpy()])
-    return events[~keys.isin(gone) & (events["kind"] != "void")]
+    is_void = (events["kind"] == "void").to_numpy()
+    if not is_void.any():
+        return events
+    voids = events[is_void]
+    gone = _keys(voids["project_id"].to_numpy(), voids["target_seq"].to_numpy(dtype="int64"))
+    keys = _keys(events["project_id"].to_numpy(), events["seq"].to_numpy())
+    return events[~np.isin(keys, gone) & ~is_void]
+
+
+def _keys(project_ids: np.ndarray, seqs: np.ndarray) -> np.ndarray:
+    """(project, seq) as one int64 each, for fast set tests (seq below 2³²)."""
+    return (project_ids.astype(np.int64) << 32) | seqs.astype(np.int64)
 
 
 def stages(workflow: Workflow, projects: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
@@ -103,7 +111,10 @@ def clocks(
     suspended | overdue as of ``as_of``.
     """
     alive = live(events)
-    frames = [_clock(d, projects, alive, as_of, calendar) for d in workflow.deadlines.values()]
+    # only these kinds bear on a clock: the rest (notes, consent, documents …) are most of an archive
+    alive = alive[alive["kind"].isin(["action", "suspend", "resume", "extend", "missed"]).to_numpy()]
+    spans = _intervals(alive)
+    frames = [_clock(d, projects, alive, spans, as_of, calendar) for d in workflow.deadlines.values()]
     columns = [
         "project_id",
         "deadline",
@@ -138,6 +149,7 @@ def _clock(
     deadline: Deadline,
     projects: pd.DataFrame,
     alive: pd.DataFrame,
+    spans: pd.DataFrame,
     as_of: dt.date,
     calendar: WorkCalendar,
 ) -> pd.DataFrame:
@@ -174,11 +186,11 @@ def _clock(
     as_of_day = np.datetime64(as_of, "D")
     # a clock stops when met: suspensions after that day do not move it
     stop = np.where(np.isnat(met_day), as_of_day, met_day)
-    suspended = _suspended_days(alive, start["project_id"].to_numpy(), started, base + extended, stop)
+    suspended = _suspended_days(spans, start["project_id"].to_numpy(), started, base + extended, stop)
     due = base + extended + suspended
     if deadline.holidays_move_end:  # asked of the final last day, after suspensions and extensions
         due = calendar.roll_forward(due)
-    running_suspension = _open_suspension(alive, start["project_id"].to_numpy())
+    running_suspension = _open_suspension(spans, start["project_id"].to_numpy())
     status = np.select(
         [~np.isnat(met_day) & (met_day <= due), ~np.isnat(met_day), as_of_day <= due],
         ["met", "met_late", "running"],
@@ -229,14 +241,13 @@ def _intervals(alive: pd.DataFrame) -> pd.DataFrame:
 
 
 def _suspended_days(
-    alive: pd.DataFrame, ids: np.ndarray, started: np.ndarray, end: np.ndarray, stop: np.ndarray
+    spans: pd.DataFrame, ids: np.ndarray, started: np.ndarray, end: np.ndarray, stop: np.ndarray
 ) -> np.ndarray:
     """Days suspended inside each clock's running period (after the start day, up to the moving end).
 
     The end moves by the days suspended, and a suspension between the old and the new end counts
     too: repeated until the end stops moving (a handful of rounds at most).
     """
-    spans = _intervals(alive)
     out = np.zeros(len(ids), dtype=np.int64)
     if spans.empty or not len(ids):
         return out
@@ -258,8 +269,7 @@ def _suspended_days(
     return out
 
 
-def _open_suspension(alive: pd.DataFrame, ids: np.ndarray) -> np.ndarray:
-    spans = _intervals(alive)
+def _open_suspension(spans: pd.DataFrame, ids: np.ndarray) -> np.ndarray:
     if spans.empty:
         return np.zeros(len(ids), dtype=bool)
     open_ids = spans.loc[spans["last"].isna(), "project_id"]
