@@ -379,7 +379,9 @@ def attach(
 
     upload = _upload(kind, str(file), as_json)
     with _failures(as_json):
-        done = write(_store(db), code, "note", day=_day(day, as_json), user=os_user(), reason=reason, uploads=[upload])
+        done = write(
+            _store(db), code, "document", day=_day(day, as_json), user=os_user(), reason=reason, uploads=[upload]
+        )
     _done(code, done, as_json)
 
 

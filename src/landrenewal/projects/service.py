@@ -26,7 +26,7 @@ from landrenewal.store.engine import Store
 from landrenewal.store.projects import NewEvent, NewProject, ProjectConflict
 
 # kinds recorded beside workflow actions, and who may record them
-RECORD_KINDS = ("suspend", "resume", "extend", "void", "note")
+RECORD_KINDS = ("suspend", "resume", "extend", "void", "note", "document")
 
 
 class ActionRefused(ProjectError):
@@ -150,7 +150,7 @@ def act(
             raise ProjectConflict(
                 say("项目已被他人更新，请刷新后重试。", "the project changed since you read it: reload and try again.")
             )
-        attached = {u.kind for u in uploads} | _attached_kinds(conn, store, view)
+        attached = {u.kind for u in uploads} | attached_kinds(conn, store, view)
         verdict = judge(
             view.workflow,
             view.stage,
@@ -183,7 +183,7 @@ def act(
     return seq
 
 
-def _attached_kinds(conn: Connection, store: Store, view: ProjectView) -> set[str]:
+def attached_kinds(conn: Connection, store: Store, view: ProjectView) -> set[str]:
     """The document kinds attached to the project's live events (a document once given serves later actions)."""
     alive = derive.live(view.events)
     found = records.documents_frame(conn, store, alive["id"].astype(int).tolist())
@@ -208,8 +208,10 @@ def record(
     """Record a suspension, a resumption, an extension, a void or a note (its seq)."""
     if kind not in RECORD_KINDS:
         raise ProjectError(say(f"未知的记录类型 {kind!r}。", f"unknown record kind {kind!r}."))
-    if kind != "note" and not (reason or "").strip():
+    if kind not in ("note", "document") and not (reason or "").strip():
         raise ProjectError(say("须写明事由。", "a reason is required."))
+    if kind == "document" and not uploads:
+        raise ProjectError(say("未附文件。", "no file is attached."))
     media = [(u, docs.checked(u.name, u.content)) for u in uploads]
     now = now_utc()
     with store.write() as conn:

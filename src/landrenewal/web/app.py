@@ -21,7 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from landrenewal.domain.language import say
 from landrenewal.store.engine import Store, StoreBusy, open_store
-from landrenewal.web.api import admin, dashboard, dossiers, imports, lists, maps, session, vocabulary
+from landrenewal.web.api import admin, dashboard, dossiers, imports, lists, maps, projects, session, vocabulary
 from landrenewal.web.city import LiveView
 from landrenewal.web.deps import ApiError
 from landrenewal.web.language import Speaking
@@ -109,7 +109,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         run_tables=RunTables(store),
         sessions=SessionCache(settings.session_check_s),
     )
-    for module in (session, lists, maps, dossiers, dashboard, imports, admin, vocabulary):
+    for module in (session, lists, maps, dossiers, dashboard, imports, admin, vocabulary, projects):
         app.include_router(module.router)
     if proxies:
         # Only these peers may say who the client is (X-Forwarded-For) and that it came by HTTPS.

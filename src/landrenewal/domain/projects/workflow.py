@@ -130,6 +130,14 @@ class Workflow:
         ends.sort(key=lambda s: min(len(a.sources) for a in self.actions.values() if a.target == s))
         return [s for s in seen if not self.states[s].end] + ends
 
+    def stage_bar(self, current: str) -> list[str]:
+        """The stages a project's bar shows: every stage on the way, then the end it reached, or the
+        end the main path leads to while it has reached none."""
+        order = self.stage_order()
+        ends = [s for s in order if self.states[s].end]
+        last = current if current in ends else ends[0] if ends else None
+        return [s for s in order if not self.states[s].end] + ([last] if last else [])
+
 
 class WorkflowError(ValueError):
     def __init__(self, problems: list[str]) -> None:
