@@ -304,3 +304,8 @@ def test_a_vote_is_recorded_as_counts_and_its_result_computed(city: Store) -> No
     service.act(city, code, "start_implementation", day=dt.date(2025, 7, 21), user=USER, role="town", uploads=minutes)
     with city.engine.connect() as conn:
         assert service.load(conn, city, code, dt.date(2025, 7, 22)).stage == "implementing"
+
+
+def test_a_project_on_parcels_the_store_lacks_is_refused_by_code(city: Store) -> None:
+    with speaking("en"), pytest.raises(ProjectError, match="no such parcels: NOPE-1"):
+        _disposal(city, parcels=("NOPE-1", _parcels(1)[0]))

@@ -332,6 +332,13 @@ class Crawler:
             "until": ["2026-12-31"],
             "page": [1],
             "page_size": [50],
+            # projects (the demo city has none yet: their dossiers answer 404)
+            "as_of": ["2026-10-31"],
+            "kind": ["disposal", "renewal"],
+            "stage": ["identified", "preliminary"],
+            "overdue": [True, False],
+            "due_within": [30],
+            "sha256": ["0" * 64],
         }
         return values.get(name)
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from landrenewal.accounts.audit import audit, now_utc
 from landrenewal.domain.language import say
@@ -22,6 +22,7 @@ from landrenewal.projects import documents as docs
 from landrenewal.projects import ledger
 from landrenewal.projects.views import ProjectError, ProjectView, Upload, attributes, calendar, load, workflow_of
 from landrenewal.store import projects as records
+from landrenewal.store import schema
 from landrenewal.store.engine import Store
 from landrenewal.store.projects import NewEvent, NewProject, ProjectConflict
 
@@ -69,6 +70,7 @@ def create(
         )
     now = now_utc()
     with store.write() as conn:
+        _refuse_unknown(conn, project.parcels)
         _refuse_banned(conn, store, project.parcels, day)
         code = project.code or records.next_code(conn, day.year)
         fields = {k: v for k, v in dataclasses.asdict(project).items() if k not in ("scope", "parcels")}
@@ -83,6 +85,20 @@ def create(
             after={"id": project_id, "name": project.name, "parcels": list(project.parcels)},
         )
     return code
+
+
+def _refuse_unknown(conn: Connection, parcels: Sequence[str]) -> None:
+    if not parcels:
+        return
+    known = set(
+        conn.execute(
+            select(schema.parcels.c.parcel_code).where(schema.parcels.c.parcel_code.in_(list(parcels)))
+        ).scalars()
+    )
+    missing = [p for p in parcels if p not in known]
+    if missing:
+        shown = "、".join(missing[:5]) + ("…" if len(missing) > 5 else "")
+        raise ProjectError(say(f"库中没有这些宗地：{shown}。", f"the store has no such parcels: {shown}."))
 
 
 def _refuse_banned(conn: Connection, store: Store, parcels: Sequence[str], day: dt.date) -> None:

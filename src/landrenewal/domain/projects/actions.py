@@ -40,9 +40,11 @@ def judge(
     values: Mapping[str, Any],
     facts: Facts,
     suspended: bool = False,
+    check_fields: bool = True,
 ) -> Verdict:
     """Whether ``role`` may take ``action_id`` in ``stage`` with the ``documents`` attached (their kinds)
-    and the field ``values`` given; the gates read ``facts``. A suspended project only resumes."""
+    and the field ``values`` given; the gates read ``facts``. A suspended project only resumes.
+    Without ``check_fields`` the values are not judged: what a form offers before they are typed."""
     action = workflow.actions.get(action_id)
     if action is None:
         known = ", ".join(workflow.actions)
@@ -73,7 +75,7 @@ def judge(
         if kind not in documents:
             zh, en = workflow.documents[kind]
             refusals.append(say(f"缺少文件：{zh}。", f"missing document: {en}."))
-    for name in action.fields:
+    for name in action.fields if check_fields else ():
         refusals += field_problems(workflow.fields[name], values.get(name))
     outcomes = tuple(run_gate(use.gate, use.params, facts) for use in action.gates)
     refusals += [o.text for o in outcomes if not o.passed]

@@ -134,9 +134,10 @@ def _actions(conn: Any, state: State, user: User, view: ProjectView, facts: Fact
             action.id,
             role=user.role.value,
             documents=attached,
-            values={a: True for a in action.fields},
+            values={},
             facts=facts,
             suspended=view.suspended,
+            check_fields=False,
         )
         refusals = list(verdict.refusals)
         if not _may_act(user, view):
