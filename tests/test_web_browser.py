@@ -243,6 +243,8 @@ def test_a_town_officer_corrects_its_own_towns_figures_and_the_admin_finds_the_c
     form.get_by_test_id("metrics-reason").fill("企业补报")
     form.get_by_test_id("metrics-save").click()
     expect(form.get_by_test_id("metrics-error")).to_contain_text("超过合理上限")  # the server's 422, beside the form
+    expect(form.get_by_test_id("metrics-error")).to_contain_text("「税收」1e+08")
+    expect(form.get_by_test_id("metrics-error")).not_to_contain_text("tax_wan")  # the field named, not its code
     form.get_by_test_id("metric-input-tax_wan").fill("4321.5")
     _shot(page, "10-metrics-edit-form")
     form.get_by_test_id("metrics-save").click()

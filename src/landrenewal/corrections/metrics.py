@@ -77,8 +77,8 @@ def set_metrics(
         field = METRIC_FIELDS[negative[0]]
         raise NeedsConfirmation(
             say(
-                f"{field.name}：「{field.zh}」为负数 {cleaned[field.name]:g}，请确认后再保存",
-                f"{field.name}: {field.en} is negative ({cleaned[field.name]:g}); confirm it to save",
+                f"「{field.zh}」为负数 {cleaned[field.name]:g}，请确认后再保存",
+                f"{field.en} is negative ({cleaned[field.name]:g}); confirm it to save",
             )
         )
     why = (reason or "").strip()
@@ -112,13 +112,13 @@ def _number(field: FieldSpec, value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise EditError(
             say(
-                f"{field.name}：「{field.zh}」应为数字或空，而不是 {value!r}",
-                f"{field.name}: {field.en} must be a number or empty, not {value!r}",
+                f"「{field.zh}」应为数字或空，而不是 {value!r}",
+                f"{field.en} must be a number or empty, not {value!r}",
             )
         )
     problem = field.range_problem(float(value))
     if problem:
         raise EditError(
-            say(f"{field.name}：「{field.zh}」{value:g} {problem}", f"{field.name}: {field.en} {value:g} {problem}")
+            say(f"「{field.zh}」{value:g} {problem}", f"{field.en} {value:g} {problem}")
         )
     return float(value)
