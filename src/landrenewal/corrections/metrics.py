@@ -118,7 +118,5 @@ def _number(field: FieldSpec, value: Any) -> float | None:
         )
     problem = field.range_problem(float(value))
     if problem:
-        raise EditError(
-            say(f"「{field.zh}」{value:g} {problem}", f"{field.en} {value:g} {problem}")
-        )
+        raise EditError(say(f"「{field.zh}」{value:g} {problem}", f"{field.en} {value:g} {problem}"))
     return float(value)

@@ -95,6 +95,14 @@ RECORDED: dict[str, Pair] = {
     "gap_m": ("连片间距（m）", "Gap (m)"),
     "zones": ("片区数", "Zones"),
     "parcels": ("宗地数", "Parcels"),
+    "seq": ("事件序号", "Event number"),
+    "day": ("业务日期", "Business date"),
+    "event": ("事项", "What"),
+    "target_seq": ("作废的事件序号", "Event voided"),
+    "holder": ("权益人编号", "Rights holder"),
+    "holders": ("权益人", "Rights holders"),
+    "missed": ("新记逾期项数", "Deadlines recorded as missed"),
+    "parcel_codes": ("宗地", "Parcels"),
     # 用电量 as changes recorded before the store kept it in 万千瓦时 (migration 0008) name it
     "electricity_kwh": ("用电量（千瓦时）", "Electricity (kWh)"),
 }
@@ -144,6 +152,18 @@ ACTIONS: dict[str, Pair] = {
     "zones.build": ("生成连片片区", "Zones built"),
     "policy.use": ("设定默认政策", "Store policy set"),
     "crs.set": ("设定坐标系", "Store CRS set"),
+    "project.create": ("立项", "Project set up"),
+    "project.act": ("项目办理", "Project action"),
+    "project.suspend": ("项目中止", "Project suspended"),
+    "project.resume": ("项目恢复", "Project resumed"),
+    "project.extend": ("项目延期", "Deadline extended"),
+    "project.void": ("作废项目记录", "Project record voided"),
+    "project.note": ("项目备注", "Project note"),
+    "project.document": ("项目附件", "Project document"),
+    "project.holders": ("登记权益人", "Rights holders added"),
+    "project.consent": ("登记权益人意愿", "Consent recorded"),
+    "project.vote": ("登记表决", "Vote recorded"),
+    "project.sweep": ("逾期扫描", "Deadline sweep"),
 }
 _RECORDS_EN = {
     "divisions": "Divisions",
@@ -161,6 +181,7 @@ RECORDS: dict[str, Pair] = {
     "evaluation_runs": ("评价批次", "Evaluation runs"),
     "identification_runs": ("认定批次", "Identification runs"),
     "zone_runs": ("片区批次", "Zone runs"),
+    "projects": ("整治项目", "Projects"),
     **{e.kind: (e.zh, _RECORDS_EN[e.kind]) for e in ENTITIES.values()},
 }
 ROLES: dict[str, Pair] = {

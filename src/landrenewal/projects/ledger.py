@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from landrenewal.accounts.audit import audit, now_utc
+from landrenewal.accounts.audit import now_utc
 from landrenewal.domain import identity
 from landrenewal.domain.language import say
 from landrenewal.domain.projects import consent, derive, votes
@@ -24,7 +24,7 @@ from landrenewal.domain.projects.outcome import Check, GateOutcome
 from landrenewal.domain.projects.policy_checks import VOTE_RULES
 from landrenewal.policies.files import resolve_policy
 from landrenewal.projects import documents as docs
-from landrenewal.projects.views import ProjectError, ProjectView, Upload, load
+from landrenewal.projects.views import ProjectError, ProjectView, Upload, audited, load
 from landrenewal.store import projects as records
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
@@ -104,14 +104,8 @@ def add_holders(store: Store, code: str, holders: Sequence[Holder], *, day: dt.d
             )
         insert_frame(conn, store, schema.rights_holders, pd.DataFrame(rows))
         # who was added is audited without their ID number: the masked form only
-        audit(
-            conn,
-            user,
-            "holders.add",
-            "projects",
-            code,
-            after=[{k: r[k] for k in ("holder_key", "name", "id_masked")} for r in rows],
-        )
+        shown = "、".join(f"{r['holder_key']} {r['name']}" for r in rows)
+        audited(conn, user, "holders", code, {"holders": shown})
     return [str(r["holder_key"]) for r in rows]
 
 
@@ -186,13 +180,12 @@ def record_consent(
         stored = [(records.keep_document(conn, u.content, m, now), u.kind, u.name) for u, m in media]
         event = NewEvent("consent", day, user, reason, action=kind, holder_key=holder_key, documents=stored)
         seq = _append(conn, view, event, now)
-        audit(
+        audited(
             conn,
             user,
             "consent",
-            "projects",
             code,
-            after={"seq": seq, "holder": holder_key, "kind": kind, "day": day.isoformat()},
+            {"seq": seq, "holder": holder_key, "event": say(*CONSENT_KINDS[kind]), "day": day.isoformat()},
         )
     return seq
 
@@ -214,7 +207,8 @@ def record_vote(
         }
         event = NewEvent("vote", vote.vote_date, user, reason, matter=vote.matter, payload=payload, documents=stored)
         seq = _append(conn, view, event, now)
-        audit(conn, user, "vote", "projects", code, after={"seq": seq, **payload["vote"]})
+        matter = say(*votes.MATTERS[vote.matter])
+        audited(conn, user, "vote", code, {"seq": seq, "event": matter, "day": vote.vote_date.isoformat()})
     return seq
 
 

@@ -13,14 +13,24 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from landrenewal.accounts.audit import audit, now_utc
+from landrenewal.accounts.audit import now_utc
 from landrenewal.domain.language import say
 from landrenewal.domain.projects import derive
 from landrenewal.domain.projects.actions import Verdict, judge
 from landrenewal.domain.projects.vocabulary import KINDS, RENEWAL_TYPES
+from landrenewal.domain.projects.workflow import Field
 from landrenewal.projects import documents as docs
 from landrenewal.projects import ledger
-from landrenewal.projects.views import ProjectError, ProjectView, Upload, attributes, calendar, load, workflow_of
+from landrenewal.projects.views import (
+    ProjectError,
+    ProjectView,
+    Upload,
+    attributes,
+    audited,
+    calendar,
+    load,
+    workflow_of,
+)
 from landrenewal.store import projects as records
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
@@ -75,16 +85,14 @@ def create(
         code = project.code or records.next_code(conn, day.year)
         fields = {k: v for k, v in dataclasses.asdict(project).items() if k not in ("scope", "parcels")}
         created = NewEvent("created", day, user, reason, payload={"project": {**fields, "code": code}})
-        project_id = records.create(conn, store, dataclasses.replace(project, code=code), created, now)
-        audit(
-            conn,
-            user,
-            "create",
-            "projects",
-            code,
-            after={"id": project_id, "name": project.name, "parcels": list(project.parcels)},
-        )
+        records.create(conn, store, dataclasses.replace(project, code=code), created, now)
+        audited(conn, user, "create", code, {"name": project.name, "parcel_codes": "、".join(project.parcels)})
     return code
+
+
+def _shown(field: Field, value: Any) -> Any:
+    """A recorded value as the audit log shows it: a choice by its name."""
+    return field.choices[value][0] if field.kind == "choice" and value in field.choices else value
 
 
 def _refuse_unknown(conn: Connection, parcels: Sequence[str]) -> None:
@@ -188,13 +196,13 @@ def act(
             ]
         event = NewEvent("action", day, user, reason, action=action, payload=payload, documents=stored)
         seq = records.append(conn, int(view.project["project_id"]), view.last_seq, event, now)
-        audit(
+        shown = {view.workflow.fields[k].zh: _shown(view.workflow.fields[k], v) for k, v in values.items()}
+        audited(
             conn,
             user,
             "act",
-            "projects",
             code,
-            after={"seq": seq, "action": action, "day": day.isoformat(), "values": values},
+            {"seq": seq, "event": view.workflow.action_name(action), "day": day.isoformat(), **shown},
         )
     return seq
 
@@ -250,14 +258,10 @@ def record(
             documents=stored,
         )
         seq = records.append(conn, int(view.project["project_id"]), view.last_seq, event, now)
-        audit(
-            conn,
-            user,
-            kind,
-            "projects",
-            code,
-            after={"seq": seq, "day": day.isoformat(), "reason": reason, "target_seq": target_seq},
-        )
+        after: dict[str, Any] = {"seq": seq, "day": day.isoformat(), "reason": reason}
+        if target_seq is not None:
+            after["target_seq"] = target_seq
+        audited(conn, user, kind, code, after)
     return seq
 
 
@@ -322,7 +326,7 @@ def sweep(store: Store, as_of: dt.date, user: str) -> pd.DataFrame:
                 last[pid] = seq
                 found.append({"code": codes[pid], "deadline": row["deadline"], "due": pd.Timestamp(row["due"]).date()})
         if found:
-            audit(conn, user, "sweep", "projects", as_of.isoformat(), after={"missed": len(found)})
+            audited(conn, user, "sweep", as_of.isoformat(), {"missed": len(found)})
     return pd.DataFrame(found, columns=["code", "deadline", "due"])
 
 

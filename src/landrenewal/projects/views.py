@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection
 
+from landrenewal.accounts.audit import audit
 from landrenewal.domain.language import say
 from landrenewal.domain.projects import derive
 from landrenewal.domain.projects.periods import WorkCalendar, china_work_calendar
@@ -121,3 +122,9 @@ def load(conn: Connection, store: Store, code: str, as_of: dt.date) -> ProjectVi
 
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and value != value)
+
+
+def audited(conn: Connection, user: str, verb: str, code: str, after: dict[str, Any]) -> None:
+    """The audit row of a project write (``project.<verb>``), in the write's transaction. What it
+    records reads in words: an action by its name, a holder by number and name, never an ID number."""
+    audit(conn, user, f"project.{verb}", "projects", code, after=after)
