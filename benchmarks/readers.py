@@ -15,8 +15,10 @@ row valid), and a copy of it in which 5 % of the rows are bad (unknown enterpris
 numbers, years to come, negative revenue, repeated keys), then checks each in a child process as
 the web app's upload does: read, map, coerce, check against the store, count what would change,
 write nothing; for the bad file also the rejects CSV. Goal: a 50 MB file checked with < 600 MiB
-peak RSS (the interpreter and its libraries alone take about 200 MiB); no time goal. Set
-``--parcels 0`` or ``--csv-mb 0`` to run one of the two only.
+peak RSS (the interpreter and its libraries alone take about 240 MiB); no time goal. Measured on
+the project machine (584k rows): 585 MiB and 7 s valid, 555 MiB and 12 s with bad rows; before
+the CSV was read into Arrow text, 1.27 GiB and 23 s, 2.2 GiB and 120 s. Set ``--parcels 0`` or
+``--csv-mb 0`` to run one of the two only.
 """
 
 from __future__ import annotations
