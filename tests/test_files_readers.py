@@ -280,6 +280,42 @@ def test_csv_with_semicolons_and_duplicate_headers(tmp_path: Path) -> None:
     assert any("重复" in n for n in source.notes) and any("分隔符" in n for n in source.notes)
 
 
+def test_csv_cells_are_text_trimmed_unescaped_and_kept_in_arrow(tmp_path: Path) -> None:
+    """A quoted cell may hold a comma, a quote and a line break; the ``'`` an export put before a
+    formula-like text comes off; a 50 MB file stays Arrow text, not a Python object a cell."""
+    path = tmp_path / "x.csv"
+    path.write_bytes('代码,名称,备注\n0601," 工业,用地 ","一行\r\n两行"\n0602,"\'=1+1",  \n'.encode())
+    source = read_source(path)
+    assert list(source.frame["代码"]) == ["0601", "0602"]
+    assert list(source.frame["名称"]) == ["工业,用地", "=1+1"]
+    assert source.frame.loc[0, "备注"] == "一行\r\n两行" and pd.isna(source.frame.loc[1, "备注"])
+    assert all(isinstance(dtype, pd.StringDtype) for dtype in source.frame.dtypes)
+    assert list(source.row_numbers) == [2, 3]
+
+
+def test_a_csv_with_short_rows_is_padded_and_one_with_a_wide_row_is_refused(tmp_path: Path) -> None:
+    """What Arrow's parser cannot read as a rectangle, pandas reads as it always did."""
+    short = tmp_path / "short.csv"
+    short.write_text("代码,名称,备注\n0601,工业用地\n\n0602\n0603,仓储用地,x\n", encoding="gbk")
+    source = read_source(short)
+    assert list(source.frame["代码"]) == ["0601", "0602", "0603"]
+    assert list(source.frame["名称"].fillna("")) == ["工业用地", "", "仓储用地"]
+    assert list(source.row_numbers) == [2, 4, 5]
+    assert all(isinstance(dtype, pd.StringDtype) for dtype in source.frame.dtypes)
+    wide = tmp_path / "wide.csv"
+    wide.write_text("代码,名称\n0601,工业用地\n0602,仓储用地,多一格\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"无法读取.*line 3"):
+        read_source(wide)
+
+
+@pytest.mark.parametrize("text", ['代码,名称\n0601,"工业\n0602,仓储\n', '代码,名称\n5\'3",x\n0601,"工业\n0602,仓储\n'])
+def test_a_csv_with_a_quote_left_open_is_refused_not_read_to_its_end(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "open.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SourceError, match=r"无法读取.*EOF inside string"):
+        read_source(path)
+
+
 # ---- files that cannot be read ----------------------------------------------------------------
 
 

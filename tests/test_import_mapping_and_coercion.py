@@ -94,6 +94,20 @@ def test_unreadable_cells_name_row_field_and_reason() -> None:
     assert "下限" in reasons[(3, "tax_wan")]
 
 
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_numbers_lose_separators_and_every_kind_of_space(dtype: object) -> None:
+    """What Python's \\s is (str.isspace), no narrower: an ideographic space, a no-break space, a vertical tab."""
+    written = ["1,234.5", "1，234.5", "1\u3000234.5", "1\xa0234.5", " 1\x0b234.5 ", "1\u2028234.5", "1\x1c234.5"]
+    n = len(written)
+    raw = pd.DataFrame(
+        {"统一社会信用代码": ["91440300708461136T"] * n, "年度": list(range(2019, 2019 + n)), "税收": written},
+        dtype=dtype,
+    )
+    frame, problems = _coerce("metrics", raw)
+    assert problems.empty, problems
+    assert list(frame["tax_wan"]) == [1234.5] * n
+
+
 def test_codes_keep_leading_zeros_and_lose_spreadsheet_decimals() -> None:
     raw = pd.DataFrame({"宗地代码": ["0012"], "行政区划代码": [440785100201.0], "土地用途": ["0601"]})
     geom_free, _ = _coerce("parcels", raw)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 import shapely
 from sqlalchemy import func, select
 
 from landrenewal.domain.language import speaking
-from landrenewal.importing.pipeline import ImportOptions, ImportRefused, import_frame
+from landrenewal.importing.pipeline import ImportOptions, ImportRefused, import_file, import_frame
 from landrenewal.store import schema
 from landrenewal.store.engine import Store
 from landrenewal.store.frames import read_table
@@ -62,6 +64,20 @@ def test_a_dry_run_counts_the_changes_and_writes_nothing(store: Store) -> None:
         stored = read_table(conn, store, schema.parcels, ["parcel_code", "agreed_far"])
         imports = conn.execute(select(func.count()).select_from(schema.imports)).scalar_one()
     assert 1.5 not in stored["agreed_far"].tolist() and imports == 3  # the three base imports only
+
+
+def test_a_repeated_key_of_two_columns_names_the_row_it_repeats_and_the_key(store: Store, tmp_path: Path) -> None:
+    _load_base(store)
+    a, b = builders.enterprises()["uscc"].tolist()[:2]
+    path = tmp_path / "指标.csv"
+    rows = [f"{a},2024,10", f"{b},2024,20", f"{a},2025,30", f"{b},2024,40", f"{a},2024,50"]
+    path.write_text("统一社会信用代码,年度,税收（万元）\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, "metrics", path, ImportOptions(today=builders.TODAY, dry_run=True))
+    errors = refused.value.report.errors
+    assert list(errors["row"]) == [5, 6] and set(errors["field"]) == {"uscc+year"}
+    assert list(errors["reason"]) == ["与第 3 行重复", "与第 2 行重复"]
+    assert list(errors["value"]) == [f"{b}|2024", f"{a}|2024"]
 
 
 def test_a_bad_row_refuses_the_whole_file_and_leaves_the_store_unchanged(store: Store) -> None:

@@ -62,16 +62,28 @@ def check_duplicate_keys(frame: pd.DataFrame, spec: EntitySpec, problems: Proble
     key = [k for k in spec.key if k in frame]
     if len(key) != len(spec.key):
         return
-    complete = frame[key].notna().all(axis=1)
-    dup = frame[key].duplicated(keep="first").to_numpy() & complete.to_numpy()
+    keys = frame[key]
+    complete = keys.notna().all(axis=1).to_numpy()
+    dup = keys.duplicated(keep="first").to_numpy() & complete
     if not dup.any():
         return
-    first_row = pd.Series(problems.row_numbers, index=frame.index)
-    first_of = frame[key].astype(str).agg("|".join, axis=1)
-    first_seen = first_row.groupby(first_of.to_numpy()).transform("first")
+    # Each row's key as a group number, in the order keys first appear: the first row of each group.
+    group = keys.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
+    _, first = np.unique(group, return_index=True)
+    first_seen = problems.row_numbers[first[group]]
     before, after = say("与第 ", "the same key as row "), say(" 行重复", "")
-    reasons = (before + first_seen.astype(str) + after).to_numpy(dtype=object)
-    problems.add(dup, "+".join(key), reasons, first_of)
+
+    def reasons(rows: npt.NDArray[np.int64]) -> list[str]:
+        return (before + pd.Series(first_seen[rows]).astype(str) + after).tolist()
+
+    def shown(rows: npt.NDArray[np.int64]) -> list[str]:
+        parts = keys.iloc[rows].astype(str)
+        text = parts.iloc[:, 0]
+        for i in range(1, len(key)):
+            text = text + "|" + parts.iloc[:, i]
+        return text.tolist()
+
+    problems.add(dup, "+".join(key), reasons, shown)
 
 
 def _check_codes_known(values: pd.Series, known: pd.Index, ctx: CheckContext, field: str, reason: str) -> None:

@@ -63,10 +63,16 @@ def _code(raw: pd.Series) -> pd.Series:
     return _as_text_or_none(_code_like_text(raw).astype("string").str.upper())
 
 
+# Python's \s written out (the characters for which str.isspace is true): pandas runs a pattern with \s
+# in Python, a string at a time, because RE2's \s is narrower; this one runs in Arrow and means the same.
+_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+_NOT_IN_NUMBERS = f"[,，{_SPACES}]"  # thousands separators (ASCII and full-width) and spaces
+
+
 def _number(raw: pd.Series) -> tuple[pd.Series, Mask]:
     if _is_numeric(raw):  # a typed column (GIS files, Excel numbers): nothing to parse
         return raw.astype("float64"), np.zeros(len(raw), dtype=bool)
-    text = raw.astype("string").str.strip().str.replace(r"[,，\s]", "", regex=True)
+    text = raw.astype("string").str.strip().str.replace(_NOT_IN_NUMBERS, "", regex=True)
     text = text.str.replace("%", "", regex=False)
     numbers = _numbers(raw)
     parsed = pd.to_numeric(text.where(numbers.isna()), errors="coerce").astype("Float64")

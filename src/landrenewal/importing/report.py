@@ -31,7 +31,9 @@ Lazy = Callable[[npt.NDArray[np.int64]], Sequence[object]]
 def _pick(items: Lazy | pd.Series | npt.NDArray[np.object_], idx: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
     if callable(items):
         return np.asarray(items(idx), dtype=object)
-    return np.asarray(items, dtype=object)[idx]
+    if isinstance(items, pd.Series):  # the rows picked first: a whole column is not made Python objects
+        return items.iloc[idx].to_numpy(dtype=object)
+    return np.asarray(np.asarray(items)[idx], dtype=object)
 
 
 class Problems:
