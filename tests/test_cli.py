@@ -21,6 +21,7 @@ NAMES = {
     *("postgresql", "cpg", "gpkg", "xlsx", "geojson", "shp", "csv", "python", "postgis", "id", "C", "D"),
     *("zj-quzhou", "inventory.area_tolerance", "zones.gap_m", "YYYY-MM-DD"),
     *("admin", "city", "town", "viewer", "findings", "all", "class", "rule", "category"),
+    *("disposal", "renewal", "suspend", "resume", "extend", "void", "note"),  # what `projects` takes
 }
 WORD = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z_]*(?:[.\-][A-Za-z_]+)*")
 

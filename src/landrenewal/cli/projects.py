@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +26,7 @@ from landrenewal.cli.common import (
     parse_date,
 )
 from landrenewal.domain.language import say
+from landrenewal.domain.projects.vocabulary import KINDS, RENEWAL_TYPES
 
 projects_app = App(
     help=say(
@@ -94,6 +95,12 @@ def _pairs(items: list[str] | None, what: str, as_json: bool) -> list[tuple[str,
     return out
 
 
+def _code(text: str, words: Mapping[str, tuple[str, str]]) -> str:
+    """A coded value typed as its code or its Chinese name (处置 → disposal)."""
+    by_name = {zh: code for code, (zh, _) in words.items()}
+    return by_name.get(text.strip(), text.strip())
+
+
 def _value(text: str) -> Any:
     """A field value typed on the command line: a number when it reads as one, else the text."""
     try:
@@ -107,14 +114,29 @@ def _value(text: str) -> Any:
 def create(
     name: Annotated[str, typer.Option("--name", help=say("项目名称", "the project's name"))],
     kind: Annotated[str, typer.Option("--kind", help=say("disposal（处置）或 renewal（改造）", "disposal or renewal"))],
-    workflow: Annotated[str, typer.Option("--workflow", help=say("工作流，如 disposal、renewal_unit", "the workflow"))],
+    workflow: Annotated[
+        str,
+        typer.Option(
+            "--workflow",
+            help=say(
+                "工作流名称（见所用政策的工作流参数）", "the workflow's name (see the policy's workflow parameters)"
+            ),
+        ),
+    ],
     town: Annotated[str, typer.Option("--town", help=say("所在镇街代码（9位）", "the town's 9-digit code"))],
     parcels: Annotated[
         str | None,
         typer.Option("--parcels", help=say("宗地代码，以 ； 或 , 分隔", "parcel codes, separated by ； or ,")),
     ] = None,
     renewal_type: Annotated[
-        str | None, typer.Option("--type", help=say("改造类型，如 industrial_to_industrial", "the renewal type"))
+        str | None,
+        typer.Option(
+            "--type",
+            help=say(
+                "改造类型：工改工、工改居商、工改商、村级工业园改造、旧村改造",
+                "the renewal type, e.g. industrial_to_industrial (or its Chinese name)",
+            ),
+        ),
     ] = None,
     village: Annotated[str | None, typer.Option("--village", help=say("村代码", "the village's code"))] = None,
     unit: Annotated[str | None, typer.Option("--unit", help=say("责任单位", "the responsible unit"))] = None,
@@ -147,6 +169,8 @@ def create(
         if policy_ref is None:
             fail(say("库未设定政策，请用 --policy 指定", "the store has no policy: pass --policy"), Exit.USAGE, as_json)
         codes = tuple(c.strip() for c in (parcels or "").replace("；", ",").replace(";", ",").split(",") if c.strip())
+        kind = _code(kind, KINDS)
+        renewal_type = _code(renewal_type, RENEWAL_TYPES) if renewal_type else None
         project = NewProject(
             code=code or "",
             name=name,
@@ -280,7 +304,15 @@ def show(
 @projects_app.command("act", help=say("按工作流办理一个动作。", "Take a workflow action."))
 def act(
     code: CodeArgument,
-    action: Annotated[str, typer.Argument(help=say("动作，如 draw_plan", "the action, e.g. draw_plan"))],
+    action: Annotated[
+        str,
+        typer.Argument(
+            help=say(
+                "动作代码（项目档案列出当前可办理的动作）",
+                "the action's code (a project's record lists those open now)",
+            )
+        ),
+    ],
     set_: Annotated[
         list[str] | None,
         typer.Option("--set", help=say("字段取值 名称=值，可多次", "a field value name=value; repeatable")),
@@ -339,7 +371,14 @@ def _done(code: str, seq: int, as_json: bool) -> None:
 )
 def record(
     code: CodeArgument,
-    kind: Annotated[str, typer.Argument(help="suspend | resume | extend | void | note")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help=say(
+                "suspend 中止、resume 恢复、extend 延期、void 作废、note 备注", "suspend, resume, extend, void or note"
+            )
+        ),
+    ],
     seq: Annotated[int | None, typer.Option("--seq", help=say("作废哪个事件", "the event a void voids"))] = None,
     deadline: Annotated[str | None, typer.Option("--deadline", help=say("延期的期限", "the deadline extended"))] = None,
     days: Annotated[int | None, typer.Option("--days", help=say("延长天数", "days of extension"))] = None,
@@ -369,7 +408,12 @@ def record(
 def attach(
     code: CodeArgument,
     file: Annotated[Path, typer.Argument(help=say("文件", "the file"))],
-    kind: Annotated[str, typer.Option("--kind", help=say("文件类型（工作流 documents）", "the document kind"))],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", help=say("文件类型代码（见工作流的文件清单）", "the document kind (as the workflow lists them)")
+        ),
+    ],
     day: DayOption = None,
     reason: ReasonOption = None,
     db: DbOption = "landrenewal.gpkg",
