@@ -31,6 +31,7 @@ demo: install
 	$(BIN)/landrenewal evaluate --db $(DEMO_DB) --year 2025 --out demo/evaluation-2025.xlsx
 	$(BIN)/landrenewal identify --db $(DEMO_DB) --as-of $(DEMO_AS_OF) --out demo/findings.xlsx --layer demo/parcel_results.gpkg
 	$(BIN)/landrenewal zones build --db $(DEMO_DB) --out demo/zones.xlsx --out demo/zones.gpkg
+	$(BIN)/landrenewal demo projects --db $(DEMO_DB) --as-of $(DEMO_AS_OF)
 	@echo "示范账号 Demo logins (one per role):"
 	@$(BIN)/landrenewal users demo --db $(DEMO_DB)
 	$(BIN)/landrenewal serve --db $(DEMO_DB) --host $(DEMO_HOST) --port $(DEMO_PORT)

@@ -194,3 +194,14 @@ def test_the_sweep_records_each_miss_once_and_a_not_exempt_miss_bans_the_land_fo
 def test_projects_with_no_clock_give_an_empty_frame_with_the_columns() -> None:
     clocks = _clock(DISPOSAL, _projects(1), _events((1, "created", "2024-01-01")), "2024-06-30")
     assert clocks.empty and "due" in clocks.columns
+
+
+def test_a_project_that_reaches_its_end_runs_no_clock_on() -> None:
+    events = _events(
+        (1, "created", "2023-01-01"),
+        (1, "action", "2023-02-01", _act("confirm_entity")),
+        (1, "action", "2023-02-10", _act("close")),
+    )
+    clocks = _clock(DONGGUAN, _projects(1, implementation_mode=["public_bidding"]), events, "2025-06-01")
+    assert clocks[["deadline", "status"]].values.tolist() == [["rights_acquisition", "ended"]]
+    assert derive.to_sweep(clocks, dt.date(2025, 6, 1)).empty

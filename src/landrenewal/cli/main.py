@@ -394,6 +394,31 @@ def demo_build(
     print_demo_summary(console, db, store, reports)
 
 
+@demo_app.command(
+    "projects",
+    help=say(
+        "为示范城市生成整治项目（据最近一次低效认定）：各阶段的处置项目、改造单元、村级工业园改造。",
+        "Give the demo city its projects (on the latest identification's land): disposals in every stage, "
+        "renewal units, a village park.",
+    ),
+)
+def demo_projects(
+    db: DbOption = DEFAULT_DB,
+    as_of: Annotated[
+        str, typer.Option("--as-of", help=say("示范城市的当天 YYYY-MM-DD", "the city's day"))
+    ] = "2026-10-31",
+    as_json: JsonOption = False,
+) -> None:
+    from landrenewal.demo.projects import build_projects
+    from landrenewal.store.engine import open_store
+
+    made = build_projects(open_store(db, create=False), as_of=parse_date(as_of, as_json), actor=os_user())
+    if as_json:
+        print(json.dumps({"projects": made}, ensure_ascii=False))
+        return
+    console.print(say(f"已生成 {len(made)} 个示范项目", f"{len(made)} demo projects made"))
+
+
 @policy_app.command("list", help=say("内置的政策。", "The policy profiles shipped with landrenewal."))
 def policy_list(as_json: JsonOption = False) -> None:
     """The shipped policy profiles."""

@@ -280,10 +280,10 @@ def show(
             {
                 "seq": int(r["seq"]),
                 "kind": r["kind"],
-                "action": r["action"],
+                "action": r["action"] if isinstance(r["action"], str) else None,
                 "day": _iso(r["day"]),
                 "user": r["user_name"],
-                "reason": r["reason"],
+                "reason": r["reason"] if isinstance(r["reason"], str) else None,
             }
             for r in view.events.to_dict("records")
         ],
@@ -292,13 +292,28 @@ def show(
     if as_json:
         print(json.dumps(data, ensure_ascii=False, default=str))
         return
-    console.print(f"[bold]{code}[/] {view.project['name']} — {wf.state_name(view.stage)}（{data['since']}）")
+    from rich.markup import escape
+
+    from landrenewal.domain.projects.vocabulary import CLOCK_STATUS, EVENT_KINDS
+    from landrenewal.projects.ledger import CONSENT_KINDS
+
+    console.print(
+        f"[bold]{code}[/] {escape(str(view.project['name']))} — {wf.state_name(view.stage)}（{data['since']}）"
+    )
     for r in data["deadlines"]:
         deadline = wf.deadlines[r["deadline"]]
-        console.print(f"  {say(deadline.zh, deadline.en)}: {r['due']} [{r['status']}]")
+        status = say(*CLOCK_STATUS[r["status"]])
+        console.print(f"  {say(deadline.zh, deadline.en)}：{r['due']}（{status}）")
     for e in data["events"]:
-        what = wf.action_name(e["action"]) if e["action"] else e["kind"]
-        console.print(f"  #{e['seq']} {e['day']} {what} {e['user']} {e['reason'] or ''}")
+        action = e["action"] if isinstance(e["action"], str) else None
+        if e["kind"] == "consent" and action in CONSENT_KINDS:
+            what = f"{say(*EVENT_KINDS['consent'])}：{say(*CONSENT_KINDS[action])}"
+        elif action:
+            what = wf.action_name(action)
+        else:
+            what = say(*EVENT_KINDS.get(e["kind"], (e["kind"], e["kind"])))
+        reason = e["reason"] if isinstance(e["reason"], str) else ""
+        console.print(f"  #{e['seq']} {e['day']} {escape(what)} {escape(str(e['user']))} {escape(reason)}")
 
 
 @projects_app.command("act", help=say("按工作流办理一个动作。", "Take a workflow action."))

@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -60,7 +61,7 @@ def calendar() -> WorkCalendar:
 def workflow_of(policy_id: str, workflow_id: str, day: dt.date) -> Workflow:
     """The workflow ``workflow_id`` of the policy as in force on ``day``."""
     try:
-        found = workflows(resolve_policy(policy_id, day))
+        found = _workflows(policy_id, day, _stamp(policy_id))
     except WorkflowError as error:
         raise ProjectError("\n".join(error.problems)) from error
     if workflow_id not in found:
@@ -72,6 +73,18 @@ def workflow_of(policy_id: str, workflow_id: str, day: dt.date) -> Workflow:
             )
         )
     return found[workflow_id]
+
+
+def _stamp(ref: str) -> int:
+    """A policy file's modification time (0 for a shipped id): a changed file is read again."""
+    path = Path(ref)
+    return path.stat().st_mtime_ns if path.is_file() else 0
+
+
+@functools.lru_cache(maxsize=512)
+def _workflows(policy_id: str, day: dt.date, stamp: int) -> dict[str, Workflow]:
+    """The policy's workflows on a day, read once: every action and listing asks for them."""
+    return workflows(resolve_policy(policy_id, day))
 
 
 def attributes(projects: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:

@@ -84,6 +84,13 @@ def entries(workflow: Workflow, events: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([created, moves], ignore_index=True).sort_values(["project_id", "seq"], kind="stable")
 
 
+def _ended(workflow: Workflow, alive: pd.DataFrame) -> pd.Series:
+    """The day each project that now stands in an end state (完成, 终止 …) entered it."""
+    moves = _moves(workflow, alive).drop_duplicates("project_id", keep="last")
+    ends = {s for s, state in workflow.states.items() if state.end}
+    return moves[moves["target"].isin(ends)].set_index("project_id")["day"]
+
+
 def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
     """``values`` (indexed by unique keys) for each of ``keys``, missing where absent, keeping the
     values' type (a date stays a date even when nothing matches)."""
@@ -108,13 +115,15 @@ def clocks(
     A clock starts on the day of the latest (live) action that starts it, for projects whose
     attributes it applies to; it is met by a later action that ends it. Suspended days inside the
     running period and extensions move the due date; ``status`` is met | met_late | running |
-    suspended | overdue as of ``as_of``.
+    suspended | overdue as of ``as_of``, or ended when the project reached an end (completed,
+    closed) before the clock ran out unmet.
     """
     alive = live(events)
     # only these kinds bear on a clock: the rest (notes, consent, documents …) are most of an archive
     alive = alive[alive["kind"].isin(["action", "suspend", "resume", "extend", "missed"]).to_numpy()]
     spans = _intervals(alive)
-    frames = [_clock(d, projects, alive, spans, as_of, calendar) for d in workflow.deadlines.values()]
+    ended = _ended(workflow, alive)
+    frames = [_clock(d, projects, alive, spans, ended, as_of, calendar) for d in workflow.deadlines.values()]
     columns = [
         "project_id",
         "deadline",
@@ -150,6 +159,7 @@ def _clock(
     projects: pd.DataFrame,
     alive: pd.DataFrame,
     spans: pd.DataFrame,
+    ended: pd.Series,
     as_of: dt.date,
     calendar: WorkCalendar,
 ) -> pd.DataFrame:
@@ -184,8 +194,11 @@ def _clock(
     extend = alive[(alive["kind"] == "extend") & (alive["deadline"] == deadline.id)]
     extended = start["project_id"].map(extend.groupby("project_id")["days"].sum()).fillna(0).to_numpy(dtype=np.int64)
     as_of_day = np.datetime64(as_of, "D")
-    # a clock stops when met: suspensions after that day do not move it
-    stop = np.where(np.isnat(met_day), as_of_day, met_day)
+    # a project that reached an end (completed, closed) runs no clock on: what was not met stops there
+    end_day = _lookup(start["project_id"], ended).to_numpy(dtype="datetime64[D]")
+    stopped = np.isnat(met_day) & ~np.isnat(end_day)
+    # a clock stops when met or ended: suspensions after that day do not move it
+    stop = np.where(np.isnat(met_day), np.where(stopped, end_day, as_of_day), met_day)
     suspended = _suspended_days(spans, start["project_id"].to_numpy(), started, base + extended, stop)
     due = base + extended + suspended
     if deadline.holidays_move_end:  # asked of the final last day, after suspensions and extensions
@@ -197,6 +210,7 @@ def _clock(
         "overdue",
     )
     status = np.where((status == "running") & running_suspension, "suspended", status)
+    status = np.where(stopped & (end_day <= due), "ended", status)
     missed = alive[(alive["kind"] == "missed") & (alive["deadline"] == deadline.id)]
     missed = missed.merge(start[["project_id", "start_seq"]], on="project_id")
     missed = (

@@ -36,4 +36,5 @@ CLOCK_STATUS: dict[str, Pair] = {
     "met": ("按期完成", "Met"),
     "met_late": ("逾期完成", "Met late"),
     "overdue": ("已逾期", "Overdue"),
+    "ended": ("项目已结束，不再计时", "Project ended"),
 }
