@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -77,3 +78,19 @@ def enterprises(n: int = 3) -> pd.DataFrame:
             "division_code": [TOWN] * n,
         }
     )
+
+
+def disposal_project(**changes: object) -> Any:
+    """A disposal of the first two parcels, under Enping's policy (docs/projects.md)."""
+    from landrenewal.store.projects import NewProject
+
+    project = NewProject(
+        code="",
+        name="恩城米仓木材市场地块处置",
+        kind="disposal",
+        workflow="disposal",
+        policy_id="gd-jiangmen-enping",
+        division_code=TOWN,
+        parcels=tuple(parcels(4)["parcel_code"][:2]),
+    )
+    return NewProject(**{**project.__dict__, **changes})

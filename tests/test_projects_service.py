@@ -38,16 +38,7 @@ def _parcels(n: int = 2) -> tuple[str, ...]:
 
 
 def _disposal(store: Store, **changes: object) -> str:
-    project = NewProject(
-        code="",
-        name="恩城米仓木材市场地块处置",
-        kind="disposal",
-        workflow="disposal",
-        policy_id="gd-jiangmen-enping",
-        division_code=builders.TOWN,
-        parcels=_parcels(),
-    )
-    return service.create(store, NewProject(**{**project.__dict__, **changes}), day=DAY, user=USER)
+    return service.create(store, builders.disposal_project(**changes), day=DAY, user=USER)
 
 
 def _pdf(kind: str, name: str = "方案.pdf", content: bytes = PDF) -> Upload:

@@ -18,7 +18,6 @@ from landrenewal.analysis.policy import set_store_policy
 from landrenewal.importing.pipeline import ImportOptions, import_frame
 from landrenewal.projects import ledger, service
 from landrenewal.store.engine import open_store
-from landrenewal.store.projects import NewProject
 from tests import builders
 from tests.web_city import serve
 
@@ -44,16 +43,7 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> str:
             ("viewer", "viewer", None),
         ):
             accounts.create_user(conn, username, PASSWORD, role, division_code=town)
-    project = NewProject(
-        code="",
-        name="恩城米仓木材市场地块处置",
-        kind="disposal",
-        workflow="disposal",
-        policy_id="gd-jiangmen-enping",
-        division_code=builders.TOWN,
-        parcels=tuple(builders.parcels(4)["parcel_code"][:2]),
-    )
-    code = service.create(store, project, day=dt.date(2026, 1, 5), user="os:setup")
+    code = service.create(store, builders.disposal_project(), day=dt.date(2026, 1, 5), user="os:setup")
     ledger.add_holders(
         store,
         code,

@@ -169,11 +169,7 @@ def act(
     media = [(u, docs.checked(u.name, u.content, document_limit)) for u in uploads]
     now = now_utc()
     with store.write() as conn:
-        view = load(conn, store, code, day)
-        if seen_seq is not None and seen_seq != view.last_seq:
-            raise ProjectConflict(
-                say("项目已被他人更新，请刷新后重试。", "the project changed since you read it: reload and try again.")
-            )
+        view = _as_seen(conn, store, code, day, seen_seq)
         attached = {u.kind for u in uploads} | attached_kinds(conn, store, view)
         verdict = judge(
             view.workflow,
@@ -239,11 +235,7 @@ def record(
     media = [(u, docs.checked(u.name, u.content)) for u in uploads]
     now = now_utc()
     with store.write() as conn:
-        view = load(conn, store, code, day)
-        if seen_seq is not None and seen_seq != view.last_seq:
-            raise ProjectConflict(
-                say("项目已被他人更新，请刷新后重试。", "the project changed since you read it: reload and try again.")
-            )
+        view = _as_seen(conn, store, code, day, seen_seq)
         _check_record(view, kind, target_seq, deadline, days)
         stored = [(records.keep_document(conn, u.content, k, now), u.kind, u.name) for u, k in media]
         event = NewEvent(
@@ -263,6 +255,16 @@ def record(
             after["target_seq"] = target_seq
         audited(conn, user, kind, code, after)
     return seq
+
+
+def _as_seen(conn: Connection, store: Store, code: str, day: dt.date, seen_seq: int | None) -> ProjectView:
+    """The project to write on; ProjectConflict if an event was recorded since the user read it."""
+    view = load(conn, store, code, day)
+    if seen_seq is not None and seen_seq != view.last_seq:
+        raise ProjectConflict(
+            say("项目已被他人更新，请刷新后重试。", "the project changed since you read it: reload and try again.")
+        )
+    return view
 
 
 def _check_record(view: ProjectView, kind: str, target_seq: int | None, deadline: str | None, days: int | None) -> None:
