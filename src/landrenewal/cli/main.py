@@ -29,6 +29,7 @@ from landrenewal.cli.common import (
     parse_date,
     word,
 )
+from landrenewal.cli.ledger import consent_app, holders_app, votes_app
 from landrenewal.cli.projects import deadlines_app, projects_app
 from landrenewal.cli.zones import zones_app
 from landrenewal.domain.fields import ENTITIES
@@ -559,6 +560,9 @@ policy_app.command("use", help=say("设定库的默认政策。", "Make a policy
 app.add_typer(zones_app, name="zones")
 app.add_typer(projects_app, name="projects")
 app.add_typer(deadlines_app, name="deadlines")
+app.add_typer(holders_app, name="holders")
+app.add_typer(consent_app, name="consent")
+app.add_typer(votes_app, name="votes")
 app.add_typer(web.users_app, name="users")
 app.command(
     help=say(

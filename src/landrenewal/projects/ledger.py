@@ -240,6 +240,22 @@ def votes_of(view: ProjectView, day: dt.date) -> dict[str, GateOutcome]:
 _DATES = ("vote_date", "notice_start", "notice_end")
 
 
+def consent_marks(view: ProjectView) -> pd.DataFrame:
+    """The project's live consent records as the consent ledger reads them (domain/projects/consent.py)."""
+    alive = derive.live(view.events)
+    marks = alive[alive["kind"] == "consent"]
+    return pd.DataFrame(
+        {
+            "project_id": marks["project_id"].to_numpy(),
+            "holder_id": marks["holder_key"].to_numpy(),
+            "kind": marks["action"].to_numpy(),
+            "date": marks["day"].to_numpy(),
+            "voided": False,
+            "seq": marks["seq"].to_numpy(),
+        }
+    )
+
+
 def facts(conn: Connection, store: Store, view: ProjectView, day: dt.date) -> Facts:
     """What the gates read about the project on ``day``: its attributes, the actions on record, the
     votes decided, and the consent ledger's tallies (none when no holder is recorded)."""
@@ -248,20 +264,8 @@ def facts(conn: Connection, store: Store, view: ProjectView, day: dt.date) -> Fa
     tally_project: pd.Series | None = None
     tally_parcels: pd.DataFrame | None = None
     if len(holders):
-        alive = derive.live(view.events)
-        marks = alive[alive["kind"] == "consent"]
-        events = pd.DataFrame(
-            {
-                "project_id": marks["project_id"].to_numpy(),
-                "holder_id": marks["holder_key"].to_numpy(),
-                "kind": marks["action"].to_numpy(),
-                "date": marks["day"].to_numpy(),
-                "voided": False,
-                "seq": marks["seq"].to_numpy(),
-            }
-        )
         ledger = holders.rename(columns={"holder_key": "holder_id"})
-        per_project, per_parcel = consent.tally(ledger, events, day)
+        per_project, per_parcel = consent.tally(ledger, consent_marks(view), day)
         tally_project = per_project.iloc[0]
         tally_parcels = per_parcel
     return Facts(

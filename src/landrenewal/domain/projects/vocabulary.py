@@ -38,3 +38,9 @@ CLOCK_STATUS: dict[str, Pair] = {
     "overdue": ("已逾期", "Overdue"),
     "ended": ("项目已结束，不再计时", "Project ended"),
 }
+
+# Documents the consent ledger and votes carry (a workflow names the kinds its actions require).
+LEDGER_DOCUMENTS: dict[str, Pair] = {
+    "consent_evidence": ("意愿证明文件（同意书、协议）", "Consent evidence (consent form, agreement)"),
+    "vote_record": ("表决记录", "Record of the vote"),
+}

@@ -21,10 +21,9 @@ from fastapi.responses import Response
 from landrenewal.domain.access import User
 from landrenewal.domain.language import say
 from landrenewal.domain.projects import consent as consent_rules
-from landrenewal.domain.projects import derive
 from landrenewal.domain.projects.actions import judge
 from landrenewal.domain.projects.gates import Facts
-from landrenewal.domain.projects.vocabulary import CLOCK_STATUS, EVENT_KINDS, KINDS
+from landrenewal.domain.projects.vocabulary import CLOCK_STATUS, EVENT_KINDS, KINDS, LEDGER_DOCUMENTS
 from landrenewal.domain.projects.votes import MATTERS
 from landrenewal.projects import ledger, service
 from landrenewal.projects.documents import DocumentError
@@ -183,7 +182,9 @@ def _events(conn: Any, state: State, view: ProjectView, personal: bool) -> list[
             else [
                 {
                     "kind": d["kind"],
-                    "kind_name": say(*wf.documents.get(d["kind"], (d["kind"], d["kind"]))),
+                    "kind_name": say(
+                        *wf.documents.get(d["kind"], LEDGER_DOCUMENTS.get(d["kind"], (d["kind"], d["kind"])))
+                    ),
                     "name": d["name"],
                     "sha256": d["sha256"],
                     "media_type": d["media_type"],
@@ -240,19 +241,9 @@ def _consent(conn: Any, state: State, view: ProjectView, facts: Facts, day: dt.d
     if not personal:
         return summary, None
     holders = ledger.holders_frame(conn, state.store, [int(view.project["project_id"])])
-    alive = derive.live(view.events)
-    marks = alive[alive["kind"] == "consent"]
     states = consent_rules.holder_states(
         holders.rename(columns={"holder_key": "holder_id"}),
-        pd.DataFrame(
-            {
-                "project_id": marks["project_id"].to_numpy(),
-                "holder_id": marks["holder_key"].to_numpy(),
-                "kind": marks["action"].to_numpy(),
-                "date": marks["day"].to_numpy(),
-                "voided": False,
-            }
-        ),
+        ledger.consent_marks(view),
         day,
     ).set_index("holder_id")
     rows = []
