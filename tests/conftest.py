@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from landrenewal.store.admin import create_database, drop_database
 from landrenewal.store.engine import Store, open_store
@@ -92,3 +93,29 @@ def store(store_location: str) -> Iterator[Store]:
     s = open_store(store_location)
     yield s
     s.dispose()
+
+
+# The UI in a real browser: Debian's chromium driven by Playwright (never a downloaded one).
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "build" / "screenshots"
+# As the machine's own probe starts it: root needs --no-sandbox; the closed network refuses the rest.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        unavailable("Debian chromium is not installed (apt-get install chromium; .ci/run does)")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield launched
+        launched.close()

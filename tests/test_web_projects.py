@@ -5,6 +5,7 @@ attached by upload and downloaded, and rights holders' names kept from other tow
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import httpx
 import pandas as pd
 import pytest
+from playwright.sync_api import Browser, expect
 
 from landrenewal import accounts
 from landrenewal.analysis.policy import set_store_policy
@@ -19,6 +21,7 @@ from landrenewal.importing.pipeline import ImportOptions, import_frame
 from landrenewal.projects import ledger, service
 from landrenewal.store.engine import open_store
 from tests import builders
+from tests.conftest import SHOTS
 from tests.web_city import serve
 
 OTHER_TOWN = "440785101"
@@ -121,3 +124,52 @@ def test_rights_holders_names_reach_only_the_projects_town_and_the_city(base: st
         assert foreign.json()["holders"] is None and foreign.json()["consent"]["persons"] == 3
         assert "张三" not in foreign.text and "002X" not in foreign.text
     assert "11010519491231002X" not in Path(city).read_bytes().decode("latin-1")
+
+
+def test_a_town_officer_works_a_disposal_by_clicking_in_the_browser(
+    base: str, browser: Browser, tmp_path: Path
+) -> None:
+    with _client(base, "town") as town:
+        made = town.post(
+            "/api/projects",
+            json={
+                "name": "西门村闲置地块处置",
+                "kind": "disposal",
+                "workflow": "disposal",
+                "town": builders.TOWN,
+                "parcels": [builders.parcels(4)["parcel_code"][2]],
+                "day": "2026-03-01",
+            },
+        )
+        assert made.status_code == 200, made.text
+        code = made.json()["code"]
+    plan = tmp_path / "处置方案.pdf"
+    plan.write_bytes(PDF)
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base + "/")
+    page.get_by_test_id("login-username").fill("town")
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("user-name")).to_be_visible()
+    expect(page.locator("#topbar")).to_contain_text("镇街用户")  # the role in words, not "town"
+    page.goto(base + "/#/projects")
+    page.get_by_test_id("project-row").filter(has_text=code).click()
+    expect(page.get_by_test_id("stage").first).to_contain_text("认定")
+    expect(page.get_by_test_id("refusals-draw_plan")).to_contain_text("缺少文件：处置方案（一地一策）。")
+    page.get_by_test_id("action-draw_plan").click()
+    page.get_by_test_id("action-field-disposal_mode").select_option("transfer")
+    page.get_by_test_id("action-doc-disposal_plan").set_input_files(str(plan))
+    page.get_by_test_id("action-reason").fill("一地一策，依法流转")
+    page.get_by_test_id("action-submit").click()
+    expect(page.locator("[data-testid=stage][aria-current=step]")).to_contain_text("处置方案")
+    events = page.get_by_test_id("project-event")
+    expect(events.first).to_contain_text("制定处置方案")
+    expect(events.first).to_contain_text("处置方式：依法流转")
+    expect(page.get_by_test_id("project-document").first).to_contain_text("处置方案（一地一策）：处置方案.pdf")
+    text = page.inner_text("main") if page.locator("main").count() else page.inner_text("body")
+    assert not re.findall(r"\b(?:draw_plan|transfer|disposal_mode|identified|planned)\b", text)
+    page.screenshot(path=str(SHOTS / "40-project-dossier.png"), full_page=True)
+    assert errors == []
+    page.close()

@@ -63,7 +63,7 @@ def _row(
         "name": project["name"],
         "kind": project["kind"],
         "kind_name": _pair(KINDS.get(project["kind"], (project["kind"], project["kind"]))),
-        "renewal_type": project.get("renewal_type") or None,
+        "renewal_type": _text(project.get("renewal_type")),
         "workflow": project["workflow"],
         "division_code": project["division_code"],
         "stage": stage,
@@ -73,6 +73,11 @@ def _row(
         "overdue": bool(overdue),
         "parcel_count": parcels,
     }
+
+
+def _text(value: Any) -> str | None:
+    """A stored text, or None where the store holds none (pandas reads that as NaN)."""
+    return value if isinstance(value, str) else None
 
 
 def _today() -> dt.date:
@@ -211,17 +216,30 @@ def _events(conn: Any, state: State, view: ProjectView, personal: bool) -> list[
                 "day": _iso(e["day"]) or "",
                 "recorded_at": utc_iso(pd.Timestamp(e["recorded_at"]).to_pydatetime()),
                 "user": e["user_name"],
-                "reason": e["reason"],
+                "reason": _text(e["reason"]),
                 "voided": int(e["seq"]) in voided,
                 "voids": None if pd.isna(e["target_seq"]) else int(e["target_seq"]),
                 "deadline": e["deadline"] if isinstance(e["deadline"], str) else None,
                 "days": None if pd.isna(e["days"]) else int(e["days"]),
                 "holder_key": e["holder_key"] if personal and isinstance(e["holder_key"], str) else None,
                 "matter": e["matter"] if isinstance(e["matter"], str) else None,
-                "values": payload.get("values", {}),
+                "values": _values_shown(wf, payload.get("values", {})),
                 "documents": documents,
             }
         )
+    return out
+
+
+def _values_shown(wf: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """An action's recorded values as people read them: the field by its name, a choice by its label."""
+    out = {}
+    for name, value in values.items():
+        spec = wf.fields.get(name)
+        if spec is None:
+            out[name] = value
+            continue
+        label = spec.choices.get(value) if spec.kind == "choice" else None
+        out[say(spec.zh, spec.en)] = say(*label) if label else value
     return out
 
 
@@ -335,11 +353,11 @@ def dossier(code: str, state: State, user: CurrentUser, as_of: Day | None = None
                 project, view.stage, wf.state_name(view.stage), view.since, next_due, overdue, len(view.parcels)
             ),
             "workflow_name": say(wf.zh, wf.en),
-            "responsible_unit": project.get("responsible_unit"),
-            "responsible_person": project.get("responsible_person"),
+            "responsible_unit": _text(project.get("responsible_unit")),
+            "responsible_person": _text(project.get("responsible_person")),
             "planned_area_mu": _number(project.get("planned_area_mu")),
             "planned_investment_wan": _number(project.get("planned_investment_wan")),
-            "target_industries": project.get("target_industries"),
+            "target_industries": _text(project.get("target_industries")),
             "old_village": bool(project.get("old_village")),
             "parcels": view.parcels,
             "stages": stages,

@@ -85,7 +85,7 @@ class EventOut(Schema):
     days: int | None
     holder_key: str | None = Field(description="同意记录的权益人（读者可见时）")
     matter: str | None
-    values: dict[str, Any] = Field(description="动作记录的字段取值")
+    values: dict[str, Any] = Field(description="动作记录的字段取值（字段名称 → 取值，选项为其名称）")
     documents: list[DocumentOut]
 
 

@@ -10,6 +10,7 @@ import * as audit from './audit.js';
 import * as dashboard from './dashboard.js';
 import * as enterprise from './dossier-enterprise.js';
 import * as parcel from './dossier-parcel.js';
+import * as projects from './projects.js';
 import * as zone from './dossier-zone.js';
 import * as importer from './import.js';
 import * as map from './map.js';
@@ -22,6 +23,8 @@ const ROUTES = [
   { pattern: /^enterprise\/(.+)$/, page: enterprise, nav: 'tables' },
   { pattern: /^zone\/(\d+)$/, page: zone, nav: 'tables' },
   { pattern: /^tables\/(evaluation|findings|zones|parcels|buildings|enterprises|metrics)$/, page: tables, nav: 'tables' },
+  { pattern: /^projects$/, page: { render: projects.renderList }, nav: 'projects' },
+  { pattern: /^project\/(.+)$/, page: projects, nav: 'projects' },
   { pattern: /^dashboard$/, page: dashboard, nav: 'dashboard' },
   { pattern: /^import$/, page: importer, nav: 'import' },
   { pattern: /^users$/, page: users, nav: 'users' },
@@ -36,6 +39,8 @@ const loginBox = document.getElementById('login');
 
 let cleanup = null;
 let controller = null;
+// the domain's names (GET /api/labels), asked for at boot: every start waits for them
+let labelsLoaded = Promise.resolve();
 
 /** ``#/tables/parcels?town=…`` → {path: 'tables/parcels', query: URLSearchParams}. */
 export function parseHash() {
@@ -109,6 +114,7 @@ function renderTopbar() {
   const links = [
     ['map', '#/map', t('nav.map')],
     ['tables', '#/tables/evaluation', t('nav.tables')],
+    ['projects', '#/projects', t('nav.projects')],
     ['dashboard', '#/dashboard', t('nav.dashboard')],
     mayImport() ? ['import', '#/import', t('nav.import')] : null,
     mayAdminister() ? ['users', '#/users', t('nav.users')] : null,
@@ -202,6 +208,7 @@ function showLogin(message) {
     try {
       const answer = await api.post('/api/session', { username: username.value.trim(), password: password.value },
         { auth: true, quiet: true });
+      await labelsLoaded;
       started(answer);
     } catch (err) {
       error.textContent = err.detail || err.message;
@@ -237,10 +244,10 @@ async function boot() {
   });
   window.addEventListener('hashchange', route);
   // the domain's names, before any page draws; a page still reads (with bare names) if they fail
-  const labels = api.get('/api/labels', null, { quiet: true }).then(useDomainLabels, () => {});
+  labelsLoaded = api.get('/api/labels', null, { quiet: true }).then(useDomainLabels, () => {});
   try {
     const answer = await api.get('/api/session', null, { auth: true, quiet: true });
-    await labels;
+    await labelsLoaded;
     started(answer);
   } catch (e) {
     if (e.status === 401) showLogin('');
