@@ -171,5 +171,14 @@ def test_a_town_officer_works_a_disposal_by_clicking_in_the_browser(
     text = page.inner_text("main") if page.locator("main").count() else page.inner_text("body")
     assert not re.findall(r"\b(?:draw_plan|transfer|disposal_mode|identified|planned)\b", text)
     page.screenshot(path=str(SHOTS / "40-project-dossier.png"), full_page=True)
+    # a wrong entry is voided by clicking, with its reason; both stay on record
+    page.get_by_test_id("record-kind").select_option("void")
+    page.get_by_test_id("record-seq").select_option("3")
+    page.get_by_test_id("record-reason").fill("处置方式录错，重新制定")
+    page.get_by_test_id("record-submit").click()
+    expect(page.locator("[data-testid=stage][aria-current=step]")).to_contain_text("认定")
+    expect(page.get_by_test_id("project-event").first).to_contain_text("作废")
+    expect(page.get_by_test_id("project-event").nth(1)).to_contain_text("已作废")
+    page.screenshot(path=str(SHOTS / "41-project-voided.png"), full_page=True)
     assert errors == []
     page.close()

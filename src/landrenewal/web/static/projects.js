@@ -82,16 +82,15 @@ export async function render(root, { args: [code], signal }) {
       [t('proj.consent'), 'project-consent'],
     ]),
     card(t('proj.stages'), 'project-stages', stageBar(d.stages), clocks(d.clocks, d.bans)),
-    card(t('proj.actions'), 'project-actions', actions(d, code, reload)),
-    h('div', { class: 'grid-2' },
-      card(t('proj.facts'), 'project-facts', facts([
-        [t('proj.unit'), d.responsible_unit], [t('proj.person'), d.responsible_person],
-        [t('proj.plannedArea'), d.planned_area_mu == null ? null : mu(d.planned_area_mu)],
-        [t('proj.investment'), d.planned_investment_wan == null ? null : num(d.planned_investment_wan)],
-        [t('proj.industries'), d.target_industries],
-        [t('proj.parcels'), h('span', null, d.parcels.map((c, i) => [i ? '、' : '', h('a', { href: parcelHref(c), class: 'code' }, c)]))],
-      ])),
-      card(t('proj.consent'), 'project-consent', consent(d))),
+    card(t('proj.actions'), 'project-actions', actions(d, code, reload), d.may_act ? records(d, code, reload) : null),
+    card(t('proj.facts'), 'project-facts', facts([
+      [t('proj.unit'), d.responsible_unit], [t('proj.person'), d.responsible_person],
+      [t('proj.plannedArea'), d.planned_area_mu == null ? null : mu(d.planned_area_mu)],
+      [t('proj.investment'), d.planned_investment_wan == null ? null : num(d.planned_investment_wan)],
+      [t('proj.industries'), d.target_industries],
+      [t('proj.parcels'), h('span', null, d.parcels.map((c, i) => [i ? '、' : '', h('a', { href: parcelHref(c), class: 'code' }, c)]))],
+    ])),
+    card(t('proj.consent'), 'project-consent', consent(d)),
     card(t('proj.timeline'), 'project-timeline', timeline(d.events, code)),
   );
 }
@@ -186,6 +185,58 @@ function actionForm(d, a, code, reload) {
     }
   });
   return form;
+}
+
+/**
+ * What is recorded beside the workflow: a suspension (政府原因、不可抗力、必要的前期工作) and its end, an
+ * extension of one deadline, a void of a wrong entry, a note. Each needs its reason, kept in the record.
+ */
+function records(d, code, reload) {
+  const kinds = d.suspended ? ['resume', 'void', 'note'] : ['suspend', 'extend', 'void', 'note'];
+  const kind = h('select', { testid: 'record-kind' }, kinds.map((k) => h('option', { value: k }, t(`proj.record.${k}`))));
+  const day = h('input', { type: 'date', value: today(), testid: 'record-day' });
+  const reason = h('input', { type: 'text', testid: 'record-reason', placeholder: t('proj.reasonHint') });
+  const seq = h('select', { testid: 'record-seq' }, d.events.filter((e) => !e.voided && !['void', 'created'].includes(e.kind))
+    .map((e) => h('option', { value: String(e.seq) }, `#${e.seq} ${e.action_name || e.kind_name}（${e.day}）`)));
+  const deadline = h('select', { testid: 'record-deadline' }, d.clocks.map((c) => h('option', { value: c.deadline }, c.name)));
+  const days = h('input', { type: 'number', min: 1, step: 1, value: 30, testid: 'record-days' });
+  const field = (label, control, shown) => h('label', { class: 'field', hidden: !shown }, h('span', null, label), control);
+  const seqField = field(t('proj.record.target'), seq, false);
+  const deadlineField = field(t('proj.deadline'), deadline, false);
+  const daysField = field(t('proj.record.days'), days, false);
+  const show = () => {
+    seqField.hidden = kind.value !== 'void';
+    deadlineField.hidden = kind.value !== 'extend';
+    daysField.hidden = kind.value !== 'extend';
+  };
+  kind.addEventListener('change', show);
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true, testid: 'record-error' });
+  const submit = h('button', { type: 'submit', class: 'btn', testid: 'record-submit' }, t('proj.record.submit'));
+  const form = h('form', { class: 'action-form', novalidate: true, testid: 'record-form' },
+    h('h3', null, t('proj.record.title')),
+    h('div', { class: 'form-grid' }, field(t('proj.record.kind'), kind, true), field(t('proj.day'), day, true),
+      seqField, deadlineField, daysField, field(t('proj.reason'), reason, true)),
+    error, h('div', { class: 'form-actions' }, submit));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.hidden = true;
+    submit.disabled = true;
+    try {
+      await api.post(`/api/projects/${encodeURIComponent(code)}/records`, {
+        kind: kind.value, day: day.value, reason: reason.value || null, seen_seq: d.last_seq,
+        target_seq: kind.value === 'void' ? Number(seq.value) : null,
+        deadline: kind.value === 'extend' ? deadline.value : null,
+        days: kind.value === 'extend' ? Number(days.value) : null,
+      }, { quiet: true });
+      toast(t('proj.record.done'), 'ok');
+      reload();
+    } catch (err) {
+      error.textContent = err.detail || err.message;
+      error.hidden = false;
+      submit.disabled = false;
+    }
+  });
+  return h('div', { style: { marginTop: '14px' } }, form);
 }
 
 function timeline(events, code) {
