@@ -22,6 +22,8 @@ NAMES = {
     *("zj-quzhou", "inventory.area_tolerance", "zones.gap_m", "YYYY-MM-DD"),
     *("admin", "city", "town", "viewer", "findings", "all", "class", "rule", "category"),
     *("disposal", "renewal", "suspend", "resume", "extend", "void", "note"),  # what `projects` takes
+    *("consent", "signed", "withdrawn", "intent", "plan", "conversion", "compensation", "partner"),  # and the ledger
+    *("general", "representatives", "joint", "affected"),
 }
 WORD = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z_]*(?:[.\-][A-Za-z_]+)*")
 
