@@ -300,3 +300,33 @@ def test_a_vote_is_recorded_as_counts_and_its_result_computed(city: Store) -> No
 def test_a_project_on_parcels_the_store_lacks_is_refused_by_code(city: Store) -> None:
     with speaking("en"), pytest.raises(ProjectError, match="no such parcels: NOPE-1"):
         _disposal(city, parcels=("NOPE-1", _parcels(1)[0]))
+
+
+def test_a_project_needs_a_town_of_the_store_and_records_only_what_its_workflow_names(city: Store) -> None:
+    with speaking("en"), pytest.raises(ProjectError, match="is not a town of the store"):
+        _disposal(city, division_code="440785")
+    code = _disposal(city)
+    with speaking("en"), pytest.raises(ProjectError, match="unknown document kind 'selfie'"):
+        service.act(
+            city,
+            code,
+            "draw_plan",
+            day=DAY,
+            user=USER,
+            role="town",
+            values={"disposal_mode": "transfer"},
+            uploads=[_pdf("selfie")],
+        )
+    with speaking("en"), pytest.raises(ProjectError, match="records no"):
+        service.act(
+            city,
+            code,
+            "draw_plan",
+            day=DAY,
+            user=USER,
+            role="town",
+            values={"disposal_mode": "transfer", "colour": "red"},
+            uploads=[_pdf("disposal_plan")],
+        )
+    with speaking("en"), pytest.raises(ProjectError, match="from 1 to 3650"):
+        service.record(city, code, "extend", day=DAY, user=USER, reason="x", deadline="none", days=10**12)

@@ -17,7 +17,7 @@ from landrenewal.accounts.audit import now_utc
 from landrenewal.domain.language import say
 from landrenewal.domain.projects import derive
 from landrenewal.domain.projects.actions import Verdict, judge
-from landrenewal.domain.projects.vocabulary import KINDS, RENEWAL_TYPES
+from landrenewal.domain.projects.vocabulary import KINDS, LEDGER_DOCUMENTS, RENEWAL_TYPES
 from landrenewal.domain.projects.workflow import Field
 from landrenewal.projects import documents as docs
 from landrenewal.projects import ledger
@@ -37,6 +37,7 @@ from landrenewal.store.engine import Store
 from landrenewal.store.projects import NewEvent, NewProject, ProjectConflict
 
 # kinds recorded beside workflow actions, and who may record them
+MAX_EXTENSION_DAYS = 3650  # ten years: longer is no extension but a new project
 RECORD_KINDS = ("suspend", "resume", "extend", "void", "note", "document")
 
 
@@ -80,6 +81,7 @@ def create(
         )
     now = now_utc()
     with store.write() as conn:
+        _refuse_unknown_town(conn, project.division_code)
         _refuse_unknown(conn, project.parcels)
         _refuse_banned(conn, store, project.parcels, day)
         code = project.code or records.next_code(conn, day.year)
@@ -93,6 +95,18 @@ def create(
 def _shown(field: Field, value: Any) -> Any:
     """A recorded value as the audit log shows it: a choice by its name."""
     return field.choices[value][0] if field.kind == "choice" and value in field.choices else value
+
+
+def _refuse_unknown_town(conn: Connection, code: str) -> None:
+    t = schema.divisions
+    known = conn.execute(select(t.c.division_code).where(t.c.division_code == code)).first()
+    if len(code) != 9 or known is None:
+        raise ProjectError(
+            say(
+                f"镇街代码 {code!r} 不是库中的镇街（9 位代码）。",
+                f"{code!r} is not a town of the store (a 9-digit code).",
+            )
+        )
 
 
 def _refuse_unknown(conn: Connection, parcels: Sequence[str]) -> None:
@@ -170,6 +184,7 @@ def act(
     now = now_utc()
     with store.write() as conn:
         view = _as_seen(conn, store, code, day, seen_seq)
+        _refuse_unknown_kinds(view, uploads)
         attached = {u.kind for u in uploads} | attached_kinds(conn, store, view)
         verdict = judge(
             view.workflow,
@@ -183,6 +198,13 @@ def act(
         )
         if not verdict.allowed:
             raise ActionRefused(verdict)
+        extra = sorted(set(values) - set(view.workflow.actions[action].fields))
+        if extra:
+            raise ProjectError(
+                say(
+                    f"「{view.workflow.action_name(action)}」不记录这些字段：{extra}。", f"{action} records no {extra}."
+                )
+            )
         stored = [(records.keep_document(conn, u.content, kind, now), u.kind, u.name) for u, kind in media]
         payload: dict[str, Any] = {"values": values} if values else {}
         if verdict.gates:
@@ -236,6 +258,7 @@ def record(
     now = now_utc()
     with store.write() as conn:
         view = _as_seen(conn, store, code, day, seen_seq)
+        _refuse_unknown_kinds(view, uploads)
         _check_record(view, kind, target_seq, deadline, days)
         stored = [(records.keep_document(conn, u.content, k, now), u.kind, u.name) for u, k in media]
         event = NewEvent(
@@ -257,6 +280,20 @@ def record(
     return seq
 
 
+def _refuse_unknown_kinds(view: ProjectView, uploads: Sequence[Upload]) -> None:
+    """A document's kind is one the workflow names (or the consent ledger's and votes' own)."""
+    known = set(view.workflow.documents) | set(LEDGER_DOCUMENTS)
+    for upload in uploads:
+        if upload.kind not in known:
+            names = "、".join(known)
+            raise ProjectError(
+                say(
+                    f"{upload.name}：未知的文件类型 {upload.kind!r}（可用：{names}）。",
+                    f"{upload.name}: unknown document kind {upload.kind!r} ({names}).",
+                )
+            )
+
+
 def _as_seen(conn: Connection, store: Store, code: str, day: dt.date, seen_seq: int | None) -> ProjectView:
     """The project to write on; ProjectConflict if an event was recorded since the user read it."""
     view = load(conn, store, code, day)
@@ -273,6 +310,13 @@ def _check_record(view: ProjectView, kind: str, target_seq: int | None, deadline
     if kind == "resume" and not view.suspended:
         raise ProjectError(say("项目未中止，无需恢复。", "the project is not suspended."))
     if kind == "extend":
+        if days is None or not 0 < days <= MAX_EXTENSION_DAYS:
+            raise ProjectError(
+                say(
+                    f"延期天数须为 1 至 {MAX_EXTENSION_DAYS} 的整数。",
+                    f"the days of an extension must be a whole number from 1 to {MAX_EXTENSION_DAYS}.",
+                )
+            )
         if deadline not in view.workflow.deadlines:
             known = "、".join(view.workflow.deadlines) or say("无", "none")
             raise ProjectError(
@@ -281,8 +325,6 @@ def _check_record(view: ProjectView, kind: str, target_seq: int | None, deadline
                     f"the workflow has no deadline {deadline!r} ({known}).",
                 )
             )
-        if days is None or days <= 0:
-            raise ProjectError(say("延期天数须为正整数。", "the days of an extension must be a positive whole number."))
     if kind == "void":
         events = view.events
         target = events[events["seq"] == target_seq]

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 import pandas as pd
+from annotated_types import Ge, Le
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
@@ -31,7 +32,7 @@ from landrenewal.projects.views import ProjectError, ProjectView, Upload
 from landrenewal.store import projects as records
 from landrenewal.store.frames import utc_iso
 from landrenewal.store.projects import NewProject, ProjectConflict
-from landrenewal.web.deps import ApiError, CurrentUser, Day, Int, State
+from landrenewal.web.deps import ApiError, CurrentUser, Day, State
 from landrenewal.web.schemas.projects import (
     ActionTake,
     ProjectCreate,
@@ -80,6 +81,22 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+# Days a project's record can be read on: deadlines and bans are counted in days within these years.
+FIRST_DAY, LAST_DAY = dt.date(1949, 10, 1), dt.date(2200, 12, 31)
+
+
+def _as_of(day: dt.date | None) -> dt.date:
+    if day is None:
+        return _today()
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ApiError(
+            422,
+            "invalid",
+            say(f"as_of：应在 {FIRST_DAY} 至 {LAST_DAY} 之间", f"as_of: must lie between {FIRST_DAY} and {LAST_DAY}"),
+        )
+    return day
+
+
 def _today() -> dt.date:
     return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # the city's day (Beijing time)
 
@@ -92,11 +109,11 @@ def project_list(
     kind: str | None = None,
     stage: str | None = None,
     overdue: bool | None = None,
-    due_within: Int | None = None,
+    due_within: Annotated[int, Ge(0), Le(36500)] | None = None,
     as_of: Day | None = None,
 ) -> dict[str, Any]:
     """Filters: ``town`` (a code prefix), ``kind``, ``stage``, ``overdue``, ``due_within`` (days from ``as_of``)."""
-    day = as_of or _today()
+    day = _as_of(as_of)
     with state.store.engine.connect() as conn:
         frame = service.listing(conn, state.store, day)
         counts = records.parcels_frame(conn, state.store).groupby("project_id").size()
@@ -288,7 +305,7 @@ def _consent(conn: Any, state: State, view: ProjectView, facts: Facts, day: dt.d
     response_model=ProjectDossier,
 )
 def dossier(code: str, state: State, user: CurrentUser, as_of: Day | None = None) -> dict[str, Any]:
-    day = as_of or _today()
+    day = _as_of(as_of)
     with state.store.engine.connect() as conn:
         view = _load(conn, state, code, day)
         personal = user.sees_private(str(view.project["division_code"]))
@@ -387,7 +404,7 @@ def _load(conn: Any, state: State, code: str, day: dt.date) -> ProjectView:
 
 def _day(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        return _as_of(dt.date.fromisoformat(text))
     except ValueError:
         raise ApiError(
             422, "invalid", say(f"day：应为日期 YYYY-MM-DD，而不是 {text!r}", f"day: must be YYYY-MM-DD, not {text!r}")
