@@ -98,7 +98,6 @@ def consent_record(
 def consent_status(
     code: CodeArgument, as_of: AsOfOption = None, db: DbOption = "landrenewal.gpkg", as_json: JsonOption = False
 ) -> None:
-    from landrenewal.domain.projects.consent import holder_states
     from landrenewal.projects import ledger, service
 
     day = _day(as_of, as_json)
@@ -107,18 +106,13 @@ def consent_status(
         with store.engine.connect() as conn:
             view = service.load(conn, store, code, day)
             facts = ledger.facts(conn, store, view, day)
-            holders = ledger.holders_frame(conn, store, [int(view.project["project_id"])])
-            marks = ledger.consent_marks(view)
+            holders = ledger.holder_list(conn, store, view, day)
     if facts.consent is None:
         fail(say(f"{code}：尚未登记权益人", f"{code}: no rights holders recorded"), Exit.REFUSED, as_json)
     tally = facts.consent
-    states = holder_states(holders.rename(columns={"holder_key": "holder_id"}), marks, day)
-    missing = states.loc[~states["consented"].to_numpy(dtype=bool), "holder_id"].tolist()
+    missing = holders.loc[holders["state"] == "none", "holder_key"].tolist()
     names = holders.set_index("holder_key")["name"]
-    figures = {
-        k: (None if tally[k] != tally[k] else float(tally[k]))
-        for k in ("consented_area_ratio", "consented_persons_ratio", "signed_area_ratio", "signed_persons_ratio")
-    }
+    figures = {k: (None if tally[k] != tally[k] else float(tally[k])) for k in ledger.RATIOS}
     if as_json:
         print(
             json.dumps(

@@ -14,6 +14,7 @@ import pandas as pd
 from landrenewal.analysis.identification_runs import latest_identification, stored_findings
 from landrenewal.domain.identity import check_char
 from landrenewal.domain.projects.votes import Vote
+from landrenewal.domain.units import M2_PER_MU
 from landrenewal.projects import ledger, service
 from landrenewal.projects.views import Upload
 from landrenewal.store import schema
@@ -147,15 +148,18 @@ def _disposal_step(store: Store, code: str, action: str, day: dt.date, rng: np.r
     else:
         with store.engine.connect() as conn:
             view = service.load(conn, store, code, day)
-            area = float(
-                read_table(
-                    conn,
-                    store,
-                    schema.parcels,
-                    ["parcel_code", "area_m2"],
-                    schema.parcels.c.parcel_code.in_(view.parcels),
-                )["area_m2"].sum()
-            ) / (10000 / 15)
+            area = (
+                float(
+                    read_table(
+                        conn,
+                        store,
+                        schema.parcels,
+                        ["parcel_code", "area_m2"],
+                        schema.parcels.c.parcel_code.in_(view.parcels),
+                    )["area_m2"].sum()
+                )
+                / M2_PER_MU
+            )
         service.act(
             store,
             code,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
@@ -179,7 +180,7 @@ def record_consent(
             )
         stored = [(records.keep_document(conn, u.content, m, now), u.kind, u.name) for u, m in media]
         event = NewEvent("consent", day, user, reason, action=kind, holder_key=holder_key, documents=stored)
-        seq = _append(conn, view, event, now)
+        seq = records.append(conn, int(view.project["project_id"]), view.last_seq, event, now)
         audited(
             conn,
             user,
@@ -206,14 +207,10 @@ def record_vote(
             "vote": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in dataclasses.asdict(vote).items()}
         }
         event = NewEvent("vote", vote.vote_date, user, reason, matter=vote.matter, payload=payload, documents=stored)
-        seq = _append(conn, view, event, now)
+        seq = records.append(conn, int(view.project["project_id"]), view.last_seq, event, now)
         matter = say(*votes.MATTERS[vote.matter])
         audited(conn, user, "vote", code, {"seq": seq, "event": matter, "day": vote.vote_date.isoformat()})
     return seq
-
-
-def _append(conn: Connection, view: ProjectView, event: NewEvent, now: dt.datetime) -> int:
-    return records.append(conn, int(view.project["project_id"]), view.last_seq, event, now)
 
 
 def votes_of(view: ProjectView, day: dt.date) -> dict[str, GateOutcome]:
@@ -254,6 +251,20 @@ def consent_marks(view: ProjectView) -> pd.DataFrame:
             "seq": marks["seq"].to_numpy(),
         }
     )
+
+
+RATIOS = ("consented_area_ratio", "consented_persons_ratio", "signed_area_ratio", "signed_persons_ratio")
+
+
+def holder_list(conn: Connection, store: Store, view: ProjectView, day: dt.date) -> pd.DataFrame:
+    """The project's rights holders with where each stands on ``day``: ``state`` is none (未同意),
+    consent (书面同意) or signed (已签协议; a signature implies consent). Personal: callers show it
+    only to the project's town and the city."""
+    holders = holders_frame(conn, store, [int(view.project["project_id"])])
+    states = consent.holder_states(holders.rename(columns={"holder_key": "holder_id"}), consent_marks(view), day)
+    signed = states["signed"].to_numpy(dtype=bool)
+    consented = states["consented"].to_numpy(dtype=bool)
+    return holders.assign(state=np.select([signed, consented], ["signed", "consent"], "none"))
 
 
 def facts(conn: Connection, store: Store, view: ProjectView, day: dt.date) -> Facts:

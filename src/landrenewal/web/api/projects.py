@@ -21,7 +21,6 @@ from fastapi.responses import Response
 
 from landrenewal.domain.access import User
 from landrenewal.domain.language import say
-from landrenewal.domain.projects import consent as consent_rules
 from landrenewal.domain.projects.actions import judge
 from landrenewal.domain.projects.gates import Facts
 from landrenewal.domain.projects.vocabulary import CLOCK_STATUS, EVENT_KINDS, KINDS, LEDGER_DOCUMENTS
@@ -268,34 +267,13 @@ def _consent(conn: Any, state: State, view: ProjectView, facts: Facts, day: dt.d
         "holders": int(t["holders"]),
         "area_m2": float(t["area_m2"]),
         "persons": int(t["persons"]),
-        **{
-            k: (None if pd.isna(t[k]) else float(t[k]))
-            for k in ("consented_area_ratio", "consented_persons_ratio", "signed_area_ratio", "signed_persons_ratio")
-        },
+        **{k: (None if pd.isna(t[k]) else float(t[k])) for k in ledger.RATIOS},
     }
     if not personal:
         return summary, None
-    holders = ledger.holders_frame(conn, state.store, [int(view.project["project_id"])])
-    states = consent_rules.holder_states(
-        holders.rename(columns={"holder_key": "holder_id"}),
-        ledger.consent_marks(view),
-        day,
-    ).set_index("holder_id")
-    rows = []
-    for h in holders.to_dict("records"):
-        s = states.loc[h["holder_key"]]
-        rows.append(
-            {
-                "holder_key": h["holder_key"],
-                "kind": h["kind"],
-                "name": h["name"],
-                "id_masked": h["id_masked"],
-                "parcel_code": h["parcel_code"],
-                "area_m2": float(h["area_m2"]),
-                "persons": int(h["persons"]),
-                "state": "signed" if bool(s["signed"]) else "consent" if bool(s["consented"]) else "none",
-            }
-        )
+    columns = ["holder_key", "kind", "name", "id_masked", "parcel_code", "area_m2", "persons", "state"]
+    holders = ledger.holder_list(conn, state.store, view, day)[columns]
+    rows = holders.astype(object).where(holders.notna(), None).to_dict("records")
     return summary, rows
 
 
